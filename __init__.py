@@ -1,0 +1,82 @@
+"""carriergate: one typed interface to parcel carriers.
+
+Quote, ship, void, book pickups, track, insure and declare customs across carriers::
+
+    import carriergate as cg
+    with cg.Gateway({"table": {}}) as gw:
+        result = gw.rate(request)
+
+Importing this package imports no carrier adapter and no SOAP library: each carrier is loaded the
+first time it is used.
+"""
+
+from .core.address import Address
+from .core.contract import Account, Call, Capability, Carrier, Flow
+from .core.customs import CustomsDeclaration, CustomsItem
+from .core.errors import (
+    AuthenticationError,
+    CarrierError,
+    CarrierUnavailable,
+    ConfigurationError,
+    DeadlineExceeded,
+    FieldError,
+    MalformedResponse,
+    NotFound,
+    NotSupported,
+    OutcomeUnknown,
+    RateLimited,
+    ValidationError,
+)
+from .core.gateway import AsyncCarrierClient, AsyncGateway, CarrierClient, Gateway
+from .core.money import Money
+from .core.results import Charge, Label, Pickup, Quote, RateResult
+from .core.shipment import Parcel, PickupRequest, PickupWindow, RateRequest, ShipRequest, TradeDocument
+from .core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from .core.units import Dimensions, Weight
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Account",
+    "Address",
+    "AsyncCarrierClient",
+    "AsyncGateway",
+    "AuthenticationError",
+    "Call",
+    "Capability",
+    "Carrier",
+    "CarrierClient",
+    "CarrierError",
+    "CarrierUnavailable",
+    "Charge",
+    "ConfigurationError",
+    "CustomsDeclaration",
+    "CustomsItem",
+    "DeadlineExceeded",
+    "Dimensions",
+    "FieldError",
+    "Flow",
+    "Gateway",
+    "Label",
+    "MalformedResponse",
+    "Money",
+    "NotFound",
+    "NotSupported",
+    "OutcomeUnknown",
+    "Parcel",
+    "Pickup",
+    "PickupRequest",
+    "PickupWindow",
+    "Quote",
+    "RateLimited",
+    "RateRequest",
+    "RateResult",
+    "ShipRequest",
+    "TrackingEvent",
+    "TrackingInfo",
+    "TrackingStatus",
+    "TradeDocument",
+    "ValidationError",
+    "Weight",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""Auth and signing as httpx auth flows, applied afresh on every attempt."""

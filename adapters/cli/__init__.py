@@ -1,0 +1,1 @@
+"""The command line: rate shopping and every other operation from a terminal."""

@@ -1,0 +1,1 @@
+"""Domain models, the Carrier contract, errors, units and money, the gateway."""

@@ -1,0 +1,132 @@
+"""The Carrier contract: what an adapter is, and the pure data it hands to the executor.
+
+An adapter never performs I/O. Each operation is a *flow*: a generator that yields :class:`Call`
+objects (an ``httpx.Request`` plus the pure function that parses its ``httpx.Response``) and
+receives each parsed result back, then returns the domain result. The executor in
+``carriergate.adapters`` drives the same flow synchronously or asynchronously, applying auth,
+signing, timeouts, retries and the circuit breaker in one place. A flow may catch a
+:class:`~carriergate.CarrierError` thrown into it (to reconcile a duplicate order, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from .errors import ConfigurationError, NotSupported
+from .results import Label, Pickup, Quote
+from .shipment import PickupRequest, RateRequest, ShipRequest
+from .tracking import TrackingInfo
+
+T = TypeVar("T")
+
+
+class Capability(StrEnum):
+    RATE = "rate"
+    SHIP = "ship"
+    VOID = "void"
+    SCHEDULE_PICKUP = "schedule_pickup"
+    CANCEL_PICKUP = "cancel_pickup"
+    TRACK = "track"
+
+
+#: Operations whose repetition cannot create a second shipment or pickup.
+IDEMPOTENT = frozenset({Capability.RATE, Capability.TRACK, Capability.VOID, Capability.CANCEL_PICKUP})
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One exchange with a carrier, as data. ``parse`` turns the response into ``T`` or raises a
+    ``CarrierError``. ``idempotent`` says whether a retry after an ambiguous failure is safe;
+    ``reference`` is our own reference for a write, carried by an outcome-unknown error."""
+
+    request: httpx.Request
+    parse: Callable[[httpx.Response], T]
+    operation: str
+    idempotent: bool
+    reference: str | None = None
+    auth: httpx.Auth | None = field(default=None, compare=False)
+    honours_idempotency_key: bool = False
+
+
+Flow = Generator[Call[Any], Any, T]
+
+
+def finished(value: T) -> Flow[T]:
+    """A flow that needs no exchange (table rates, validation-only answers)."""
+    return value
+    yield  # pragma: no cover - makes this a generator
+
+
+class Account(BaseModel):
+    """Settings every carrier account shares. Secrets are ``SecretStr``: never printed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    carrier: str | None = None  # the carrier kind when the account's name is an alias ("ups-eu")
+    environment: Literal["sandbox", "production"] = "production"
+    base_url: str | None = None
+    timeout: float = Field(default=10.0, gt=0, le=120)
+    connect_timeout: float = Field(default=5.0, gt=0, le=60)
+
+
+class Carrier:
+    """Base of every carrier adapter. Subclasses set ``name``, ``capabilities``, ``Account``, and
+    implement the operations they declare; any other operation raises :class:`NotSupported`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str] = ""
+    #: The carrier's own hosts by environment (CARRIERS.md); ``Account.base_url`` overrides them.
+    hosts: ClassVar[dict[str, str]] = {}
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    account_model: ClassVar[type[Account]] = Account
+
+    def __init__(self, account: Account, *, alias: str | None = None) -> None:
+        self.account = account
+        self.alias = alias or self.name
+
+    @property
+    def base_url(self) -> str:
+        url = self.account.base_url or self.hosts.get(self.account.environment)
+        if not url:
+            raise ConfigurationError(f"no base_url for environment {self.account.environment!r}",
+                                     carrier=self.alias, code="configuration")
+        return url.rstrip("/")
+
+    # The auth flow the executor applies to this carrier's calls (None: unauthenticated).
+    @property
+    def auth(self) -> httpx.Auth | None:
+        return None
+
+    def _unsupported(self, op: Capability) -> NotSupported:
+        return NotSupported(f"{self.name} does not support {op.value}", carrier=self.alias, code="not_supported")
+
+    def rate(self, request: RateRequest) -> Flow[list[Quote]]:
+        raise self._unsupported(Capability.RATE)
+
+    def ship(self, request: ShipRequest) -> Flow[Label]:
+        raise self._unsupported(Capability.SHIP)
+
+    def void(self, label: Label) -> Flow[None]:
+        raise self._unsupported(Capability.VOID)
+
+    def schedule_pickup(self, request: PickupRequest) -> Flow[Pickup]:
+        raise self._unsupported(Capability.SCHEDULE_PICKUP)
+
+    def cancel_pickup(self, pickup: Pickup) -> Flow[None]:
+        raise self._unsupported(Capability.CANCEL_PICKUP)
+
+    def track(self, tracking_number: str) -> Flow[TrackingInfo]:
+        raise self._unsupported(Capability.TRACK)
+
+    def secrets(self) -> list[str]:
+        """Every secret value of this account, for redaction of logs and traces."""
+        return [v.get_secret_value() for v in self.account.__dict__.values() if isinstance(v, SecretStr)]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.alias!r} environment={self.account.environment!r}>"

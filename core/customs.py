@@ -1,0 +1,96 @@
+"""Customs declarations for international shipments."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .address import country_code
+from .money import Money, total
+from .units import Weight
+from .validation import FieldProblem, StrictModel
+
+ContentsType = Literal["merchandise", "documents", "gift", "sample", "return", "other"]
+Incoterm = Literal["DAP", "DDP", "DDU", "EXW", "FCA", "CPT", "CIP", "DPU", "FOB", "CFR", "CIF"]
+NonDelivery = Literal["return", "abandon"]
+
+_HS_CODE = re.compile(r"^[0-9]{6,10}$")
+
+
+class CustomsItem(StrictModel):
+    """One line of the commercial invoice."""
+
+    description: str = Field(min_length=1, max_length=200)
+    hs_code: str
+    origin_country: str
+    quantity: int = Field(gt=0)
+    unit_value: Money
+    unit_weight: Weight
+    sku: str | None = None
+
+    _origin = field_validator("origin_country", mode="before")(lambda v: country_code(v))
+
+    @field_validator("hs_code", mode="before")
+    @classmethod
+    def _hs(cls, value: object) -> str:
+        code = str(value).replace(".", "").replace(" ", "")
+        if not _HS_CODE.match(code):
+            raise ValueError(f"{value!r} is not an HS code (6 to 10 digits)")
+        return code
+
+    @field_validator("unit_value")
+    @classmethod
+    def _value(cls, value: Money) -> Money:
+        if value.amount < 0:
+            raise ValueError("must not be negative")
+        return value
+
+    @property
+    def total_value(self) -> Money:
+        return self.unit_value * self.quantity
+
+    @property
+    def total_weight(self) -> Weight:
+        return Weight(self.unit_weight.value * self.quantity, self.unit_weight.unit)
+
+
+class CustomsDeclaration(StrictModel):
+    """What the parcel holds, on what terms, who signs; items in one currency."""
+
+    contents_type: ContentsType
+    incoterm: Incoterm = "DAP"
+    non_delivery: NonDelivery = "return"
+    signer: str = Field(min_length=1, max_length=100)
+    items: list[CustomsItem] = Field(default_factory=list)
+    invoice_number: str | None = None
+    exporter_tax_id: str | None = None
+    importer_tax_id: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CustomsDeclaration:
+        if not self.items and self.contents_type != "documents":
+            raise FieldProblem("items", "at least one item is required unless contents_type is 'documents'")
+        if self.items:
+            currency = self.items[0].unit_value.currency
+            for i, item in enumerate(self.items):
+                if item.unit_value.currency != currency:
+                    raise FieldProblem(f"items[{i}].unit_value.currency",
+                                       f"all items must share one currency ({currency})")
+        return self
+
+    @property
+    def currency(self) -> str | None:
+        return self.items[0].unit_value.currency if self.items else None
+
+    @property
+    def total_value(self) -> Money | None:
+        if not self.items:
+            return None
+        return total([i.total_value for i in self.items], self.items[0].unit_value.currency)
+
+    @property
+    def total_weight_kg(self) -> Decimal:
+        return sum((i.total_weight.kg for i in self.items), Decimal(0))

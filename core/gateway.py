@@ -1,0 +1,306 @@
+"""The gateway: every configured carrier account behind one interface, sync and async.
+
+``Gateway`` and ``AsyncGateway`` share all configuration and bookkeeping in ``BaseGateway``; they
+differ only in how they drive the executor. Carrier adapters are resolved lazily, so configuring
+UPS imports the UPS adapter and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from ..adapters.deadline import Deadline
+from ..adapters.executor import AsyncExecutor, Executor
+from .config import build_carrier, from_env, load_toml
+from .contract import Capability, Carrier, Flow
+from .errors import CarrierError, ConfigurationError, DeadlineExceeded, NotSupported
+from .results import Label, Pickup, Quote, RateResult
+from .shipment import PickupRequest, RateRequest, ShipRequest
+from .tracking import TrackingInfo
+
+T = TypeVar("T")
+Config = Mapping[str, Mapping[str, Any]]
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+def no_quote(carrier: str) -> CarrierError:
+    return CarrierError("no service quoted for this shipment", carrier=carrier, code="no_quote")
+
+
+class BaseGateway:
+    """Configuration and carrier resolution shared by the sync and async gateways."""
+
+    def __init__(self, config: Config | None = None, *, default_deadline: float | None = 30.0) -> None:
+        settings = from_env() if config is None else config
+        if not isinstance(settings, Mapping) or not all(isinstance(v, Mapping) for v in settings.values()):
+            raise ConfigurationError("configuration must map account names to settings tables",
+                                     code="configuration")
+        if not settings:
+            raise ConfigurationError("no carrier account is configured", code="configuration")
+        self._settings: dict[str, Mapping[str, Any]] = dict(settings)
+        self._carriers: dict[str, Carrier] = {}
+        self.default_deadline = default_deadline
+
+    @classmethod
+    def from_file(cls, path: str | Path, **kwargs: Any) -> Self:
+        return cls(load_toml(path), **kwargs)
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        return cls(from_env(), **kwargs)
+
+    @property
+    def accounts(self) -> list[str]:
+        return list(self._settings)
+
+    def _resolve(self, name: str) -> Carrier:
+        carrier = self._carriers.get(name)
+        if carrier is None:
+            if name not in self._settings:
+                raise ConfigurationError(f"carrier account {name!r} is not configured "
+                                         f"(configured: {', '.join(self._settings)})", code="configuration")
+            carrier = self._carriers[name] = build_carrier(name, self._settings[name])
+        return carrier
+
+    def _rating_carriers(self, names: Iterable[str] | None) -> tuple[list[Carrier], dict[str, CarrierError]]:
+        chosen = list(self._settings) if names is None else list(dict.fromkeys(names))
+        carriers: list[Carrier] = []
+        errors: dict[str, CarrierError] = {}
+        for name in chosen:
+            carrier = self._resolve(name)
+            if Capability.RATE in carrier.capabilities:
+                carriers.append(carrier)
+            elif names is not None:
+                errors[name] = NotSupported(f"{carrier.name} does not support rate", carrier=name,
+                                            code="not_supported")
+        return carriers, errors
+
+    def _deadline(self, seconds: float | None) -> Deadline:
+        return Deadline(seconds if seconds is not None else self.default_deadline)
+
+
+class CarrierClient:
+    """One carrier account's operations, synchronous, with no fan-out."""
+
+    def __init__(self, carrier: Carrier, executor: Executor, deadline: Callable[[float | None], Deadline]) -> None:
+        self.carrier = carrier
+        self._executor = executor
+        self._deadline = deadline
+
+    @property
+    def name(self) -> str:
+        return self.carrier.alias
+
+    def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | None) -> T:
+        return self._executor.run(self.carrier, make_flow, self._deadline(deadline))
+
+    def rate(self, request: RateRequest, *, deadline: float | None = None) -> list[Quote]:
+        return self._run(lambda: self.carrier.rate(request), deadline)
+
+    def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
+        return self._run(lambda: self.carrier.ship(request), deadline)
+
+    def void(self, label: Label, *, deadline: float | None = None) -> None:
+        self._run(lambda: self.carrier.void(label), deadline)
+
+    def schedule_pickup(self, request: PickupRequest, *, deadline: float | None = None) -> Pickup:
+        return self._run(lambda: self.carrier.schedule_pickup(request), deadline)
+
+    def cancel_pickup(self, pickup: Pickup, *, deadline: float | None = None) -> None:
+        self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
+
+    def track(self, tracking_number: str, *, deadline: float | None = None) -> TrackingInfo:
+        return self._run(lambda: self.carrier.track(tracking_number), deadline)
+
+
+class AsyncCarrierClient:
+    """One carrier account's operations, awaited."""
+
+    def __init__(self, carrier: Carrier, executor: AsyncExecutor,
+                 deadline: Callable[[float | None], Deadline]) -> None:
+        self.carrier = carrier
+        self._executor = executor
+        self._deadline = deadline
+
+    @property
+    def name(self) -> str:
+        return self.carrier.alias
+
+    async def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | None) -> T:
+        limit = self._deadline(deadline)
+        remaining = limit.remaining()
+        try:
+            async with asyncio.timeout(remaining):
+                return await self._executor.run(self.carrier, make_flow, limit)
+        except TimeoutError:
+            raise DeadlineExceeded(f"deadline of {limit.seconds}s exceeded", carrier=self.name,
+                                   code="deadline") from None
+
+    async def rate(self, request: RateRequest, *, deadline: float | None = None) -> list[Quote]:
+        return await self._run(lambda: self.carrier.rate(request), deadline)
+
+    async def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
+        return await self._run(lambda: self.carrier.ship(request), deadline)
+
+    async def void(self, label: Label, *, deadline: float | None = None) -> None:
+        await self._run(lambda: self.carrier.void(label), deadline)
+
+    async def schedule_pickup(self, request: PickupRequest, *, deadline: float | None = None) -> Pickup:
+        return await self._run(lambda: self.carrier.schedule_pickup(request), deadline)
+
+    async def cancel_pickup(self, pickup: Pickup, *, deadline: float | None = None) -> None:
+        await self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
+
+    async def track(self, tracking_number: str, *, deadline: float | None = None) -> TrackingInfo:
+        return await self._run(lambda: self.carrier.track(tracking_number), deadline)
+
+
+class Gateway(BaseGateway):
+    """Synchronous gateway. Use as a context manager (or call :meth:`close`) to release connections."""
+
+    def __init__(self, config: Config | None = None, *, transport: httpx.BaseTransport | None = None,
+                 default_deadline: float | None = 30.0, max_workers: int = 16) -> None:
+        super().__init__(config, default_deadline=default_deadline)
+        self._client = httpx.Client(transport=transport, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
+                                    follow_redirects=False)
+        self._executor = Executor(self._client)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers,
+                                                           thread_name_prefix="carriergate")
+
+    def carrier(self, name: str) -> CarrierClient:
+        return CarrierClient(self._resolve(name), self._executor, self._deadline)
+
+    def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
+             deadline: float | None = None) -> RateResult:
+        """Quotes from every chosen carrier, concurrently; returns by ``deadline`` with what arrived
+        and, for every carrier without a quote, the reason."""
+        targets, errors = self._rating_carriers(carriers)
+        limit = self._deadline(deadline)
+        futures = {
+            self._pool.submit(self._executor.run, c, (lambda c=c: c.rate(request)), limit): c
+            for c in targets
+        }
+        done, pending = concurrent.futures.wait(futures, timeout=limit.remaining())
+        quotes: list[Quote] = []
+        for future in done:
+            name = futures[future].alias
+            try:
+                got: list[Quote] = future.result()
+            except CarrierError as err:
+                errors[name] = err
+            else:
+                quotes.extend(got)
+                if not got:
+                    errors[name] = no_quote(name)
+        for future in pending:
+            future.cancel()
+            name = futures[future].alias
+            errors[name] = DeadlineExceeded(f"no answer within the deadline of {limit.seconds}s",
+                                            carrier=name, code="deadline")
+        return RateResult(quotes=quotes, errors=errors)
+
+    def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
+        return self.carrier(request.carrier).ship(request, deadline=deadline)
+
+    def void(self, label: Label, *, deadline: float | None = None) -> None:
+        self.carrier(label.carrier).void(label, deadline=deadline)
+
+    def schedule_pickup(self, request: PickupRequest, *, carrier: str,
+                        deadline: float | None = None) -> Pickup:
+        return self.carrier(carrier).schedule_pickup(request, deadline=deadline)
+
+    def cancel_pickup(self, pickup: Pickup, *, deadline: float | None = None) -> None:
+        self.carrier(pickup.carrier).cancel_pickup(pickup, deadline=deadline)
+
+    def track(self, tracking_number: str, *, carrier: str, deadline: float | None = None) -> TrackingInfo:
+        return self.carrier(carrier).track(tracking_number, deadline=deadline)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class AsyncGateway(BaseGateway):
+    """Asynchronous gateway with the same surface as :class:`Gateway`, awaited."""
+
+    def __init__(self, config: Config | None = None, *, transport: httpx.AsyncBaseTransport | None = None,
+                 default_deadline: float | None = 30.0) -> None:
+        super().__init__(config, default_deadline=default_deadline)
+        self._client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
+                                         follow_redirects=False)
+        self._executor = AsyncExecutor(self._client)
+
+    def carrier(self, name: str) -> AsyncCarrierClient:
+        return AsyncCarrierClient(self._resolve(name), self._executor, self._deadline)
+
+    async def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
+                   deadline: float | None = None) -> RateResult:
+        targets, errors = self._rating_carriers(carriers)
+        limit = self._deadline(deadline)
+        tasks = {asyncio.ensure_future(self.carrier(c.alias).rate(request, deadline=limit.remaining())): c.alias
+                 for c in targets}
+        if tasks:
+            done, pending = await asyncio.wait(tasks, timeout=limit.remaining())
+        else:
+            done, pending = set(), set()
+        quotes: list[Quote] = []
+        for task in pending:
+            task.cancel()
+            name = tasks[task]
+            errors[name] = DeadlineExceeded(f"no answer within the deadline of {limit.seconds}s",
+                                            carrier=name, code="deadline")
+        for task in done:
+            name = tasks[task]
+            exc = task.exception()
+            if isinstance(exc, CarrierError):
+                errors[name] = exc
+            elif exc is not None:
+                raise exc
+            else:
+                got = task.result()
+                quotes.extend(got)
+                if not got:
+                    errors[name] = no_quote(name)
+        return RateResult(quotes=quotes, errors=errors)
+
+    async def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
+        return await self.carrier(request.carrier).ship(request, deadline=deadline)
+
+    async def void(self, label: Label, *, deadline: float | None = None) -> None:
+        await self.carrier(label.carrier).void(label, deadline=deadline)
+
+    async def schedule_pickup(self, request: PickupRequest, *, carrier: str,
+                              deadline: float | None = None) -> Pickup:
+        return await self.carrier(carrier).schedule_pickup(request, deadline=deadline)
+
+    async def cancel_pickup(self, pickup: Pickup, *, deadline: float | None = None) -> None:
+        await self.carrier(pickup.carrier).cancel_pickup(pickup, deadline=deadline)
+
+    async def track(self, tracking_number: str, *, carrier: str, deadline: float | None = None) -> TrackingInfo:
+        return await self.carrier(carrier).track(tracking_number, deadline=deadline)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()

@@ -1,0 +1,37 @@
+"""Finding carrier adapters: the ``carriergate.carriers`` entry-point group.
+
+Built-in carriers register exactly as a third party's would, in pyproject.toml. Resolving one
+carrier imports that carrier's module alone.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+
+from .contract import Carrier
+from .errors import ConfigurationError
+
+GROUP = "carriergate.carriers"
+
+
+@cache
+def _entry_points() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def available() -> list[str]:
+    """Names of every registered carrier, without importing any of them."""
+    return sorted(_entry_points())
+
+
+@cache
+def carrier_class(name: str) -> type[Carrier]:
+    ep = _entry_points().get(name)
+    if ep is None:
+        known = ", ".join(available()) or "none"
+        raise ConfigurationError(f"unknown carrier {name!r} (registered: {known})", code="unknown_carrier")
+    cls = ep.load()
+    if not (isinstance(cls, type) and issubclass(cls, Carrier)):
+        raise ConfigurationError(f"entry point {ep.value!r} is not a Carrier subclass", code="bad_entry_point")
+    return cls

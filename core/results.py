@@ -1,0 +1,93 @@
+"""What carriers give back: quotes, labels, pickups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from .errors import CarrierError
+from .money import Money
+from .shipment import LabelFormat
+from .validation import CarrierModel
+
+ChargeKind = Literal["base", "surcharge", "tax", "insurance", "discount", "fuel", "duty"]
+QuoteSource = Literal["live", "cache", "table"]
+
+
+class Charge(CarrierModel):
+    kind: ChargeKind
+    name: str
+    amount: Money
+    code: str | None = None
+
+
+class Quote(CarrierModel):
+    carrier: str
+    service_code: str
+    service_name: str
+    total: Money
+    charges: list[Charge] = Field(default_factory=list)
+    transit_days: int | None = None
+    estimated_delivery: date | datetime | None = None
+    source: QuoteSource = "live"
+    age_seconds: Decimal | None = None  # how old a cached quote is
+    billed_weight: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[Decimal, str, int, str, str]:
+        return (self.total.amount, self.total.currency, self.transit_days if self.transit_days is not None
+                else 10**6, self.carrier, self.service_code)
+
+
+class Label(CarrierModel):
+    carrier: str
+    tracking_number: str
+    tracking_numbers: list[str] = Field(default_factory=list)
+    label: bytes
+    label_format: LabelFormat
+    total: Money | None = None
+    charges: list[Charge] = Field(default_factory=list)
+    reference: str | None = None
+    package_labels: list[bytes] = Field(default_factory=list)
+    created_at: AwareDatetime | None = None
+    # What void and track need later (shipment id, order id, ship date), as the carrier named them.
+    carrier_data: dict[str, str] = Field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Label(carrier={self.carrier!r}, tracking_number={self.tracking_number!r}, "
+                f"label_format={self.label_format!r}, label=<{len(self.label)} bytes>, total={self.total!r})")
+
+
+class Pickup(CarrierModel):
+    carrier: str
+    confirmation_number: str
+    ready_at: AwareDatetime | None = None
+    close_at: AwareDatetime | None = None
+    total: Money | None = None
+    carrier_data: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass
+class RateResult:
+    """Quotes sorted by price, and for every carrier that gave none, the reason why."""
+
+    quotes: list[Quote] = field(default_factory=list)
+    errors: dict[str, CarrierError] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.quotes.sort(key=lambda q: q.sort_key)
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+    def cheapest(self) -> Quote | None:
+        return self.quotes[0] if self.quotes else None
+
+    def fastest(self) -> Quote | None:
+        timed = [q for q in self.quotes if q.transit_days is not None]
+        return min(timed, key=lambda q: (q.transit_days, q.sort_key)) if timed else None
