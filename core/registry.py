@@ -14,6 +14,20 @@ from .errors import ConfigurationError
 
 GROUP = "carriergate.carriers"
 
+# Carriers registered in-process (tests, applications embedding their own adapter).
+_registered: dict[str, type[Carrier]] = {}
+
+
+def register(name: str, cls: type[Carrier]) -> None:
+    """Register a carrier class under ``name`` for this process, ahead of the entry points."""
+    if not (isinstance(cls, type) and issubclass(cls, Carrier)):
+        raise TypeError("register() takes a Carrier subclass")
+    _registered[name] = cls
+
+
+def unregister(name: str) -> None:
+    _registered.pop(name, None)
+
 
 @cache
 def _entry_points() -> dict[str, EntryPoint]:
@@ -22,16 +36,25 @@ def _entry_points() -> dict[str, EntryPoint]:
 
 def available() -> list[str]:
     """Names of every registered carrier, without importing any of them."""
-    return sorted(_entry_points())
+    return sorted({*_entry_points(), *_registered})
+
+
+def carrier_class(name: str) -> type[Carrier]:
+    if name in _registered:
+        return _registered[name]
+    return _load(name)
 
 
 @cache
-def carrier_class(name: str) -> type[Carrier]:
+def _load(name: str) -> type[Carrier]:
     ep = _entry_points().get(name)
     if ep is None:
         known = ", ".join(available()) or "none"
         raise ConfigurationError(f"unknown carrier {name!r} (registered: {known})", code="unknown_carrier")
-    cls = ep.load()
+    try:
+        cls = ep.load()
+    except ImportError as exc:
+        raise ConfigurationError(f"carrier {name!r} could not be loaded: {exc}", code="carrier_unavailable") from None
     if not (isinstance(cls, type) and issubclass(cls, Carrier)):
         raise ConfigurationError(f"entry point {ep.value!r} is not a Carrier subclass", code="bad_entry_point")
     return cls
