@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 
+from ..adapters.breaker import BreakerRegistry, BreakerSettings
 from ..adapters.deadline import Deadline
+from ..adapters.events import EventHooks, Hook
 from ..adapters.executor import AsyncExecutor, Executor
+from ..adapters.retry import RetryPolicy
 from .config import build_carrier, from_env, load_toml
 from .contract import Capability, Carrier, Flow
 from .errors import CarrierError, ConfigurationError, DeadlineExceeded, NotSupported
@@ -39,7 +43,10 @@ def no_quote(carrier: str) -> CarrierError:
 class BaseGateway:
     """Configuration and carrier resolution shared by the sync and async gateways."""
 
-    def __init__(self, config: Config | None = None, *, default_deadline: float | None = 30.0) -> None:
+    def __init__(self, config: Config | None = None, *, default_deadline: float | None = 30.0,
+                 retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
+                 event_hooks: Mapping[str, Sequence[Hook]] | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         settings = from_env() if config is None else config
         if not isinstance(settings, Mapping) or not all(isinstance(v, Mapping) for v in settings.values()):
             raise ConfigurationError("configuration must map account names to settings tables",
@@ -49,6 +56,14 @@ class BaseGateway:
         self._settings: dict[str, Mapping[str, Any]] = dict(settings)
         self._carriers: dict[str, Carrier] = {}
         self.default_deadline = default_deadline
+        # The request pipeline: one retry policy, one breaker registry and one set of hooks per gateway.
+        self._clock = clock or time.monotonic
+        self._pipeline: dict[str, Any] = {
+            "retry": retry_policy or RetryPolicy(),
+            "breakers": BreakerRegistry(breaker, clock=self._clock),
+            "hooks": EventHooks(event_hooks),
+            "clock": self._clock,
+        }
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> Self:
@@ -85,7 +100,7 @@ class BaseGateway:
         return carriers, errors
 
     def _deadline(self, seconds: float | None) -> Deadline:
-        return Deadline(seconds if seconds is not None else self.default_deadline)
+        return Deadline(seconds if seconds is not None else self.default_deadline, clock=self._clock)
 
 
 class CarrierClient:
@@ -168,11 +183,15 @@ class Gateway(BaseGateway):
     """Synchronous gateway. Use as a context manager (or call :meth:`close`) to release connections."""
 
     def __init__(self, config: Config | None = None, *, transport: httpx.BaseTransport | None = None,
-                 default_deadline: float | None = 30.0, max_workers: int = 16) -> None:
-        super().__init__(config, default_deadline=default_deadline)
+                 default_deadline: float | None = 30.0, max_workers: int = 16,
+                 retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
+                 event_hooks: Mapping[str, Sequence[Hook]] | None = None,
+                 clock: Callable[[], float] | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
+                         event_hooks=event_hooks, clock=clock)
         self._client = httpx.Client(transport=transport, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
                                     follow_redirects=False)
-        self._executor = Executor(self._client)
+        self._executor = Executor(self._client, sleep=sleep, **self._pipeline)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers,
                                                            thread_name_prefix="carriergate")
 
@@ -240,11 +259,16 @@ class AsyncGateway(BaseGateway):
     """Asynchronous gateway with the same surface as :class:`Gateway`, awaited."""
 
     def __init__(self, config: Config | None = None, *, transport: httpx.AsyncBaseTransport | None = None,
-                 default_deadline: float | None = 30.0) -> None:
-        super().__init__(config, default_deadline=default_deadline)
+                 default_deadline: float | None = 30.0,
+                 retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
+                 event_hooks: Mapping[str, Sequence[Hook]] | None = None,
+                 clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
+                         event_hooks=event_hooks, clock=clock)
         self._client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
                                          follow_redirects=False)
-        self._executor = AsyncExecutor(self._client)
+        self._executor = AsyncExecutor(self._client, sleep=sleep, **self._pipeline)
 
     def carrier(self, name: str) -> AsyncCarrierClient:
         return AsyncCarrierClient(self._resolve(name), self._executor, self._deadline)

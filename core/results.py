@@ -31,7 +31,8 @@ class Quote(CarrierModel):
     service_name: str
     total: Money
     charges: list[Charge] = Field(default_factory=list)
-    transit_days: int | None = None
+    transit_days: int | None = None  # the days promised (the upper bound when the carrier gives a range)
+    transit_days_min: int | None = None  # the lower bound of a range ("2-4 days"), when known
     estimated_delivery: date | datetime | None = None
     source: QuoteSource = "live"
     age_seconds: Decimal | None = None  # how old a cached quote is
@@ -91,3 +92,24 @@ class RateResult:
     def fastest(self) -> Quote | None:
         timed = [q for q in self.quotes if q.transit_days is not None]
         return min(timed, key=lambda q: (q.transit_days, q.sort_key)) if timed else None
+
+    # Rate shopping helpers; the logic lives in core/selection.py.
+    def filter(self, *, carriers: list[str] | None = None, services: list[str] | None = None,
+               currency: str | None = None, max_transit_days: int | None = None) -> RateResult:
+        """The same result narrowed to some carriers (aliases) and/or service codes."""
+        from .selection import filter_quotes
+
+        kept = filter_quotes(self.quotes, carriers=carriers, services=services, currency=currency,
+                             max_transit_days=max_transit_days)
+        return RateResult(quotes=kept, errors=dict(self.errors))
+
+    def cheapest_arriving_by(self, by: date, *, ship_date: date | None = None) -> Quote | None:
+        from .selection import cheapest_arriving_by
+
+        return cheapest_arriving_by(self.quotes, by, ship_date=ship_date)
+
+    def best_value(self, *, price_weight: Decimal = Decimal("0.5")) -> Quote | None:
+        """Lowest weighted score of price and transit days (see carriergate.core.selection)."""
+        from .selection import best_value
+
+        return best_value(self.quotes, price_weight=price_weight)

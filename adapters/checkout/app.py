@@ -1,0 +1,177 @@
+"""The checkout quoting service: a plain ASGI application (no web framework).
+
+Routes:
+
+- ``POST /v1/quotes``: our JSON (``origin``, ``destination``, ``parcels``, ``insurance``?,
+  ``customs``?, ``ship_date``?, ``services``?, ``carriers``?, ``order_total``?, ``member_tier``?,
+  ``currency``?) -> ``{"quotes": [...], "errors": {...}, "complete": bool}``, amounts as strings.
+- ``POST /shopify/rates``: Shopify's CarrierService callback.
+- ``GET /healthz``.
+
+Bad input answers 422 with the field named; every answer comes within the configured deadline
+(carriers that miss it are replaced by backup table rates). Serve it with any ASGI server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
+
+from ...core.errors import CarrierError, ValidationError
+from ...core.fees import FeePolicy
+from ...core.gateway import AsyncGateway
+from ...core.money import Money
+from ...core.shipment import RateRequest
+from ...core.shopping import AsyncRateShopper, table_account
+from .quoting import aquote
+from .shopify import ShopifyOptions, rate_request, rates_response
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+logger = logging.getLogger("carriergate.checkout")
+MAX_BODY = 1024 * 1024
+
+
+class QuoteBody(RateRequest):
+    """``POST /v1/quotes``: a RateRequest plus the checkout's context."""
+
+    order_total: Money | None = None
+    member_tier: str | None = Field(default=None, min_length=1, max_length=50)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    carriers: list[str] | None = None
+
+    def rate_request(self) -> RateRequest:
+        return RateRequest(**{name: getattr(self, name) for name in RateRequest.model_fields})
+
+
+class _HTTPError(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+def _validation_body(exc: ValidationError) -> dict[str, Any]:
+    return {"error": "validation", "field": exc.field, "reason": exc.reason,
+            "errors": [{"field": e.field, "reason": e.reason} for e in exc.errors]}
+
+
+class CheckoutApp:
+    """``create_app(gateway, policy, deadline=1.0)``: the ASGI callable."""
+
+    def __init__(self, shopper: AsyncRateShopper, policy: FeePolicy, deadline: float,
+                 shopify: ShopifyOptions) -> None:
+        if deadline <= 0:
+            raise ValueError("deadline must be positive")
+        self.shopper = shopper
+        self.policy = policy
+        self.deadline = deadline
+        self.shopify = shopify
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        try:
+            status, body = await self._route(scope, receive)
+        except _HTTPError as exc:
+            status, body = exc.status, exc.body
+        except ValidationError as exc:
+            status, body = 422, _validation_body(exc)
+        except CarrierError as exc:  # configuration problems: never the request's fault
+            logger.warning("checkout quote failed: %s", exc)
+            status, body = 503, {"error": exc.code or "unavailable", "message": exc.message}
+        await _respond(send, status, body)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _route(self, scope: Scope, receive: Receive) -> tuple[int, dict[str, Any]]:
+        method, path = scope["method"], scope["path"].rstrip("/") or "/"
+        routes = {"/healthz": "GET", "/v1/quotes": "POST", "/shopify/rates": "POST"}
+        if path not in routes:
+            raise _HTTPError(404, {"error": "not_found", "message": f"no route {path}"})
+        if method != routes[path]:
+            raise _HTTPError(405, {"error": "method_not_allowed", "message": f"use {routes[path]} {path}"})
+        if path == "/healthz":
+            return 200, {"status": "ok", "carriers": self.shopper.gateway.accounts}
+        data = await _json(receive)
+        try:
+            async with asyncio.timeout(self.deadline):
+                if path == "/v1/quotes":
+                    return 200, await self._quotes(data)
+                return 200, await self._shopify(data)
+        except TimeoutError:
+            raise _HTTPError(504, {"error": "deadline", "message": f"no answer within {self.deadline}s"}) from None
+
+    async def _quotes(self, data: Any) -> dict[str, Any]:
+        body = QuoteBody.model_validate(data)
+        result = await aquote(self.shopper, body.rate_request(), self.policy, deadline=self.deadline,
+                              order_total=body.order_total, member_tier=body.member_tier, currency=body.currency,
+                              carriers=body.carriers)
+        return result.as_json()
+
+    async def _shopify(self, data: Any) -> dict[str, Any]:
+        request, order_total, currency = rate_request(data, self.shopify)
+        if request is None:
+            return {"rates": []}
+        result = await aquote(self.shopper, request, self.policy, deadline=self.deadline, order_total=order_total,
+                              currency=currency)
+        return rates_response(result)
+
+
+async def _json(receive: Receive) -> Any:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _HTTPError(400, {"error": "disconnected"})
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _HTTPError(413, {"error": "too_large", "message": f"body over {MAX_BODY} bytes"})
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    try:
+        return json.loads(b"".join(chunks), parse_float=Decimal)  # numbers stay exact
+    except (ValueError, UnicodeDecodeError):
+        raise _HTTPError(422, {"error": "validation", "field": "(body)", "reason": "body is not valid JSON",
+                               "errors": [{"field": "(body)", "reason": "body is not valid JSON"}]}) from None
+
+
+async def _respond(send: Send, status: int, body: dict[str, Any]) -> None:
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]})
+    await send({"type": "http.response.body", "body": content})
+
+
+def create_app(gateway: AsyncGateway | AsyncRateShopper, policy: FeePolicy | None = None, deadline: float = 1.0, *,
+               shopify: ShopifyOptions | None = None) -> CheckoutApp:
+    """The checkout ASGI app over an AsyncGateway (backup rates from its ``table`` account, if any)
+    or an :class:`AsyncRateShopper` (to add a rate cache)."""
+    shopper = gateway if isinstance(gateway, AsyncRateShopper) else \
+        AsyncRateShopper(gateway, fallback_table=table_account(gateway))
+    return CheckoutApp(shopper, policy or FeePolicy(), deadline, shopify or ShopifyOptions())
+
+
+__all__ = ["CheckoutApp", "QuoteBody", "create_app"]

@@ -1,0 +1,123 @@
+"""The DHL Express (SOAP Web Services) carrier: rate, ship (with customs, insurance and an optional
+courier pickup), void, cancel_pickup and track, as pure flows over carriergate's SOAP layer.
+
+Stand-alone pickup booking is not offered: DHL's rate book books a courier only together with a
+shipment (``ShipRequest.pickup``), so ``schedule_pickup`` raises NotSupported. zeep is imported the
+first time a DHL message is built, never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, ClassVar
+
+import httpx
+
+from ...adapters.soap import SoapService
+from ...core.contract import Account, Call, Capability, Carrier, Flow
+from ...core.results import Label, Pickup, Quote
+from ...core.shipment import RateRequest, ShipRequest
+from ...core.tracking import TrackingInfo
+from .account import HOSTS, RATE_BOOK, TRACKING, DHLExpressAccount
+from .pickups import build_delete, parse_delete, pickup_from_label
+from .rating import build_rate, parse_rate
+from .shipping import build_ship, parse_ship
+from .tracking import build_track, parse_track
+
+RATE_BOOK_SERVICE = SoapService(__package__ or "carriergate.carriers.dhl_express", "expressRateBook.wsdl",
+                                "expressRateBook", "expressRateBook")
+TRACKING_SERVICE = SoapService(__package__ or "carriergate.carriers.dhl_express", "glDHLExpressTrack.wsdl",
+                               "glDHLExpressTrack", "glDHLExpressTrack")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _message_reference() -> str:
+    return uuid.uuid4().hex  # 32 characters: DHL accepts 28 to 32
+
+
+class DHLExpress(Carrier):
+    name: ClassVar[str] = "dhl_express"
+    title: ClassVar[str] = "DHL Express"
+    hosts: ClassVar[dict[str, str]] = HOSTS
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.RATE, Capability.SHIP, Capability.VOID, Capability.CANCEL_PICKUP, Capability.TRACK})
+    account_model: ClassVar[type[Account]] = DHLExpressAccount
+
+    def __init__(self, account: Account, *, alias: str | None = None, clock: Callable[[], datetime] = _utc_now,
+                 message_reference: Callable[[], str] = _message_reference) -> None:
+        super().__init__(account, alias=alias)
+        self.clock = clock
+        self.message_reference = message_reference
+        self._auth: httpx.Auth | None = None
+
+    @property
+    def settings(self) -> DHLExpressAccount:
+        assert isinstance(self.account, DHLExpressAccount)
+        return self.account
+
+    @property
+    def rate_book_url(self) -> str:
+        return f"{self.base_url}/{RATE_BOOK}"
+
+    @property
+    def tracking_url(self) -> str:
+        return f"{self.base_url}/{TRACKING}"
+
+    @property
+    def auth(self) -> httpx.Auth | None:
+        """WS-Security UsernameToken with a plain-text password, inserted afresh on every attempt."""
+        if self._auth is None:
+            from ...adapters.auth.wsse import WSSecurityAuth
+
+            self._auth = WSSecurityAuth(self.settings.username, self.settings.password, digest=False)
+        return self._auth
+
+    def _call(self, service: SoapService, operation: str, url: str, body: dict[str, Any],
+              read: Callable[[Any], Any], *, name: str, idempotent: bool, reference: str | None = None) -> Call[Any]:
+        def parse(response: httpx.Response) -> Any:
+            return read(service.parse(operation, response))
+
+        return Call(request=service.request(operation, url, **body), parse=parse, operation=name,
+                    idempotent=idempotent, reference=reference)
+
+    def rate(self, request: RateRequest) -> Flow[list[Quote]]:
+        body = build_rate(request, self.settings, now=self.clock(), carrier=self.alias)
+        read = partial(parse_rate, carrier=self.alias, services=request.services)
+        quotes: list[Quote] = yield self._call(RATE_BOOK_SERVICE, "getRateRequest", self.rate_book_url, body, read,
+                                               name="rate", idempotent=True)
+        return quotes
+
+    def ship(self, request: ShipRequest) -> Flow[Label]:
+        body, context = build_ship(request, self.settings, now=self.clock(), carrier=self.alias)
+        label: Label = yield self._call(RATE_BOOK_SERVICE, "createShipmentRequest", self.rate_book_url, body,
+                                        partial(parse_ship, context=context), name="ship", idempotent=False,
+                                        reference=request.reference)
+        return label
+
+    def void(self, label: Label) -> Flow[None]:
+        """Cancels the courier pickup booked with ``label``; without one there is nothing to cancel."""
+        pickup = pickup_from_label(label)
+        if pickup is None:
+            return None
+        yield from self.cancel_pickup(pickup)
+        return None
+
+    def cancel_pickup(self, pickup: Pickup) -> Flow[None]:
+        body = build_delete(pickup, carrier=self.alias, fallback_requestor=self.settings.username)
+        yield self._call(RATE_BOOK_SERVICE, "deleteShipmentRequest", self.rate_book_url, body, parse_delete,
+                         name="cancel_pickup", idempotent=True)
+        return None
+
+    def track(self, tracking_number: str) -> Flow[TrackingInfo]:
+        body = build_track(tracking_number, now=self.clock(), reference=self.message_reference(),
+                           carrier=self.alias)
+        read = partial(parse_track, tracking_number=tracking_number, carrier=self.alias)
+        info: TrackingInfo = yield self._call(TRACKING_SERVICE, "trackShipmentRequest", self.tracking_url, body,
+                                              read, name="track", idempotent=True)
+        return info

@@ -1,0 +1,158 @@
+"""getRateRequest: a RateRequest as DHL's rate query, and DHL's products as quotes.
+
+Every product DHL returns with a price becomes a :class:`Quote`; a product without a price (no
+``TotalNet`` amount, or zero) is not a quote. Charges keep DHL's ``ChargeType`` names; the first
+charge is the product's own freight charge. Transit days come from ``TotalTransitDays`` or, when DHL
+leaves it out, from the calendar days between the pickup cutoff and the delivery time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ...core.errors import MalformedResponse
+from ...core.money import Money
+from ...core.results import Charge, ChargeKind, Quote
+from ...core.shipment import RateRequest
+from .account import DHLExpressAccount
+from .checks import Checks
+from .measures import amount, noon_utc, ship_timestamp
+from .notifications import raise_for_notes
+from .parties import rate_packages, rate_place
+from .replies import Product, RateReply, read
+
+#: Special service code of shipment insurance.
+INSURANCE = "II"
+#: Incoterms DHL accepts in ``PaymentInfo`` (its published enumeration).
+INCOTERMS = frozenset({"CFR", "CIF", "CIP", "CPT", "DAF", "DDP", "DDU", "DAP", "DAT", "DEQ", "DES", "EXW",
+                       "FAS", "FCA", "FOB"})
+
+
+def content(request: RateRequest) -> str:
+    customs = request.customs
+    return "DOCUMENTS" if customs is not None and customs.contents_type == "documents" else "NON_DOCUMENTS"
+
+
+def incoterm(checks: Checks, request: RateRequest) -> str:
+    term = request.customs.incoterm if request.customs is not None else "DAP"
+    if term not in INCOTERMS:
+        checks.fail("customs.incoterm", f"DHL Express does not accept incoterm {term}")
+    return term
+
+
+def insurance_service(request: RateRequest) -> dict[str, Any] | None:
+    if request.insurance is None:
+        return None
+    return {"ServiceType": INSURANCE, "ServiceValue": amount(request.insurance),
+            "CurrencyCode": request.insurance.currency}
+
+
+def build_rate(request: RateRequest, account: DHLExpressAccount, *, now: datetime, carrier: str) -> dict[str, Any]:
+    """The ``RequestedShipment`` of a getRateRequest (raises ValidationError before anything is sent)."""
+    checks = Checks(carrier)
+    moment = noon_utc(request.ship_date) if request.ship_date else now
+    shipment: dict[str, Any] = {
+        "GetDetailedRateBreakdown": "Y",
+        "DropOffType": "REGULAR_PICKUP",
+        "NextBusinessDay": "Y",
+        "Ship": {"Shipper": rate_place(checks, "origin", request.origin),
+                 "Recipient": rate_place(checks, "destination", request.destination)},
+        "Packages": {"RequestedPackages": rate_packages(checks, request.parcels)},
+        "ShipTimestamp": ship_timestamp(moment),
+        "UnitOfMeasurement": "SI",
+    }
+    if request.customs is not None:
+        shipment["Content"] = content(request)
+        declared = request.customs.total_value
+        if declared is not None and request.international:
+            shipment["DeclaredValue"] = amount(declared)
+            shipment["DeclaredValueCurrencyCode"] = declared.currency
+    shipment["PaymentInfo"] = incoterm(checks, request)
+    shipment["Account"] = account.account_number
+    insured = insurance_service(request)
+    if insured is not None:
+        shipment["SpecialServices"] = {"Service": [insured]}
+    checks.done()
+    return {"RequestedShipment": shipment}
+
+
+# -- reading the reply ----------------------------------------------------------------------------
+def decimal(value: str | None, what: str) -> Decimal:
+    try:
+        return Decimal((value or "").strip())
+    except InvalidOperation:
+        raise MalformedResponse(f"DHL Express {what} is not a number: {value!r}", code="malformed") from None
+
+
+def charge_kind(name: str, code: str | None, index: int, value: Decimal) -> ChargeKind:
+    upper = name.upper()
+    if code == INSURANCE or "INSURANCE" in upper or "VALUE PROTECTION" in upper:
+        return "insurance"
+    if "FUEL" in upper:
+        return "fuel"
+    if any(word in upper.split() for word in ("TAX", "VAT", "GST")):
+        return "tax"
+    if "DUTY" in upper or "DUTIES" in upper:
+        return "duty"
+    if "DISCOUNT" in upper or value < 0:
+        return "discount"
+    return "base" if index == 0 else "surcharge"
+
+
+def charges(parts: list[tuple[str | None, str | None, str | None]], currency: str) -> list[Charge]:
+    out: list[Charge] = []
+    for index, (code, name, raw) in enumerate(parts):
+        label = (name or code or "charge").strip()
+        value = decimal(raw, f"charge {label!r}")
+        out.append(Charge(kind=charge_kind(label, code, index, value), name=label, code=code,
+                          amount=Money(value, currency)))
+    return out
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return datetime.fromisoformat(value.strip()).date() if value else None
+    except ValueError:
+        return None
+
+
+def transit_days(product: Product) -> int | None:
+    if product.transit_days and product.transit_days.strip().isdigit():
+        return int(product.transit_days.strip())
+    delivery, cutoff = _day(product.delivery_time), _day(product.cutoff_time)
+    if delivery and cutoff and delivery >= cutoff:
+        return (delivery - cutoff).days
+    return None
+
+
+def quote(product: Product, carrier: str) -> Quote | None:
+    """The product as a quote, or None when DHL gave it no price."""
+    total = next((t for t in product.totals if t.amount and t.amount.strip() and t.currency), None)
+    if total is None or not product.code:
+        return None
+    currency = (total.currency or "").strip().upper()
+    value = decimal(total.amount, f"total of product {product.code}")
+    if value <= 0:
+        return None
+    breakdown = next((b for b in product.breakdowns if (b.currency or "").strip().upper() == currency), None)
+    parts = [(c.code, c.name, c.amount) for c in breakdown.charges] if breakdown else []
+    lines = charges(parts, currency)
+    name = (product.service_name or (lines[0].name if lines else "") or product.code).strip()
+    weight = f"{product.quoted_weight.strip()} {'kg' if product.unit != 'SU' else 'lb'}" \
+        if product.quoted_weight else None
+    return Quote(carrier=carrier, service_code=product.code, service_name=name, total=Money(value, currency),
+                 charges=lines, transit_days=transit_days(product), estimated_delivery=_day(product.delivery_time),
+                 billed_weight=weight)
+
+
+def parse_rate(data: Any, *, carrier: str, services: list[str] | None = None) -> list[Quote]:
+    """Quotes from the plain data of a RateResponse (its ``Provider``)."""
+    reply = read(RateReply, data, what="rate reply")
+    raise_for_notes(reply.notes)
+    quotes = [q for q in (quote(p, carrier) for p in reply.products) if q is not None]
+    if services:
+        wanted = set(services)
+        quotes = [q for q in quotes if q.service_code in wanted]
+    return quotes

@@ -1,0 +1,125 @@
+"""trackShipmentRequest (glDHLExpressTrack): checkpoints as TrackingEvents, DHL's code kept raw.
+
+Times: DHL reports each checkpoint as a local ``Date`` and ``Time`` at the service area. When the
+time carries a GMT offset (``14:30:00+01:00``) it is used; when it does not, the zone of the service
+area is unknown and the wall-clock time is labelled UTC (its digits are kept exactly). Unknown
+waybills ("No Shipments Found", or a piece fault) raise NotFound with DHL's condition code.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ...core.errors import CarrierError, MalformedResponse, NotFound
+from ...core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from .checks import Checks
+from .replies import Checkpoint, TrackReply, Waybill, read
+
+S = TrackingStatus
+#: DHL Express checkpoint codes and what they mean for the parcel.
+EVENT_STATUS: dict[str, TrackingStatus] = {
+    # picked up, moving through the network, clearing customs
+    **dict.fromkeys(["PU", "SA", "PL", "DF", "AF", "AR", "FD", "TR", "TP", "SM", "IC", "CR", "BR", "BN", "RR",
+                     "RW", "MC", "MS", "TD", "UD", "SC", "CI", "PO", "AD", "PD"], S.IN_TRANSIT),
+    "WC": S.OUT_FOR_DELIVERY,
+    "OK": S.DELIVERED, "DD": S.DELIVERED,
+    **dict.fromkeys(["CA", "NH", "MD", "ND"], S.DELIVERY_ATTEMPTED),
+    "CC": S.AVAILABLE_FOR_PICKUP,
+    **dict.fromkeys(["BA", "CM", "RD", "OH", "HP", "CD", "SS", "DS"], S.EXCEPTION),
+    "RT": S.RETURNED_TO_SENDER,
+}
+_WAYBILL = re.compile(r"^[0-9]{10,11}$")
+_PIECE = re.compile(r"^[A-Za-z]{1,4}[A-Za-z0-9]{5,31}$")  # licence plates: JD014600003636319779
+_NOT_FOUND = re.compile(r"no shipments? found|not found", re.I)
+
+
+def build_track(tracking_number: str, *, now: datetime, reference: str, carrier: str) -> dict[str, Any]:
+    """The ``trackingRequest`` of a trackShipmentRequest: all checkpoints of one waybill (10-11 digits)
+    or one piece (licence plate: letters then digits)."""
+    checks = Checks(carrier)
+    number = tracking_number.strip()
+    query: dict[str, Any] = {
+        "Request": {"ServiceHeader": {"MessageTime": now.astimezone(UTC).replace(microsecond=0).isoformat(),
+                                      "MessageReference": reference}},
+    }
+    if _WAYBILL.match(number):
+        query["AWBNumber"] = {"ArrayOfAWBNumberItem": [number]}
+    elif _PIECE.match(number):
+        query["LPNumber"] = {"ArrayOfTrackingPieceIDItem": [number]}
+    else:
+        checks.fail("tracking_number", "a DHL Express waybill has 10 or 11 digits; a piece id starts with letters, "
+                                       "up to 35 characters")
+    query["LevelOfDetails"] = "ALL_CHECK_POINTS"
+    query["PiecesEnabled"] = "S"
+    checks.done()
+    return {"trackingRequest": {"TrackingRequest": query}}
+
+
+def moment(day: str | None, clock: str | None) -> datetime:
+    """A checkpoint's date and time as an aware datetime (see the module note on zones)."""
+    try:
+        when = datetime.fromisoformat(f"{(day or '').strip()}T{(clock or '00:00:00').strip()}")
+    except ValueError:
+        raise MalformedResponse(f"DHL Express checkpoint time {day!r} {clock!r} is unreadable",
+                                code="malformed") from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def event(checkpoint: Checkpoint) -> TrackingEvent:
+    code = (checkpoint.event.code if checkpoint.event else None) or ""
+    code = code.strip().upper()
+    description = ((checkpoint.event.description if checkpoint.event else None) or "").strip()
+    if checkpoint.signatory and code == "OK":
+        description = f"{description} (signed by {checkpoint.signatory.strip()})".strip()
+    area = checkpoint.area.description.strip() if checkpoint.area and checkpoint.area.description else None
+    return TrackingEvent(occurred_at=moment(checkpoint.date, checkpoint.time),
+                         status=EVENT_STATUS.get(code, S.UNKNOWN), code=code or None, description=description,
+                         location=area)
+
+
+def _estimate(value: str | None) -> date | datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.date()
+
+
+def _condition(waybill: Waybill) -> tuple[str | None, str | None]:
+    conditions = waybill.status.conditions.items if waybill.status and waybill.status.conditions else []
+    first = conditions[0] if conditions else None
+    return (first.code if first else None), (first.data if first else None)
+
+
+def parse_track(data: Any, *, tracking_number: str, carrier: str) -> TrackingInfo:
+    body = data.get("TrackingResponse", data) if isinstance(data, dict) else data
+    if body is None:
+        raise MalformedResponse("DHL Express tracking reply is empty", code="malformed")
+    reply = read(TrackReply, body, what="tracking reply")
+    waybills = reply.waybills.items if reply.waybills else []
+    faults = reply.fault.pieces.items if reply.fault and reply.fault.pieces else []
+    if not waybills:
+        if faults:
+            fault = faults[0]
+            raise NotFound((fault.data or "no such piece").strip(), code=(fault.code or "not_found").strip())
+        raise MalformedResponse("DHL Express tracking reply has no AWBInfo", code="malformed")
+    waybill = waybills[0]
+    action = ((waybill.status.action if waybill.status else None) or "").strip()
+    code, detail = _condition(waybill)
+    if _NOT_FOUND.search(action) or _NOT_FOUND.search(detail or ""):
+        raise NotFound((detail or action).strip(), code=(code or "not_found").strip())
+    if action.lower() != "success":
+        raise CarrierError((detail or action or "tracking failed").strip(), code=(code or "tracking").strip())
+    journey = waybill.journey
+    checkpoints = journey.events.items if journey and journey.events else []
+    events = sorted((event(c) for c in checkpoints), key=lambda e: e.occurred_at, reverse=True)
+    status = events[0].status if events else S.PRE_TRANSIT
+    delivered = next((e.occurred_at for e in events if e.status is S.DELIVERED), None)
+    return TrackingInfo(carrier=carrier, tracking_number=(waybill.number or tracking_number).strip(), status=status,
+                        events=events, estimated_delivery=_estimate(journey.estimated_delivery if journey else None),
+                        delivered_at=delivered if status is S.DELIVERED else None,
+                        raw_status=events[0].code if events else action)

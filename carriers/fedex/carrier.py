@@ -1,0 +1,75 @@
+"""The FedEx adapter: REST + JSON, OAuth2 client credentials (credentials in the form body)."""
+
+from __future__ import annotations
+
+import threading
+from typing import ClassVar
+
+import httpx
+
+from ...core.contract import Capability, Carrier, Flow
+from ...core.errors import FieldError, ValidationError
+from ...core.results import Label, Pickup, Quote
+from ...core.shipment import PickupRequest, RateRequest, ShipRequest
+from ...core.tracking import TrackingInfo
+from . import cancel, etd, pickup, rate, ship, track
+from .account import HOSTS, FedExAccount
+
+
+class FedEx(Carrier):
+    name = "fedex"
+    title = "FedEx"
+    hosts: ClassVar[dict[str, str]] = HOSTS
+    capabilities = frozenset(Capability)
+    account_model = FedExAccount
+
+    def __init__(self, account: FedExAccount, *, alias: str | None = None) -> None:
+        super().__init__(account, alias=alias)
+        self.account: FedExAccount = account
+        self._auth: httpx.Auth | None = None
+        self._auth_lock = threading.Lock()
+
+    @property
+    def auth(self) -> httpx.Auth:
+        """One OAuth2 token cache per carrier instance, shared by every call."""
+        if self._auth is None:
+            with self._auth_lock:
+                if self._auth is None:
+                    from ...adapters.auth.oauth2 import OAuth2ClientCredentials
+
+                    self._auth = OAuth2ClientCredentials(
+                        carrier=self.alias, token_url=self.base_url + "/oauth/token",
+                        client_id=self.account.client_id, client_secret=self.account.client_secret,
+                        credentials_in="form")
+        return self._auth
+
+    def rate(self, request: RateRequest) -> Flow[list[Quote]]:
+        call = rate.rate_call(self.account, self.base_url, request, carrier=self.alias)
+        return (yield call)  # type: ignore[no-any-return]
+
+    def ship(self, request: ShipRequest) -> Flow[Label]:
+        ship.validate(request, carrier=self.alias)
+        uploads = [etd.upload_call(self.account, request, doc, carrier=self.alias) for doc in request.documents]
+        document_ids: list[str] = []
+        for upload in uploads:
+            document_ids.append((yield upload))
+        return (yield ship.ship_call(self.account, self.base_url, request, document_ids, carrier=self.alias))  # type: ignore[no-any-return]
+
+    def void(self, label: Label) -> Flow[None]:
+        yield cancel.cancel_call(self.account, self.base_url, label, carrier=self.alias)
+
+    def schedule_pickup(self, request: PickupRequest) -> Flow[Pickup]:
+        pickup.validate(request, carrier=self.alias)
+        return (yield pickup.pickup_call(self.account, self.base_url, request, carrier=self.alias))  # type: ignore[no-any-return]
+
+    def cancel_pickup(self, pickup_: Pickup) -> Flow[None]:
+        if not (pickup_.carrier_data.get("scheduled_date") or pickup_.ready_at):
+            raise ValidationError(FieldError("carrier_data.scheduled_date", "FedEx needs the pickup's scheduled date"),
+                                  carrier=self.alias)
+        yield pickup.cancel_pickup_call(self.account, self.base_url, pickup_, carrier=self.alias)
+
+    def track(self, tracking_number: str) -> Flow[TrackingInfo]:
+        number = tracking_number.strip()
+        if not number:
+            raise ValidationError(FieldError("tracking_number", "must not be empty"), carrier=self.alias)
+        return (yield track.track_call(self.account, self.base_url, number, carrier=self.alias))  # type: ignore[no-any-return]

@@ -1,0 +1,165 @@
+"""FedEx JSON fragments shared by the builders (parties, weights, money, headers) and the tolerant
+readers the parsers use (a value that is not the expected shape reads as absent, never a KeyError)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from ...core.address import Address
+from ...core.errors import FieldError, ValidationError
+from ...core.money import Money, minor_units
+from ...core.units import Dimensions, Weight
+
+CARRIER = "fedex"
+_STATE_CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
+_NANP = frozenset({"US", "CA", "PR"})
+
+
+# -- building ------------------------------------------------------------------------------------
+def number(value: Decimal) -> int | float:
+    """A JSON number: an int when whole, else the shortest float that prints as the decimal."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def money(value: Money) -> dict[str, Any]:
+    return {"amount": number(value.rounded().amount), "currency": value.currency}
+
+
+def unit_system(parcel_weight: Weight) -> tuple[str, str]:
+    """(weight units, dimension units): LB/IN for parcels weighed in pounds or ounces, else KG/CM."""
+    return ("LB", "IN") if parcel_weight.unit in ("lb", "oz") else ("KG", "CM")
+
+
+def weight(value: Weight, units: str) -> dict[str, Any]:
+    """FedEx weight in ``units`` (exact conversion, rounded up to 0.01)."""
+    return {"units": units, "value": number(value.rounded_up("lb" if units == "LB" else "kg", "0.01").normalize())}
+
+
+def dimensions(value: Dimensions, units: str) -> dict[str, Any]:
+    """FedEx dimensions are whole numbers: each side rounded up after an exact conversion."""
+    sides = value.to("in" if units == "IN" else "cm")
+
+    def up(side: Decimal) -> int:
+        return int(side.to_integral_value(rounding=ROUND_CEILING))
+
+    return {"length": up(sides.length), "width": up(sides.width), "height": up(sides.height), "units": units}
+
+
+def phone_digits(address: Address, field: str) -> str:
+    """FedEx wants 10 to 15 digits (exactly 10 in the US and Canada, without the leading 1)."""
+    if not address.phone:
+        raise ValidationError(FieldError(f"{field}.phone", "FedEx requires a contact phone number"), carrier=CARRIER)
+    digits = re.sub(r"\D", "", address.phone)
+    if address.country in _NANP and len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if not 10 <= len(digits) <= 15:
+        raise ValidationError(FieldError(f"{field}.phone", "FedEx needs a phone number of 10 to 15 digits"),
+                              carrier=CARRIER)
+    return digits
+
+
+def address(value: Address, *, street: bool = True) -> dict[str, Any]:
+    """A FedEx address. ``stateOrProvinceCode`` only carries short codes ("CA", "ON"): FedEx wants
+    codes, and a province spelt out (Chinese addresses) is left to the postal code."""
+    out: dict[str, Any] = {}
+    if street:
+        out["streetLines"] = [line[:35] for line in value.street]
+    out["city"] = value.city[:35]
+    if value.state and _STATE_CODE.match(value.state):
+        out["stateOrProvinceCode"] = value.state.upper()
+    if value.postal_code:
+        out["postalCode"] = value.postal_code
+    out["countryCode"] = value.country
+    if value.residential:
+        out["residential"] = True
+    return out
+
+
+def contact(value: Address, field: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"personName": value.name[:70], "phoneNumber": phone_digits(value, field)}
+    if value.company:
+        out["companyName"] = value.company[:35]
+    if value.email:
+        out["emailAddress"] = value.email
+    return out
+
+
+def party(value: Address, field: str, *, tax_id: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"address": address(value), "contact": contact(value, field)}
+    tin = tax_id or value.tax_id
+    if tin:
+        out["tins"] = [{"number": tin, "tinType": "BUSINESS_NATIONAL"}]
+    return out
+
+
+def headers(transaction_id: str | None, locale: str) -> dict[str, str]:
+    """Correlation (not idempotency) header: our reference for writes, a fresh UUID otherwise."""
+    return {"x-customer-transaction-id": transaction_id or str(uuid.uuid4()), "x-locale": locale}
+
+
+def split(total: Money, parts: int) -> list[Money]:
+    """``total`` in ``parts`` shares to the currency's minor unit, summing exactly to ``total``."""
+    exp = Decimal(1).scaleb(-minor_units(total.currency))
+    share = (total.amount / parts).quantize(exp, rounding=ROUND_HALF_UP)
+    shares = [share] * parts
+    shares[0] += total.amount - share * parts
+    return [Money(s, total.currency) for s in shares]
+
+
+# -- reading -------------------------------------------------------------------------------------
+def obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def objs(value: Any) -> list[dict[str, Any]]:
+    """A list of objects; a single object where a list is documented reads as a list of one."""
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def text(value: Any) -> str | None:
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()
+    return None
+
+
+def dec(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        result = Decimal(str(value).strip()) if isinstance(value, str | int | float | Decimal) else None
+    except InvalidOperation:
+        return None
+    return result if result is not None and result.is_finite() else None
+
+
+def amount(value: Any, currency: str | None) -> Money | None:
+    number_ = dec(value)
+    if number_ is None or not currency:
+        return None
+    try:
+        return Money(number_, currency)
+    except ValueError:
+        return None
+
+
+def timestamp(value: Any) -> datetime | date | None:
+    """An ISO timestamp: aware when it carries an offset, else just its date (local, zone unknown)."""
+    raw = text(value)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            return date.fromisoformat(raw[:10])
+        except ValueError:
+            return None
+    return moment if moment.tzinfo is not None else moment.date()

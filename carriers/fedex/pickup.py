@@ -1,0 +1,105 @@
+"""Pickups: ``POST /pickup/v1/pickups`` to book, ``PUT /pickup/v1/pickups/cancel`` to cancel.
+
+FedEx times are local to the pickup address and carry no zone designator: the window is written in
+the offset the caller gave it. Cancelling needs the confirmation code, the scheduled date and the
+location FedEx returned, so they travel in ``Pickup.carrier_data``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ...core.contract import Call
+from ...core.errors import FieldError, MalformedResponse, ValidationError
+from ...core.http import json_request
+from ...core.results import Pickup
+from ...core.shipment import PickupRequest
+from . import payload as p
+from .account import FedExAccount
+from .errors import output
+
+PATH = "/pickup/v1/pickups"
+CANCEL_PATH = "/pickup/v1/pickups/cancel"
+
+
+def validate(request: PickupRequest, *, carrier: str) -> None:
+    problems = [FieldError(f"address.{name}", "FedEx needs it to book a pickup")
+                for name in ("state", "postal_code") if not getattr(request.address, name)]
+    if problems:
+        raise ValidationError(problems, carrier=carrier)
+    p.phone_digits(request.address, "address")
+
+
+def build_pickup(account: FedExAccount, request: PickupRequest) -> dict[str, Any]:
+    location_address = p.address(request.address)
+    location_address.setdefault("stateOrProvinceCode", request.address.state)  # required here, codes or not
+    contact = p.contact(request.address, "address")
+    contact.pop("emailAddress", None)  # the pickup contact has no e-mail field
+    body: dict[str, Any] = {
+        "associatedAccountNumber": {"value": account.account_number},
+        "originDetail": {
+            "pickupLocation": {"contact": contact, "address": location_address},
+            "readyDateTimestamp": request.window.start.strftime("%Y-%m-%dT%H:%M:%S"),
+            "customerCloseTime": request.window.end.strftime("%H:%M:%S"),
+            "packageLocation": "FRONT",
+        },
+        "packageCount": request.parcel_count,
+        "totalWeight": p.weight(request.total_weight, p.unit_system(request.total_weight)[0]),
+        "carrierCode": account.pickup_carrier_code,
+    }
+    if request.destination_country:
+        body["countryRelationships"] = ("DOMESTIC" if request.destination_country == request.address.country
+                                        else "INTERNATIONAL")
+    if request.instructions:
+        body["remarks"] = request.instructions
+    if request.tracking_numbers:
+        body["trackingNumber"] = request.tracking_numbers[0]
+    return body
+
+
+def pickup_call(account: FedExAccount, base_url: str, request: PickupRequest, *, carrier: str) -> Call[Pickup]:
+    http = json_request("POST", base_url + PATH, build_pickup(account, request),
+                        headers=p.headers(request.reference, account.locale))
+    code = account.pickup_carrier_code
+    return Call(http, lambda r: parse_pickup(r, carrier=carrier, request=request, carrier_code=code),
+                operation="schedule_pickup", idempotent=False, reference=request.reference)
+
+
+def parse_pickup(response: httpx.Response, *, carrier: str, request: PickupRequest, carrier_code: str) -> Pickup:
+    out, request_id = output(response, carrier=carrier)
+    code = p.text(out.get("pickupConfirmationCode"))
+    if code is None:
+        raise MalformedResponse("pickup answer has no pickupConfirmationCode", carrier=carrier, code="malformed",
+                                http_status=response.status_code, request_id=request_id)
+    data = {"scheduled_date": request.window.start.date().isoformat(), "carrier_code": carrier_code,
+            "country": request.address.country}
+    location = p.text(out.get("location"))
+    if location:
+        data["location"] = location
+    return Pickup(carrier=carrier, confirmation_number=code, ready_at=request.window.start,
+                  close_at=request.window.end, carrier_data=data)
+
+
+def build_cancel_pickup(account: FedExAccount, pickup: Pickup) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "associatedAccountNumber": {"value": account.account_number},
+        "pickupConfirmationCode": pickup.confirmation_number,
+        "scheduledDate": pickup.carrier_data.get("scheduled_date")
+        or (pickup.ready_at.date().isoformat() if pickup.ready_at else ""),
+        "carrierCode": pickup.carrier_data.get("carrier_code", account.pickup_carrier_code),
+    }
+    if pickup.carrier_data.get("location"):
+        body["location"] = pickup.carrier_data["location"]
+    return body
+
+
+def cancel_pickup_call(account: FedExAccount, base_url: str, pickup: Pickup, *, carrier: str) -> Call[None]:
+    http = json_request("PUT", base_url + CANCEL_PATH, build_cancel_pickup(account, pickup),
+                        headers=p.headers(None, account.locale))
+    return Call(http, lambda r: parse_cancel_pickup(r, carrier=carrier), operation="cancel_pickup", idempotent=True)
+
+
+def parse_cancel_pickup(response: httpx.Response, *, carrier: str) -> None:
+    output(response, carrier=carrier)

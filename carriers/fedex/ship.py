@@ -1,0 +1,230 @@
+"""Shipments: ``POST /ship/v1/shipments`` (single and multi-piece), label returned inline (base64).
+
+International shipments carry a full ``customsClearanceDetail``; paperless customs documents are
+uploaded first (see etd.py) and attached through ``ELECTRONIC_TRADE_DOCUMENTS``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import httpx
+
+from ...core.contract import Call
+from ...core.errors import FieldError, MalformedResponse, ValidationError
+from ...core.http import json_request
+from ...core.money import Money
+from ...core.results import Charge, Label
+from ...core.shipment import ShipRequest, TradeDocument
+from . import payload as p
+from .account import FedExAccount
+from .errors import output
+from .rate import RATE_TYPES, charges, packages
+from .services import DOCUMENT_TYPES, IMAGE_TYPES, LABEL_STOCK, SHIPMENT_PURPOSE, SIGNATURES
+
+PATH = "/ship/v1/shipments"
+#: US exports at or under this value need no EEI filing (FTR 30.37(a)).
+EEI_EXEMPT_USD = Money("2500", "USD")
+
+
+def validate(request: ShipRequest, *, carrier: str) -> None:
+    """Everything FedEx would refuse that we can tell before sending."""
+    problems: list[FieldError] = []
+    if request.label_format not in IMAGE_TYPES:
+        problems.append(FieldError("label_format", f"FedEx offers {', '.join(IMAGE_TYPES)} labels, "
+                                                   f"not {request.label_format}"))
+    if request.documents and not request.international:
+        problems.append(FieldError("documents", "paperless trade documents apply to international shipments only"))
+    if problems:
+        raise ValidationError(problems, carrier=carrier)
+    for field, party in (("origin", request.origin), ("destination", request.destination)):
+        p.phone_digits(party, field)
+
+
+def _commodities(request: ShipRequest) -> list[dict[str, Any]]:
+    assert request.customs is not None
+    items: list[dict[str, Any]] = []
+    for item in request.customs.items:
+        items.append({
+            "description": item.description[:450],
+            "harmonizedCode": item.hs_code,
+            "countryOfManufacture": item.origin_country,
+            "quantity": item.quantity,
+            "quantityUnits": "PCS",
+            "numberOfPieces": 1,
+            "unitPrice": p.money(item.unit_value),
+            "customsValue": p.money(item.total_value),
+            "weight": p.weight(item.total_weight, "KG"),  # FedEx takes commodity weights in KG only
+        })
+    if not items:  # a documents-only declaration
+        currency = request.insurance.currency if request.insurance else "USD"
+        items.append({"description": "Documents", "quantity": 1, "quantityUnits": "PCS", "numberOfPieces": 1,
+                      "countryOfManufacture": request.origin.country,
+                      "customsValue": p.money(Money.zero(currency))})
+    return items
+
+
+def customs_detail(request: ShipRequest) -> dict[str, Any]:
+    customs = request.customs
+    assert customs is not None
+    invoice: dict[str, Any] = {"shipmentPurpose": SHIPMENT_PURPOSE[customs.contents_type],
+                               "termsOfSale": customs.incoterm}
+    if customs.invoice_number:
+        invoice["customerReferences"] = [{"customerReferenceType": "INVOICE_NUMBER", "value": customs.invoice_number}]
+    detail: dict[str, Any] = {
+        # DDP: the shipper pays duties and taxes; otherwise the recipient does.
+        "dutiesPayment": {"paymentType": "SENDER" if customs.incoterm == "DDP" else "RECIPIENT"},
+        "commercialInvoice": invoice,
+        "commodities": _commodities(request),
+    }
+    if customs.contents_type == "documents":
+        detail["isDocumentOnly"] = True
+    declared = customs.total_value
+    if declared is not None:
+        detail["totalCustomsValue"] = p.money(declared)
+    if request.origin.country == "US" and declared is not None and declared.currency == "USD" \
+            and declared <= EEI_EXEMPT_USD:
+        detail["exportDetail"] = {"exportComplianceStatement": "NO EEI 30.37(a)"}
+    return detail
+
+
+def build_ship(account: FedExAccount, request: ShipRequest, document_ids: list[str] | None = None) -> dict[str, Any]:
+    units = p.unit_system(request.parcels[0].weight)
+    items = packages(request, units=units)
+    reference = [{"customerReferenceType": "CUSTOMER_REFERENCE", "value": request.reference[:40]}]
+    for i, item in enumerate(items):
+        item["sequenceNumber"] = i + 1
+        item["customerReferences"] = reference
+        if request.signature in SIGNATURES:
+            item["packageSpecialServices"] = {"specialServiceTypes": ["SIGNATURE_OPTION"],
+                                              "signatureOptionType": SIGNATURES[request.signature]}
+    total = request.parcels[0].weight
+    for parcel in request.parcels[1:]:
+        total = total + parcel.weight
+    image = IMAGE_TYPES[request.label_format]
+    customs = request.customs
+    shipment: dict[str, Any] = {
+        "shipper": p.party(request.origin, "origin", tax_id=customs.exporter_tax_id if customs else None),
+        "recipients": [p.party(request.destination, "destination",
+                               tax_id=customs.importer_tax_id if customs else None)],
+        "pickupType": "USE_SCHEDULED_PICKUP" if request.pickup else "DROPOFF_AT_FEDEX_LOCATION",
+        "serviceType": request.service,
+        "packagingType": "YOUR_PACKAGING",
+        "totalWeight": p.weight(total, units[0])["value"],
+        "totalPackageCount": len(items),
+        "shippingChargesPayment": {"paymentType": "SENDER",
+                                   "payor": {"responsibleParty": {"accountNumber": {"value": account.account_number}}}},
+        "labelSpecification": {"imageType": image, "labelStockType": LABEL_STOCK[image]},
+        "rateRequestType": list(RATE_TYPES),
+        "requestedPackageLineItems": items,
+    }
+    if request.ship_date:
+        shipment["shipDatestamp"] = request.ship_date.isoformat()
+    if request.insurance:
+        shipment["totalDeclaredValue"] = p.money(request.insurance)
+    if request.international and customs is not None:
+        shipment["customsClearanceDetail"] = customs_detail(request)
+    if document_ids:
+        shipment["shipmentSpecialServices"] = {
+            "specialServiceTypes": ["ELECTRONIC_TRADE_DOCUMENTS"],
+            "etdDetail": {"attachedDocuments": [_attached(doc, doc_id)
+                                                for doc, doc_id in zip(request.documents, document_ids, strict=True)]},
+        }
+    return {
+        "labelResponseOptions": "LABEL",
+        "accountNumber": {"value": account.account_number},
+        "requestedShipment": shipment,
+    }
+
+
+def _attached(document: TradeDocument, doc_id: str) -> dict[str, Any]:
+    return {"documentType": DOCUMENT_TYPES[document.kind], "documentReference": document.filename[:50],
+            "description": document.filename[:80], "documentId": doc_id}
+
+
+def ship_call(account: FedExAccount, base_url: str, request: ShipRequest, document_ids: list[str], *,
+              carrier: str) -> Call[Label]:
+    http = json_request("POST", base_url + PATH, build_ship(account, request, document_ids),
+                        headers=p.headers(request.reference, account.locale))
+    return Call(http, lambda r: parse_ship(r, carrier=carrier, request=request, account_number=account.account_number),
+                operation="ship", idempotent=False, reference=request.reference)
+
+
+# -- parsing -------------------------------------------------------------------------------------
+def _decode(encoded: Any) -> bytes | None:
+    raw = p.text(encoded)
+    if raw is None:
+        return None
+    try:
+        return base64.b64decode(raw, validate=False)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _labels(shipment: dict[str, Any]) -> list[bytes]:
+    labels: list[bytes] = []
+    for piece in p.objs(shipment.get("pieceResponses")):
+        for document in p.objs(piece.get("packageDocuments")):
+            label = _decode(document.get("encodedLabel"))
+            if label:
+                labels.append(label)
+    if not labels:
+        for document in p.objs(shipment.get("shipmentDocuments")):
+            if str(document.get("contentType", "LABEL")).upper() in ("LABEL", "MERGED_LABEL_DOCUMENTS"):
+                label = _decode(document.get("encodedLabel"))
+                if label:
+                    labels.append(label)
+    return labels
+
+
+def _billed(shipment: dict[str, Any]) -> tuple[Money | None, list[Charge]]:
+    rating = p.obj(p.obj(shipment.get("completedShipmentDetail")).get("shipmentRating"))
+    details = p.objs(rating.get("shipmentRateDetails"))
+    actual = p.text(rating.get("actualRateType"))
+    detail = next((d for d in details if actual and p.text(d.get("rateType")) == actual), None) or \
+        next((d for d in details if "ACCOUNT" in str(d.get("rateType", "")).upper()), None) or \
+        (details[0] if details else None)
+    if detail is None:
+        return None, []
+    currency = p.text(detail.get("currency"))
+    if currency is None:
+        return None, []
+    total = p.amount(detail.get("totalNetChargeWithDutiesAndTaxes"), currency)
+    net = p.amount(detail.get("totalNetCharge"), currency)
+    if total is None or (net is not None and total < net):
+        total = net
+    wrapped = {"totalBaseCharge": detail.get("totalBaseCharge"), "shipmentRateDetail": detail}
+    return total, charges(wrapped, currency)
+
+
+def parse_ship(response: httpx.Response, *, carrier: str, request: ShipRequest, account_number: str) -> Label:
+    out, request_id = output(response, carrier=carrier)
+    shipments = p.objs(out.get("transactionShipments"))
+    if not shipments:
+        raise MalformedResponse("ship answer has no transactionShipments", carrier=carrier, code="malformed",
+                                http_status=response.status_code, request_id=request_id)
+    shipment = shipments[0]
+    pieces = [t for t in (p.text(x.get("trackingNumber")) for x in p.objs(shipment.get("pieceResponses"))) if t]
+    detail = p.obj(shipment.get("completedShipmentDetail"))
+    if not pieces:
+        for package in p.objs(detail.get("completedPackageDetails")):
+            pieces.extend(t for t in (p.text(i.get("trackingNumber")) for i in p.objs(package.get("trackingIds"))) if t)
+    master = p.text(shipment.get("masterTrackingNumber")) or \
+        p.text(p.obj(detail.get("masterTrackingId")).get("trackingNumber")) or (pieces[0] if pieces else None)
+    labels = _labels(shipment)
+    if master is None or not labels:
+        raise MalformedResponse("ship answer has no tracking number or label", carrier=carrier, code="malformed",
+                                http_status=response.status_code, request_id=request_id)
+    total, billed = _billed(shipment)
+    data = {"account_number": account_number, "tracking_number": master}
+    service = p.text(shipment.get("serviceType"))
+    if service:
+        data["service_type"] = service
+    ship_date = p.text(shipment.get("shipDatestamp"))
+    if ship_date:
+        data["ship_date"] = ship_date
+    return Label(carrier=carrier, tracking_number=master, tracking_numbers=pieces or [master], label=labels[0],
+                 label_format=request.label_format, total=total, charges=billed, reference=request.reference,
+                 package_labels=labels, carrier_data=data)

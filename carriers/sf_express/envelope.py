@@ -1,0 +1,43 @@
+"""Building SF requests: one form POST per service, told apart by ``serviceCode``.
+
+The adapter puts the unsigned fields in the body (``partnerID``, ``serviceCode``, ``msgData``);
+:class:`carriergate.adapters.auth.sf_digest.SFDigestAuth` adds ``requestID``, ``timestamp`` and
+``msgDigest`` on every attempt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+
+from ...adapters.auth.sf_digest import FORM_CONTENT_TYPE, encode_form
+from ...core.contract import Call
+
+T = TypeVar("T")
+
+
+def dumps(msg_data: Any) -> str:
+    """``msgData`` exactly as signed and sent: compact JSON, non-ASCII kept as UTF-8."""
+    return json.dumps(msg_data, ensure_ascii=False, separators=(",", ":"))
+
+
+def number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number (SF wants numbers for weights and amounts)."""
+    value = value.normalize()
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def service_request(url: str, partner_id: str, service_code: str, msg_data: Any) -> httpx.Request:
+    body = encode_form({"partnerID": partner_id, "serviceCode": service_code, "msgData": dumps(msg_data)})
+    return httpx.Request("POST", url, content=body,
+                         headers={"content-type": FORM_CONTENT_TYPE, "accept": "application/json"})
+
+
+def service_call(url: str, partner_id: str, service_code: str, msg_data: Any, parse: Callable[[httpx.Response], T],
+                 *, operation: str, idempotent: bool, reference: str | None = None) -> Call[T]:
+    return Call(request=service_request(url, partner_id, service_code, msg_data), parse=parse,
+                operation=operation, idempotent=idempotent, reference=reference)

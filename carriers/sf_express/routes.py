@@ -1,0 +1,142 @@
+"""Tracking: route query (EXP_RECE_SEARCH_ROUTES) and SF's route push (webhook).
+
+SF describes each scan with an ``opCode``; we map the well-known ones to our closed set of statuses
+and keep every code raw beside it (an unknown code is status ``unknown``, never an error):
+
+=====================  ===========================================================
+opCode                 meaning (SF's route text)                  -> status
+=====================  ===========================================================
+50, 54, 43             顺丰已收取快件 picked up                     in_transit
+30, 31, 36, 105, 106,  sorted / arrived / departed / flight,      in_transit
+123, 130, 3036         on the way to or arrived at the delivery station
+44, 204                正在派送途中 out for delivery                out_for_delivery
+70                     派送不成功 delivery failed                    delivery_attempted
+33                     派件异常/滞留 problem shipment                exception
+80, 8000               已签收 delivered                              delivered
+99, 631, 648           退回 returned / returning to the sender      returned_to_sender
+=====================  ===========================================================
+
+Route push envelope (what :func:`parse_route_push` accepts): SF POSTs the same signed form as a
+request (``partnerID``, ``requestID``, ``serviceCode``, ``timestamp``, ``msgData``, ``msgDigest``)
+with ``msgData`` a JSON document ``{"WaybillRoute": [{"mailno", "orderid", "acceptTime",
+"acceptAddress", "remark", "opCode"}, ...]}`` (also accepted wrapped as ``{"Body": {...}}``). The
+digest is checked before anything is read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from ...adapters.auth.sf_digest import decode_form, verify_push
+from ...core.errors import AuthenticationError, MalformedResponse, NotFound
+from ...core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from .address import parse_china_time
+from .errors import business_result, payload
+
+SEARCH_ROUTES = "EXP_RECE_SEARCH_ROUTES"
+BY_WAYBILL, BY_ORDER = "1", "2"
+_WAYBILL = re.compile(r"^(SF)?[0-9]{12,15}$", re.IGNORECASE)
+_LANGUAGE = {"zh-cn": "0", "zh": "0", "en": "1", "en-us": "1", "zh-tw": "2", "zh-hk": "2"}
+
+_S = TrackingStatus
+OP_CODES: dict[str, TrackingStatus] = {
+    **dict.fromkeys(("50", "54", "43", "30", "31", "36", "105", "106", "123", "130", "3036"), _S.IN_TRANSIT),
+    **dict.fromkeys(("44", "204"), _S.OUT_FOR_DELIVERY),
+    "70": _S.DELIVERY_ATTEMPTED,
+    "33": _S.EXCEPTION,
+    **dict.fromkeys(("80", "8000"), _S.DELIVERED),
+    **dict.fromkeys(("99", "631", "648"), _S.RETURNED_TO_SENDER),
+}
+
+
+def status_for(op_code: str | None) -> TrackingStatus:
+    return OP_CODES.get((op_code or "").strip(), TrackingStatus.UNKNOWN)
+
+
+def tracking_type(number: str) -> str:
+    """Waybill numbers (SF + 12 digits, or the digits alone) are tracked by waybill; anything else is
+    taken for our own order id."""
+    return BY_WAYBILL if _WAYBILL.match(number) else BY_ORDER
+
+
+def route_language(language: str) -> str:
+    return _LANGUAGE.get(language.lower(), "0")
+
+
+def build_route_query(numbers: list[str], *, kind: str, language: str) -> dict[str, Any]:
+    """``msgData`` of EXP_RECE_SEARCH_ROUTES (methodType 1: standard route query)."""
+    return {"language": route_language(language), "trackingType": kind, "trackingNumber": list(numbers),
+            "methodType": "1"}
+
+
+def _event(route: Mapping[str, Any]) -> TrackingEvent | None:
+    when = parse_china_time(str(route.get("acceptTime") or ""))
+    if when is None:
+        return None
+    code = str(route["opCode"]).strip() if route.get("opCode") is not None else None
+    location = str(route.get("acceptAddress") or "").strip() or None
+    return TrackingEvent(occurred_at=when, status=status_for(code), code=code,
+                         description=str(route.get("remark") or ""), location=location)
+
+
+def tracking_info(number: str, routes: list[Any], *, carrier: str) -> TrackingInfo:
+    """Events newest first; the status is the newest event's with a known status."""
+    events = [e for e in (_event(r) for r in routes if isinstance(r, Mapping)) if e is not None]
+    events.sort(key=lambda e: e.occurred_at, reverse=True)
+    known = next((e for e in events if e.status is not TrackingStatus.UNKNOWN), None)
+    delivered = next((e.occurred_at for e in events if e.status is TrackingStatus.DELIVERED), None)
+    return TrackingInfo(carrier=carrier, tracking_number=number,
+                        status=known.status if known else TrackingStatus.UNKNOWN, events=events,
+                        delivered_at=delivered, raw_status=events[0].code if events else None)
+
+
+def parse_routes(response: httpx.Response, number: str, *, carrier: str) -> TrackingInfo:
+    data = payload(business_result(response, carrier=carrier), response, carrier=carrier)
+    resps = data.get("routeResps") or []
+    if not isinstance(resps, list):
+        raise MalformedResponse("SF routeResps is not a list", carrier=carrier, code="malformed")
+    for resp in resps:
+        if not isinstance(resp, dict):
+            continue
+        routes = resp.get("routes") or []
+        if routes and isinstance(routes, list):
+            info = tracking_info(str(resp.get("mailNo") or number), routes, carrier=carrier)
+            if info.events:
+                return info
+    raise NotFound(f"SF has no route for {number!r}", carrier=carrier, code="not_found")
+
+
+def parse_route_push(form_or_body: Mapping[str, str] | bytes | str, checkword: SecretStr | str, *,
+                     carrier: str = "sf_express") -> list[TrackingInfo]:
+    """The waybills' new events from one route push, after checking its digest.
+
+    Returns one :class:`TrackingInfo` per waybill (``mailno``) rather than a bare event list: a push
+    may carry several waybills, and an event alone would not say which one it belongs to.
+    Raises :class:`AuthenticationError` when the digest does not verify.
+    """
+    try:
+        form = dict(form_or_body) if isinstance(form_or_body, Mapping) else decode_form(form_or_body)
+    except ValueError:
+        raise MalformedResponse("route push is not a UTF-8 form", carrier=carrier, code="malformed") from None
+    if not verify_push(form, checkword):
+        raise AuthenticationError("route push digest does not verify", carrier=carrier, code="bad_digest")
+    try:
+        doc = json.loads(form["msgData"])
+    except ValueError:
+        raise MalformedResponse("route push msgData is not JSON", carrier=carrier, code="malformed") from None
+    if isinstance(doc, dict) and isinstance(doc.get("Body"), dict):
+        doc = doc["Body"]
+    routes = doc.get("WaybillRoute") if isinstance(doc, dict) else None
+    if not isinstance(routes, list):
+        raise MalformedResponse("route push has no WaybillRoute list", carrier=carrier, code="malformed")
+    by_waybill: dict[str, list[Any]] = {}
+    for route in routes:
+        if isinstance(route, dict) and route.get("mailno"):
+            by_waybill.setdefault(str(route["mailno"]), []).append(route)
+    return [tracking_info(number, items, carrier=carrier) for number, items in by_waybill.items()]

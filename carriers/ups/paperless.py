@@ -1,0 +1,40 @@
+"""Paperless: upload trade documents (the commercial invoice) to UPS Forms History before the
+ship call; the DocumentIDs returned are referenced from InternationalForms.UserCreatedForm."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+
+from ...core.shipment import TradeDocument
+from .account import UPSAccount
+from .errors import read
+from .parties import fit
+from .shapes import JSON, as_list, dig, required, text
+
+DOCUMENT_TYPES = {"commercial_invoice": "002", "proforma_invoice": "002", "certificate_of_origin": "003",
+                  "other": "008"}  # fmt: skip
+#: UPS allows thirteen documents per shipment.
+MAX_DOCUMENTS = 13
+
+
+def upload_body(documents: list[TradeDocument], account: UPSAccount, *, reference: str) -> JSON:
+    forms = [{
+        "UserCreatedFormFileName": fit(doc.filename, 300, f"documents[{i}].filename"),
+        "UserCreatedFormFile": base64.b64encode(doc.content).decode("ascii"),
+        "UserCreatedFormFileFormat": doc.format.lower(),
+        "UserCreatedFormDocumentType": DOCUMENT_TYPES[doc.kind],
+    } for i, doc in enumerate(documents[:MAX_DOCUMENTS])]
+    return {"UploadRequest": {
+        "Request": {"TransactionReference": {"CustomerContext": reference}},
+        "ShipperNumber": account.account_number,
+        "UserCreatedForm": forms,
+    }}
+
+
+def parse_upload(response: httpx.Response, *, carrier: str) -> list[str]:
+    data = read(response, carrier=carrier, wrapper="UploadResponse")
+    ids = [t for t in (text(v) for v in as_list(dig(data, "FormsHistoryDocumentID", "DocumentID"))) if t]
+    return required(ids, "FormsHistoryDocumentID.DocumentID", carrier=carrier,  # type: ignore[no-any-return]
+                    status=response.status_code)

@@ -1,0 +1,106 @@
+"""Rating: build the RateRequest body, read RatedShipments into Quotes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+
+from ...core.results import Quote
+from ...core.shipment import RateRequest
+from .account import UPSAccount
+from .charges import billed_total, breakdown, package_itemized
+from .errors import read
+from .measures import amount_text, units_for, weight_text
+from .packages import packages
+from .parties import party_json
+from .services import service_name
+from .shapes import JSON, dig, obj, records, required, text
+
+
+def request_option(request: RateRequest, account: UPSAccount) -> str:
+    """``Rate`` for exactly one requested service, ``Shop`` for all; with transit times when asked."""
+    option = "Rate" if request.services is not None and len(request.services) == 1 else "Shop"
+    return f"{option}timeintransit" if account.transit_times else option
+
+
+def rate_body(request: RateRequest, account: UPSAccount, option: str) -> JSON:
+    units = units_for(request.origin.country)
+    shipment: JSON = {
+        "Shipper": {**party_json(request.origin, "origin"), "ShipperNumber": account.account_number},
+        "ShipTo": party_json(request.destination, "destination", residential=True),
+        "ShipFrom": party_json(request.origin, "origin"),
+        "PaymentDetails": {"ShipmentCharge": [{"Type": "01",
+                                               "BillShipper": {"AccountNumber": account.account_number}}]},
+    }
+    if option.startswith("Rate") and request.services:
+        shipment["Service"] = {"Code": request.services[0], "Description": service_name(request.services[0])}
+    if request.customs is not None and request.customs.contents_type == "documents" and not request.customs.items:
+        shipment["DocumentsOnlyIndicator"] = "Document"
+    shipment["Package"] = packages(request, units, shipping=False)
+    if account.negotiated_rates:
+        shipment["ShipmentRatingOptions"] = {"NegotiatedRatesIndicator": "Y"}
+    value = request.customs.total_value if request.customs is not None else None
+    if request.international and value is not None:
+        shipment["InvoiceLineTotal"] = {"CurrencyCode": value.currency, "MonetaryValue": amount_text(value)}
+    if option.endswith("timeintransit"):
+        shipment["ShipmentTotalWeight"] = {
+            "UnitOfMeasurement": {"Code": units.weight_code, "Description": units.weight_name},
+            "Weight": weight_text(request.total_weight, units)}
+        documents = request.customs is not None and request.customs.contents_type == "documents"
+        timing: JSON = {"PackageBillType": "02" if documents else "03"}
+        if request.ship_date is not None:
+            timing["Pickup"] = {"Date": request.ship_date.strftime("%Y%m%d")}
+        shipment["DeliveryTimeInformation"] = timing
+    return {"RateRequest": {
+        "Request": {"RequestOption": option.removesuffix("timeintransit"), "SubVersion": account.rating_subversion},
+        "Shipment": shipment,
+    }}
+
+
+def _yyyymmdd(value: object) -> date | None:
+    raw = text(value)
+    if raw is None or len(raw) != 8 or not raw.isdigit():
+        return None
+    try:
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        return None
+
+
+def _transit(rated: JSON) -> tuple[int | None, date | None]:
+    arrival = dig(rated, "TimeInTransit", "ServiceSummary", "EstimatedArrival")
+    guaranteed = dig(rated, "GuaranteedDelivery")
+    days = text(dig(arrival, "BusinessDaysInTransit")) or text(dig(guaranteed, "BusinessDaysInTransit"))
+    when = _yyyymmdd(dig(arrival, "Arrival", "Date")) or _yyyymmdd(dig(guaranteed, "ScheduledDeliveryDate"))
+    return (int(days) if days is not None and days.isdigit() else None), when
+
+
+def quote(rated: JSON, *, carrier: str, insured: bool, status: int | None = None) -> Quote:
+    code = required(text(dig(rated, "Service", "Code")), "RatedShipment.Service.Code", carrier=carrier, status=status)
+    negotiated = obj(rated.get("NegotiatedRateCharges"))
+    amount, is_negotiated, taxed = billed_total(rated, negotiated)
+    amount = required(amount, f"total charges for service {code}", carrier=carrier, status=status)
+    days, arrival = _transit(rated)
+    billed = dig(rated, "BillingWeight")
+    weight, unit = text(dig(billed, "Weight")), text(dig(billed, "UnitOfMeasurement", "Code"))
+    return Quote(
+        carrier=carrier, service_code=code, service_name=service_name(code), total=amount,
+        charges=breakdown(rated, negotiated, package_itemized(records(rated.get("RatedPackage"))), total=amount,
+                          is_negotiated=is_negotiated, taxed=taxed, insured=insured),
+        transit_days=days, estimated_delivery=arrival,
+        billed_weight=f"{weight} {unit}" if weight and unit else None,
+    )
+
+
+def parse_rate(response: httpx.Response, *, carrier: str, insured: bool = False,
+               services: list[str] | None = None) -> list[Quote]:
+    data = read(response, carrier=carrier, wrapper="RateResponse")
+    rated = records(data.get("RatedShipment"))
+    quotes = [quote(r, carrier=carrier, insured=insured, status=response.status_code) for r in rated]
+    if services:
+        quotes = [q for q in quotes if q.service_code in services]
+    return quotes
+
+
+__all__ = ["parse_rate", "quote", "rate_body", "request_option"]

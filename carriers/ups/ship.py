@@ -1,0 +1,140 @@
+"""Shipping: build the ShipmentRequest body, read ShipmentResults into a Label."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+
+import httpx
+
+from ...core.errors import MalformedResponse
+from ...core.results import Label
+from ...core.shipment import LabelFormat, ShipRequest
+from .account import UPSAccount
+from .charges import billed_total, breakdown, package_itemized
+from .customs import international_forms
+from .errors import read
+from .measures import amount_text, units_for
+from .packages import packages
+from .parties import fit, invalid, party_json
+from .services import service_name
+from .shapes import JSON, dig, obj, records, required, text
+
+#: Label formats UPS makes (LabelImageFormat.Code); PDF and PNG are not among them.
+LABEL_FORMATS: dict[str, str] = {"GIF": "GIF", "ZPL": "ZPL", "EPL": "EPL"}
+#: Domestic lanes where signatures and references go on each package rather than the shipment.
+PACKAGE_LEVEL_LANES = frozenset({"US", "PR"})
+
+
+def label_code(label_format: LabelFormat) -> str:
+    code = LABEL_FORMATS.get(label_format)
+    if code is None:
+        raise invalid("label_format", f"UPS makes labels as {', '.join(LABEL_FORMATS)}; {label_format} is not offered")
+    return code
+
+
+def _package_level(request: ShipRequest) -> bool:
+    return request.origin.country == request.destination.country and request.origin.country in PACKAGE_LEVEL_LANES
+
+
+def _description(request: ShipRequest) -> str | None:
+    if request.description:
+        return fit(request.description, 50, "description")
+    if request.customs is not None and request.customs.items:
+        return ", ".join(dict.fromkeys(i.description for i in request.customs.items))[:50].strip()
+    return None
+
+
+def ship_body(request: ShipRequest, account: UPSAccount, *, today: date) -> JSON:
+    code = label_code(request.label_format)
+    reference = fit(request.reference, 35, "reference")
+    units = units_for(request.origin.country)
+    package_level = _package_level(request)
+    shipper: JSON = {**party_json(request.origin, "origin", contact=True), "ShipperNumber": account.account_number}
+    tax_id = (request.customs.exporter_tax_id if request.customs else None) or request.origin.tax_id
+    if tax_id:
+        shipper["TaxIdentificationNumber"] = fit(tax_id, 15, "customs.exporter_tax_id")
+    shipment: JSON = {}
+    description = _description(request)
+    if description:
+        shipment["Description"] = description
+    customs = request.customs
+    if customs is not None and customs.contents_type == "documents" and not customs.items:
+        shipment["DocumentsOnlyIndicator"] = ""
+    charges: list[JSON] = [{"Type": "01", "BillShipper": {"AccountNumber": account.account_number}}]
+    if request.international and customs is not None and customs.incoterm == "DDP":
+        charges.append({"Type": "02", "BillShipper": {"AccountNumber": account.account_number}})
+    shipment.update({
+        "Shipper": shipper,
+        "ShipTo": party_json(request.destination, "destination", residential=True, contact=True),
+        "ShipFrom": party_json(request.origin, "origin", contact=True, email=False),
+        "PaymentInformation": {"ShipmentCharge": charges},
+    })
+    if not package_level:
+        shipment["ReferenceNumber"] = [{"Value": reference}]
+    shipment["Service"] = {"Code": request.service, "Description": service_name(request.service)[:35]}
+    value = customs.total_value if customs is not None else None
+    if request.international and value is not None:
+        shipment["InvoiceLineTotal"] = {"CurrencyCode": value.currency, "MonetaryValue": amount_text(value)}
+    signature = {"none": None, "signature": 1, "adult_signature": 2}[request.signature]
+    package_options: JSON = {}
+    if signature is not None and package_level:  # package level: 2 = signature, 3 = adult signature
+        package_options["DeliveryConfirmation"] = {"DCISType": str(signature + 1)}
+    shipment["Package"] = packages(request, units, shipping=True, extra_options=package_options,
+                                   extra={"ReferenceNumber": [{"Value": reference}]} if package_level else None)
+    service_options: JSON = {}
+    if signature is not None and not package_level:  # shipment level: 1 = signature, 2 = adult signature
+        service_options["DeliveryConfirmation"] = {"DCISType": str(signature)}
+    if request.international and customs is not None and customs.items:
+        service_options["InternationalForms"] = international_forms(request, customs, units, today=today)
+    elif request.documents:
+        raise invalid("documents", "UPS takes paperless documents for international shipments with customs items only")
+    if service_options:
+        shipment["ShipmentServiceOptions"] = service_options
+    if account.negotiated_rates:
+        shipment["ShipmentRatingOptions"] = {"NegotiatedRatesIndicator": "Y"}
+    return {"ShipmentRequest": {
+        "Request": {"RequestOption": "nonvalidate", "SubVersion": account.ship_subversion,
+                    "TransactionReference": {"CustomerContext": request.reference}},
+        "Shipment": shipment,
+        "LabelSpecification": {"LabelImageFormat": {"Code": code, "Description": code},
+                               "LabelStockSize": {"Height": "6", "Width": "4"}},
+    }}
+
+
+def _image(package: JSON, *, carrier: str, status: int) -> bytes:
+    raw = text(dig(package, "ShippingLabel", "GraphicImage"))
+    raw = required(raw, "ShippingLabel.GraphicImage", carrier=carrier, status=status)
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedResponse("UPS label image is not base64", carrier=carrier, code="malformed",
+                                http_status=status) from None
+
+
+def parse_ship(response: httpx.Response, *, carrier: str, label_format: LabelFormat, reference: str | None = None,
+               insured: bool = False) -> Label:
+    data = read_results(response, carrier=carrier)
+    status = response.status_code
+    results = records(data.get("PackageResults"))
+    numbers = [n for n in (text(p.get("TrackingNumber")) for p in results) if n]
+    shipment_id = text(data.get("ShipmentIdentificationNumber")) or (numbers[0] if numbers else None)
+    shipment_id = required(shipment_id, "ShipmentIdentificationNumber", carrier=carrier, status=status)
+    images = [_image(p, carrier=carrier, status=status) for p in results]
+    required(images, "PackageResults with labels", carrier=carrier, status=status)
+    published, negotiated = obj(data.get("ShipmentCharges")), obj(data.get("NegotiatedRateCharges"))
+    amount, is_negotiated, taxed = billed_total(published, negotiated)
+    charges = [] if amount is None else breakdown(published, negotiated, package_itemized(results), total=amount,
+                                                  is_negotiated=is_negotiated, taxed=taxed, insured=insured)
+    return Label(carrier=carrier, tracking_number=numbers[0] if numbers else shipment_id,
+                 tracking_numbers=numbers or [shipment_id], label=images[0], package_labels=images,
+                 label_format=label_format, total=amount, charges=charges, reference=reference,
+                 carrier_data={"shipment_id": shipment_id})
+
+
+def read_results(response: httpx.Response, *, carrier: str) -> JSON:
+    body = read(response, carrier=carrier, wrapper="ShipmentResponse")
+    results = obj(body.get("ShipmentResults"))
+    required(results or None, "ShipmentResults", carrier=carrier, status=response.status_code)
+    return results

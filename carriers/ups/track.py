@@ -1,0 +1,132 @@
+"""Tracking: the package's activities as TrackingEvents (newest first), its status, dates.
+
+Times: UPS gives each activity's local ``date`` (YYYYMMDD) and ``time`` (HHMMSS) and, usually, its
+``gmtOffset`` (``-05:00``) or the same moment in GMT (``gmtDate``/``gmtTime``). We use the local
+time with its offset; failing that the GMT pair; failing both, the local time read as UTC (the
+only aware reading available; UPS gave no zone for that activity).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import httpx
+
+from ...core.errors import MalformedResponse, NotFound
+from ...core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from .errors import read
+from .shapes import JSON, dig, obj, records, text
+
+S = TrackingStatus
+#: UPS activity status types.
+TYPES: dict[str, TrackingStatus] = {
+    "M": S.PRE_TRANSIT, "MV": S.CANCELLED, "P": S.IN_TRANSIT, "I": S.IN_TRANSIT, "O": S.OUT_FOR_DELIVERY,
+    "X": S.EXCEPTION, "D": S.DELIVERED, "RS": S.RETURNED_TO_SENDER, "DO": S.IN_TRANSIT, "DD": S.IN_TRANSIT,
+    "W": S.IN_TRANSIT, "NA": S.UNKNOWN,
+}  # fmt: skip
+_OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
+
+
+def status_of(kind: str | None, description: str | None) -> TrackingStatus:
+    words = (description or "").casefold()
+    if "out for delivery" in words:
+        return S.OUT_FOR_DELIVERY
+    if kind == "X" and "attempt" in words:
+        return S.DELIVERY_ATTEMPTED
+    if kind in ("I", "X") and "access point" in words and ("ready for" in words or "available for" in words):
+        return S.AVAILABLE_FOR_PICKUP
+    return TYPES.get(kind or "", S.UNKNOWN)
+
+
+def _date(raw: str | None) -> date | None:
+    if raw is None or len(raw) != 8 or not raw.isdigit():
+        return None
+    try:
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        return None
+
+
+def _moment(day: str | None, clock: str | None, tz: timezone) -> datetime | None:
+    when = _date(day)
+    digits = (clock or "000000").replace(":", "")
+    if when is None or not digits.isdigit() or len(digits) > 6:
+        return None
+    digits = digits.zfill(6)
+    hour, minute, second = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return datetime(when.year, when.month, when.day, hour, minute, second, tzinfo=tz)
+
+
+def _offset(raw: str | None) -> timezone | None:
+    match = _OFFSET.match(raw or "")
+    if match is None:
+        return None
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)
+
+
+def occurred_at(activity: JSON) -> datetime | None:
+    local_day, local_time = text(activity.get("date")), text(activity.get("time"))
+    tz = _offset(text(activity.get("gmtOffset")))
+    if tz is not None:
+        moment = _moment(local_day, local_time, tz)
+        if moment is not None:
+            return moment
+    moment = _moment(text(activity.get("gmtDate")), text(activity.get("gmtTime")), UTC)
+    return moment or _moment(local_day, local_time, UTC)
+
+
+def _location(activity: JSON) -> str | None:
+    address = obj(dig(activity, "location", "address"))
+    parts = [text(address.get(k)) for k in ("city", "stateProvince", "countryCode")]
+    return ", ".join(p for p in parts if p) or None
+
+
+def event(activity: JSON) -> TrackingEvent | None:
+    moment = occurred_at(activity)
+    if moment is None:
+        return None
+    status = obj(activity.get("status"))
+    kind, description = text(status.get("type")), text(status.get("description"))
+    code = text(status.get("statusCode")) or text(status.get("code")) or kind
+    return TrackingEvent(occurred_at=moment, status=status_of(kind, description), code=code,
+                         description=description or "", location=_location(activity))
+
+
+def _estimated(package: JSON) -> date | None:
+    dates = {text(d.get("type")): _date(text(d.get("date"))) for d in records(package.get("deliveryDate"))}
+    return dates.get("RDD") or dates.get("SDD")
+
+
+def parse_track(response: httpx.Response, *, carrier: str, tracking_number: str) -> TrackingInfo:
+    data = read(response, carrier=carrier, wrapper="trackResponse")
+    shipment = obj(data.get("shipment"))
+    packages = records(shipment.get("package"))
+    if not packages:
+        warning = obj(shipment.get("warnings"))
+        if warning or not shipment:
+            raise NotFound(text(warning.get("message")) or "UPS has no tracking information for this number",
+                           carrier=carrier, code=text(warning.get("code")) or "not_found",
+                           http_status=response.status_code)
+        raise MalformedResponse("UPS tracking answer has no package", carrier=carrier, code="malformed",
+                                http_status=response.status_code)
+    package = packages[0]
+    events = [e for e in (event(a) for a in records(package.get("activity"))) if e is not None]
+    events.sort(key=lambda e: e.occurred_at, reverse=True)
+    current = obj(package.get("currentStatus"))
+    if current:
+        status = status_of(text(current.get("type")), text(current.get("description")))
+        raw = text(current.get("statusCode")) or text(current.get("code")) or text(current.get("type"))
+    else:
+        status = events[0].status if events else S.UNKNOWN
+        raw = events[0].code if events else None
+    if status is S.UNKNOWN and events:
+        status = events[0].status
+    delivered = next((e.occurred_at for e in events if e.status is S.DELIVERED), None)
+    return TrackingInfo(carrier=carrier, tracking_number=text(package.get("trackingNumber")) or tracking_number,
+                        status=status, events=events, estimated_delivery=_estimated(package),
+                        delivered_at=delivered if status is S.DELIVERED else None, raw_status=raw)
