@@ -168,11 +168,14 @@ def test_environment_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert invoke(DOMESTIC).exit_code == 4  # the env card covers Japan only
 
 
-def test_default_configuration_and_sandbox_hook() -> None:
+def test_default_configuration_and_sandbox_accounts() -> None:
     assert gateway_config(None, environ={}) == DEFAULT_CONFIG
     assert gateway_config(None, environ={"CARRIERGATE_TABLE__CURRENCY": "CNY"}) == {"table": {"currency": "CNY"}}
-    with pytest.raises(cg.ConfigurationError, match="not available yet"):
-        gateway_config(None, sandbox=True)
+    sandbox = gateway_config(None, sandbox=True)
+    assert set(sandbox) == {"ups", "fedex", "dhl_express", "sf_express", "table"}
+    assert sandbox["ups"]["base_url"].endswith("/ups")
+    with pytest.raises(cg.ConfigurationError, match="exclude each other"):
+        gateway_config(Path("x.toml"), sandbox=True)
 
 
 @pytest.mark.parametrize(("args", "line"), [
