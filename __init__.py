@@ -10,6 +10,7 @@ Importing this package imports no carrier adapter and no SOAP library: each carr
 first time it is used.
 """
 
+from .adapters import checkout
 from .core.address import Address
 from .core.contract import Account, Call, Capability, Carrier, Flow
 from .core.customs import CustomsDeclaration, CustomsItem
@@ -79,4 +80,5 @@ __all__ = [
     "ValidationError",
     "Weight",
     "__version__",
+    "checkout",
 ]

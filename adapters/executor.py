@@ -5,6 +5,7 @@ sleep and call hooks. Per attempt: deadline check -> breaker -> a fresh copy of 
 timeouts clamped to the deadline -> send with the auth flow (``call.auth or carrier.auth``, so every
 attempt is signed afresh) -> parse (pure) -> classify any failure into a typed CarrierError ->
 breaker verdict -> DEBUG log line and response hook -> the retry policy decides what happens next.
+Answers are read by streaming and refused past ``max_response_bytes`` (see :mod:`.limits`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..core.errors import (
 from .breaker import BreakerRegistry, CircuitBreaker
 from .deadline import Deadline
 from .events import EventHooks, Exchange, request_view, response_view
+from .limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit, BodyReader
 from .redaction import redact_body, redact_url
 from .retry import CONNECT, AttemptFailed, RetryPolicy
 
@@ -67,11 +69,13 @@ class BaseExecutor:
     """Shared logic: timeouts, classification of failures, breakers, logging and driving a flow."""
 
     def __init__(self, *, retry: RetryPolicy | None = None, breakers: BreakerRegistry | None = None,
-                 hooks: EventHooks | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 hooks: EventHooks | None = None, clock: Callable[[], float] = time.monotonic,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         self.retry = retry or RetryPolicy()
         self.breakers = breakers
         self.hooks = hooks or EventHooks()
         self._clock = clock
+        self.body_limit = BodyLimit(max_response_bytes)
 
     # -- building an attempt ----------------------------------------------------------------------
 
@@ -122,6 +126,11 @@ class BaseExecutor:
         view = (request_view(carrier.alias, call.operation, number, request, secrets)
                 if secrets is not None and self.hooks.wants("request") else None)
         return _Attempt(number, request, breaker, self._clock(), secrets, view)
+
+    # -- reading an answer (the subclasses only feed the chunks) ----------------------------------
+
+    def _reader(self, carrier: Carrier, call: Call[Any], response: httpx.Response) -> BodyReader:
+        return self.body_limit.reader(response, operation=call.operation, carrier=carrier.alias)
 
     # -- judging an attempt -----------------------------------------------------------------------
 
@@ -244,8 +253,9 @@ class Executor(BaseExecutor):
         response: httpx.Response | None = None
         exc: Exception | None = None
         try:
-            response = self.client.send(attempt.request, auth=self._auth(carrier, call) or httpx.USE_CLIENT_DEFAULT)
-            response.read()
+            streamed = self.client.send(attempt.request, auth=self._auth(carrier, call) or httpx.USE_CLIENT_DEFAULT,
+                                        stream=True)
+            response = self._read(carrier, call, streamed)
         except (httpx.HTTPError, CarrierError) as err:
             exc = err
         except BaseException:
@@ -255,6 +265,19 @@ class Executor(BaseExecutor):
         if outcome.view is not None:
             self.hooks.emit("response", outcome.view)
         return outcome.unwrap()
+
+    def _read(self, carrier: Carrier, call: Call[Any], response: httpx.Response) -> httpx.Response:
+        """The streamed ``response`` read into memory, refused (and closed) once over the limit."""
+        try:
+            reader = self._reader(carrier, call, response)
+            if response.is_stream_consumed:  # already read into memory (by a transport or a hook)
+                reader.take(response.content)
+            else:
+                for chunk in response.iter_raw():
+                    reader.feed(chunk)
+        finally:
+            response.close()
+        return reader.finish()
 
     def send(self, carrier: Carrier, call: Call[T], deadline: Deadline) -> T:
         """One call with retries; raises the last attempt's typed error."""
@@ -301,9 +324,9 @@ class AsyncExecutor(BaseExecutor):
             # httpx times each phase (connect, write, read) separately; this bounds the whole attempt
             # by the deadline, and a cut-off attempt is classified like a read timeout (maybe sent).
             async with asyncio.timeout(deadline.remaining()):
-                response = await self.client.send(attempt.request,
+                streamed = await self.client.send(attempt.request, stream=True,
                                                   auth=self._auth(carrier, call) or httpx.USE_CLIENT_DEFAULT)
-                await response.aread()
+                response = await self._read(carrier, call, streamed)
         except (httpx.HTTPError, CarrierError) as err:
             exc = err
         except TimeoutError:
@@ -315,6 +338,18 @@ class AsyncExecutor(BaseExecutor):
         if outcome.view is not None:
             await self.hooks.aemit("response", outcome.view)
         return outcome.unwrap()
+
+    async def _read(self, carrier: Carrier, call: Call[Any], response: httpx.Response) -> httpx.Response:
+        try:
+            reader = self._reader(carrier, call, response)
+            if response.is_stream_consumed:
+                reader.take(response.content)
+            else:
+                async for chunk in response.aiter_raw():
+                    reader.feed(chunk)
+        finally:
+            await response.aclose()
+        return reader.finish()
 
     async def send(self, carrier: Carrier, call: Call[T], deadline: Deadline) -> T:
         try:

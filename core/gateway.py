@@ -34,6 +34,8 @@ Config = Mapping[str, Mapping[str, Any]]
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+#: Seconds the async safety-net timeout waits past a deadline for the executor's own verdict.
+SAFETY_MARGIN = 0.25
 
 
 def no_quote(carrier: str) -> CarrierError:
@@ -73,6 +75,12 @@ class BaseGateway:
     def from_env(cls, **kwargs: Any) -> Self:
         return cls(from_env(), **kwargs)
 
+    @staticmethod
+    def _sandbox(carriers: Iterable[str] | None, faults: Any) -> dict[str, Any]:
+        from ..adapters.sandbox.registry import sandbox_gateway_kwargs
+
+        return sandbox_gateway_kwargs(carriers, faults)
+
     @property
     def accounts(self) -> list[str]:
         return list(self._settings)
@@ -101,6 +109,25 @@ class BaseGateway:
 
     def _deadline(self, seconds: float | None) -> Deadline:
         return Deadline(seconds if seconds is not None else self.default_deadline, clock=self._clock)
+
+    @staticmethod
+    def _result(outcomes: Mapping[str, list[Quote] | BaseException | None], errors: dict[str, CarrierError],
+                limit: Deadline) -> RateResult:
+        """One RateResult from each carrier's outcome: its quotes, its error, or None (no answer in time)."""
+        quotes: list[Quote] = []
+        for name, outcome in outcomes.items():
+            if isinstance(outcome, list):
+                quotes.extend(outcome)
+                if not outcome:
+                    errors[name] = no_quote(name)
+            elif isinstance(outcome, CarrierError):
+                errors[name] = outcome
+            elif outcome is None or isinstance(outcome, asyncio.CancelledError):
+                errors[name] = DeadlineExceeded(f"no answer within the deadline of {limit.seconds}s",
+                                                carrier=name, code="deadline")
+            else:  # a bug, not a carrier failure: never hide it
+                raise outcome
+        return RateResult(quotes=quotes, errors=errors)
 
 
 class CarrierClient:
@@ -153,8 +180,11 @@ class AsyncCarrierClient:
     async def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | None) -> T:
         limit = self._deadline(deadline)
         remaining = limit.remaining()
+        # The executor bounds every attempt and sleep by the deadline and classifies what it cuts off
+        # (a write cut off after sending is OutcomeUnknown). This outer bound is a safety net only,
+        # so it leaves the executor a moment to do that classification first.
         try:
-            async with asyncio.timeout(remaining):
+            async with asyncio.timeout(None if remaining is None else remaining + SAFETY_MARGIN):
                 return await self._executor.run(self.carrier, make_flow, limit)
         except TimeoutError:
             raise DeadlineExceeded(f"deadline of {limit.seconds}s exceeded", carrier=self.name,
@@ -195,6 +225,13 @@ class Gateway(BaseGateway):
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers,
                                                            thread_name_prefix="carriergate")
 
+    @classmethod
+    def sandbox(cls, carriers: Iterable[str] | None = None, *, faults: Any = None, **kwargs: Any) -> Self:
+        """Every carrier (or those named) against the built-in emulators, in-process and offline, plus
+        the table-rate carrier's sample card. ``faults``: a ``carriergate.adapters.sandbox.faults.Faults``."""
+        setup = cls._sandbox(carriers, faults)
+        return cls(setup["config"], transport=setup["transport"], **kwargs)
+
     def carrier(self, name: str) -> CarrierClient:
         return CarrierClient(self._resolve(name), self._executor, self._deadline)
 
@@ -208,24 +245,15 @@ class Gateway(BaseGateway):
             self._pool.submit(self._executor.run, c, (lambda c=c: c.rate(request)), limit): c
             for c in targets
         }
-        done, pending = concurrent.futures.wait(futures, timeout=limit.remaining())
-        quotes: list[Quote] = []
-        for future in done:
-            name = futures[future].alias
-            try:
-                got: list[Quote] = future.result()
-            except CarrierError as err:
-                errors[name] = err
+        _, pending = concurrent.futures.wait(futures, timeout=limit.remaining())
+        outcomes: dict[str, list[Quote] | BaseException | None] = {}
+        for future, carrier in futures.items():
+            if future in pending:
+                future.cancel()  # a running attempt ends at its own timeout, clamped to the deadline
+                outcomes[carrier.alias] = None
             else:
-                quotes.extend(got)
-                if not got:
-                    errors[name] = no_quote(name)
-        for future in pending:
-            future.cancel()
-            name = futures[future].alias
-            errors[name] = DeadlineExceeded(f"no answer within the deadline of {limit.seconds}s",
-                                            carrier=name, code="deadline")
-        return RateResult(quotes=quotes, errors=errors)
+                outcomes[carrier.alias] = future.exception() or future.result()
+        return self._result(outcomes, errors, limit)
 
     def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
         return self.carrier(request.carrier).ship(request, deadline=deadline)
@@ -270,6 +298,12 @@ class AsyncGateway(BaseGateway):
                                          follow_redirects=False)
         self._executor = AsyncExecutor(self._client, sleep=sleep, **self._pipeline)
 
+    @classmethod
+    def sandbox(cls, carriers: Iterable[str] | None = None, *, faults: Any = None, **kwargs: Any) -> Self:
+        """The async twin of :meth:`Gateway.sandbox`."""
+        setup = cls._sandbox(carriers, faults)
+        return cls(setup["config"], transport=setup["transport"], **kwargs)
+
     def carrier(self, name: str) -> AsyncCarrierClient:
         return AsyncCarrierClient(self._resolve(name), self._executor, self._deadline)
 
@@ -280,28 +314,15 @@ class AsyncGateway(BaseGateway):
         tasks = {asyncio.ensure_future(self.carrier(c.alias).rate(request, deadline=limit.remaining())): c.alias
                  for c in targets}
         if tasks:
-            done, pending = await asyncio.wait(tasks, timeout=limit.remaining())
+            _, pending = await asyncio.wait(tasks, timeout=limit.remaining())
+            for task in pending:
+                task.cancel()
+            # Collect every task, the cancelled ones too, so no exception goes unretrieved; a carrier
+            # that answered in the instant of cancellation still counts.
+            settled = await asyncio.gather(*tasks, return_exceptions=True)
         else:
-            done, pending = set(), set()
-        quotes: list[Quote] = []
-        for task in pending:
-            task.cancel()
-            name = tasks[task]
-            errors[name] = DeadlineExceeded(f"no answer within the deadline of {limit.seconds}s",
-                                            carrier=name, code="deadline")
-        for task in done:
-            name = tasks[task]
-            exc = task.exception()
-            if isinstance(exc, CarrierError):
-                errors[name] = exc
-            elif exc is not None:
-                raise exc
-            else:
-                got = task.result()
-                quotes.extend(got)
-                if not got:
-                    errors[name] = no_quote(name)
-        return RateResult(quotes=quotes, errors=errors)
+            settled = []
+        return self._result(dict(zip(tasks.values(), settled, strict=True)), errors, limit)
 
     async def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
         return await self.carrier(request.carrier).ship(request, deadline=deadline)

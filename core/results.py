@@ -39,9 +39,10 @@ class Quote(CarrierModel):
     billed_weight: str | None = None
 
     @property
-    def sort_key(self) -> tuple[Decimal, str, int, str, str]:
-        return (self.total.amount, self.total.currency, self.transit_days if self.transit_days is not None
-                else 10**6, self.carrier, self.service_code)
+    def sort_key(self) -> tuple[str, Decimal, int, str, str]:
+        """Currency first (amounts of different currencies do not compare), then price, then speed."""
+        return (self.total.currency, self.total.amount,
+                self.transit_days if self.transit_days is not None else 10**6, self.carrier, self.service_code)
 
 
 class Label(CarrierModel):
@@ -74,7 +75,8 @@ class Pickup(CarrierModel):
 
 @dataclass
 class RateResult:
-    """Quotes sorted by price, and for every carrier that gave none, the reason why."""
+    """Quotes sorted by price (grouped by currency when carriers quote in several), and for every
+    carrier that gave none, the reason why."""
 
     quotes: list[Quote] = field(default_factory=list)
     errors: dict[str, CarrierError] = field(default_factory=dict)
@@ -87,11 +89,15 @@ class RateResult:
         return not self.errors
 
     def cheapest(self) -> Quote | None:
-        return self.quotes[0] if self.quotes else None
+        """The cheapest quote; ``MixedCurrencies`` if the quotes are in several currencies."""
+        from .selection import cheapest
+
+        return cheapest(self.quotes)
 
     def fastest(self) -> Quote | None:
-        timed = [q for q in self.quotes if q.transit_days is not None]
-        return min(timed, key=lambda q: (q.transit_days, q.sort_key)) if timed else None
+        from .selection import fastest
+
+        return fastest(self.quotes)
 
     # Rate shopping helpers; the logic lives in core/selection.py.
     def filter(self, *, carriers: list[str] | None = None, services: list[str] | None = None,

@@ -53,7 +53,8 @@ def domestic_request(weight: str = "2.5") -> cg.RateRequest:
 
 def international_request() -> cg.RateRequest:
     return cg.RateRequest(origin=shanghai(), destination=los_angeles(),
-                          parcels=[cg.Parcel(weight=cg.Weight("2.5", "kg"), dimensions=cg.Dimensions(30, 20, 10, "cm"))],
+                          parcels=[cg.Parcel(weight=cg.Weight("2.5", "kg"),
+                                             dimensions=cg.Dimensions(30, 20, 10, "cm"))],
                           insurance=cg.Money("200.00", "USD"), customs=customs())
 
 

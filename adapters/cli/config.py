@@ -11,7 +11,7 @@ from typing import Any
 from ...core.config import ENV_PREFIX, from_env, load_toml
 from ...core.errors import ConfigurationError
 from ...core.gateway import Gateway
-from ..sandbox.registry import sandbox_accounts, sandbox_gateway_kwargs
+from ..sandbox.registry import sandbox_accounts
 
 #: With no --config file and no CARRIERGATE_* variable: the table carrier with its sample card.
 DEFAULT_CONFIG: dict[str, dict[str, Any]] = {"table": {}}
@@ -41,6 +41,5 @@ def build_gateway(config_path: Path | None, sandbox: bool = False) -> Gateway:
     config file at it)."""
     if sandbox:
         gateway_config(config_path, sandbox)  # refuses --config with --sandbox
-        kwargs = sandbox_gateway_kwargs()
-        return Gateway(kwargs["config"], transport=kwargs["transport"])
+        return Gateway.sandbox()
     return Gateway(gateway_config(config_path))

@@ -13,7 +13,7 @@ from ...core.errors import ConfigurationError
 from ...core.fees import FeePolicy
 from ...core.gateway import AsyncGateway
 from ..sandbox.faults import Faults
-from ..sandbox.registry import sandbox_accounts, sandbox_gateway_kwargs
+from ..sandbox.registry import sandbox_accounts
 from .config import gateway_config
 from .exits import guarded
 
@@ -58,11 +58,7 @@ def checkout_serve(port: Port = 8000,
         except ImportError:
             raise ConfigurationError("`carriergate serve` needs an ASGI server: pip install 'carriergate[serve]'",
                                      code="configuration") from None
-        if sandbox:
-            kwargs = sandbox_gateway_kwargs()
-            gateway = AsyncGateway(kwargs["config"], transport=kwargs["transport"])
-        else:
-            gateway = AsyncGateway(gateway_config(config))
+        gateway = AsyncGateway.sandbox() if sandbox else AsyncGateway(gateway_config(config))
         fee_policy = FeePolicy.from_toml(policy) if policy else FeePolicy()
         app = create_app(gateway, fee_policy, deadline=deadline)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")

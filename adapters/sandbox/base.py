@@ -8,13 +8,18 @@ path ``/api/rating/v2409/Shop``. Point an account at it with ``base_url`` (``...
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
+if TYPE_CHECKING:
+    from .conformance import Conformance, Violation
+
+logger = logging.getLogger("carriergate.sandbox")
 SANDBOX_HOST = "http://sandbox.carriergate.invalid"
 
 
@@ -28,6 +33,8 @@ class Emulator(ABC):
     gateway account needs to talk to this emulator, minus ``base_url``), and implement ``handle``.
 
     State (labels, pickups, tracking progress) lives on the instance, guarded by ``self.lock``.
+    Transports and servers call :meth:`receive`, which records the request, applies the optional
+    conformance check (``self.conformance``, see :mod:`.conformance`) and then calls ``handle``.
     """
 
     name: ClassVar[str]
@@ -37,6 +44,37 @@ class Emulator(ABC):
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.requests: list[httpx.Request] = []  # every request received, for tests
+        #: Validates each request against the carrier's official schema when set (None: no check).
+        self.conformance: Conformance | None = None
+        #: Every request the conformance check refused, in order (tests assert it stays empty).
+        self.violations: list[Violation] = []
+
+    def receive(self, request: httpx.Request, path: str) -> httpx.Response:
+        """Record ``request``, check it against the official schema if configured, then answer it.
+
+        A violation fails loudly: it is recorded in :attr:`violations`, logged at ERROR and answered
+        with :meth:`reject` (HTTP 400 naming each schema path); ``handle`` never sees the request."""
+        request.read()
+        with self.lock:
+            self.requests.append(request)
+        if self.conformance is not None:
+            problems = self.conformance.check(self.name, request, path)
+            if problems:
+                from .conformance import Violation
+
+                violation = Violation(self.name, request.method, path, tuple(problems))
+                with self.lock:
+                    self.violations.append(violation)
+                logger.error("sandbox %s: %s %s breaks the carrier's official schema: %s", self.name, request.method,
+                             path, "; ".join(problems[:10]))
+                return self.reject(violation)
+        return self.handle(request, path)
+
+    def reject(self, violation: Violation) -> httpx.Response:
+        """The answer to a request that breaks the official schema; emulators override it to use
+        their carrier's error shape (still HTTP 400, still naming every schema path)."""
+        return json_response(400, {"error": "request breaks the carrier's official schema",
+                                   "violations": list(violation.problems)})
 
     @abstractmethod
     def handle(self, request: httpx.Request, path: str) -> httpx.Response:
@@ -55,10 +93,7 @@ class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         emulator = self.emulators.get(prefix)
         if emulator is None:
             return json_response(404, {"error": f"no sandbox emulator for {prefix!r}"})
-        request.read()
-        with emulator.lock:
-            emulator.requests.append(request)
-        return emulator.handle(request, "/" + path)
+        return emulator.receive(request, "/" + path)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self._dispatch(request)

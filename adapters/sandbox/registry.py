@@ -4,6 +4,10 @@ Emulators are imported lazily, one module per carrier; one that cannot be import
 or broken) is skipped and :func:`unavailable` says why. The table-rate carrier needs no emulator (it
 does no I/O): the sandbox configuration gives it the built-in sample card (``"table": {}``).
 
+Conformance: with ``specs_dir`` (or ``$CARRIERGATE_SPECS_DIR``) naming the carriers' official specs,
+every emulator validates each request it receives against them (see :mod:`.conformance`); unset,
+nothing is validated.
+
 ``sandbox_gateway_kwargs()`` is what ``Gateway.sandbox()`` and ``carriergate --sandbox`` need::
 
     gw = cg.Gateway(**sandbox_gateway_kwargs())         # every carrier, in-process, no sockets
@@ -13,10 +17,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from ...core.errors import ConfigurationError
 from .base import SANDBOX_HOST, Emulator
+from .conformance import conformance
 from .faults import Faults, FaultySandboxTransport
 
 #: carrier name -> "module:Class" (or "module": the module's Emulator subclass with that ``name``).
@@ -72,9 +78,10 @@ def unavailable(carriers: Iterable[str] | None = None) -> dict[str, str]:
     return reasons
 
 
-def emulators(carriers: Iterable[str] | None = None) -> dict[str, Emulator]:
+def emulators(carriers: Iterable[str] | None = None, *, specs_dir: str | Path | None = None) -> dict[str, Emulator]:
     """Fresh emulator instances (empty state). Asked-for carriers must exist; with ``None``, every
-    available emulator (the missing ones are skipped)."""
+    available emulator (the missing ones are skipped). With a specs directory (``specs_dir``, else
+    ``$CARRIERGATE_SPECS_DIR``) each validates the requests it receives against its carrier's schema."""
     names, strict = _chosen(carriers)
     out: dict[str, Emulator] = {}
     for name in names:
@@ -85,6 +92,9 @@ def emulators(carriers: Iterable[str] | None = None) -> dict[str, Emulator]:
         except ConfigurationError:
             if strict:
                 raise
+    check = conformance(specs_dir, out)
+    for emulator in out.values():
+        emulator.conformance = check
     return out
 
 
@@ -109,18 +119,20 @@ def sandbox_accounts(carriers: Iterable[str] | None = None, *,
     return config
 
 
-def sandbox_transport(carriers: Iterable[str] | None = None, faults: Faults | None = None) -> FaultySandboxTransport:
+def sandbox_transport(carriers: Iterable[str] | None = None, faults: Faults | None = None, *,
+                      specs_dir: str | Path | None = None) -> FaultySandboxTransport:
     """An in-process transport (sync and async) routing ``/{carrier}/...`` to fresh emulators."""
-    return FaultySandboxTransport(emulators(carriers), faults)
+    return FaultySandboxTransport(emulators(carriers, specs_dir=specs_dir), faults)
 
 
-def sandbox_gateway_kwargs(carriers: Iterable[str] | None = None, faults: Faults | None = None) -> dict[str, Any]:
+def sandbox_gateway_kwargs(carriers: Iterable[str] | None = None, faults: Faults | None = None, *,
+                           specs_dir: str | Path | None = None) -> dict[str, Any]:
     """``{"config": ..., "transport": ...}`` for ``Gateway(**kwargs)`` or ``AsyncGateway(**kwargs)``.
 
     The transport and the accounts are built from the same emulators, so a carrier whose emulator
     is missing is in neither."""
     names = None if carriers is None else list(carriers)
-    transport = sandbox_transport(names, faults)
+    transport = sandbox_transport(names, faults, specs_dir=specs_dir)
     config = sandbox_accounts(names)
     config = {k: v for k, v in config.items() if k in transport.emulators or k in NO_EMULATOR}
     return {"config": config, "transport": transport}

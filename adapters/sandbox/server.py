@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -106,10 +107,8 @@ class _Handler(BaseHTTPRequestHandler):
         if early is not None:
             self._reply(early)
             return
-        with emulator.lock:
-            emulator.requests.append(request)
         try:
-            response = emulator.handle(request, "/" + path)
+            response = emulator.receive(request, "/" + path)
         except Exception:
             logger.exception("sandbox emulator %s failed", prefix)
             response = json_response(500, {"error": "sandbox emulator failed"})
@@ -122,17 +121,19 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def make_server(port: int = 0, host: str = "127.0.0.1", carriers: Iterable[str] | None = None,
-                faults: Faults | None = None, *, emulators: Mapping[str, Emulator] | None = None) -> SandboxServer:
+                faults: Faults | None = None, *, emulators: Mapping[str, Emulator] | None = None,
+                specs_dir: str | Path | None = None) -> SandboxServer:
     """A bound (not yet serving) sandbox server; ``port=0`` picks a free port. ``emulators`` replaces
-    the registry's (tests)."""
-    chosen = emulators if emulators is not None else load_emulators(None if carriers is None else list(carriers))
+    the registry's (tests). ``specs_dir`` (else ``$CARRIERGATE_SPECS_DIR``) turns on conformance."""
+    chosen = emulators if emulators is not None else load_emulators(None if carriers is None else list(carriers),
+                                                                   specs_dir=specs_dir)
     return SandboxServer((host, port), chosen, faults)
 
 
 def serve(port: int, host: str = "127.0.0.1", carriers: Iterable[str] | None = None,
-          faults: Faults | None = None) -> None:
+          faults: Faults | None = None, *, specs_dir: str | Path | None = None) -> None:
     """Serve the sandbox until interrupted (Ctrl-C)."""
-    server = make_server(port, host, carriers, faults)
+    server = make_server(port, host, carriers, faults, specs_dir=specs_dir)
     logger.info("carriergate sandbox on %s (%s)", server.url, ", ".join(server.emulators) or "no emulators")
     try:
         server.serve_forever()
@@ -163,11 +164,11 @@ class RunningSandbox:
 
 @contextmanager
 def running_server(port: int = 0, host: str = "127.0.0.1", carriers: Iterable[str] | None = None,
-                   faults: Faults | None = None, *,
-                   emulators: Mapping[str, Emulator] | None = None) -> Iterator[RunningSandbox]:
+                   faults: Faults | None = None, *, emulators: Mapping[str, Emulator] | None = None,
+                   specs_dir: str | Path | None = None) -> Iterator[RunningSandbox]:
     """A sandbox server on a background thread; ``config`` points a gateway at it."""
     names = None if carriers is None else list(carriers)
-    server = make_server(port, host, names, faults, emulators=emulators)
+    server = make_server(port, host, names, faults, emulators=emulators, specs_dir=specs_dir)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="carriergate-sandbox", daemon=True)
     thread.start()
