@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ..core.contract import Call, Carrier, Flow
+from ..core.contract import Call, Carrier, Flow, is_side_request
 from ..core.errors import (
     CarrierError,
     CarrierUnavailable,
@@ -39,6 +39,15 @@ logger = logging.getLogger("carriergate.executor")
 
 #: Failures before a single byte of the request left: safe to repeat, whatever the operation.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _failed_on_side_request(exc: Exception) -> bool:
+    """The failure hit an auth flow's own request (a token fetch): the call itself was never sent."""
+    try:
+        request = exc.request if isinstance(exc, httpx.RequestError) else None
+    except RuntimeError:  # httpx raises when the exception carries no request
+        return False
+    return request is not None and is_side_request(request)
 #: Failures that say our request is unusable: repeating cannot help.
 INVALID = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
@@ -143,11 +152,14 @@ class BaseExecutor:
             return CarrierError(f"{call.operation}: request refused before sending ({name})", carrier=alias,
                                 code="invalid_request")
         timed_out = isinstance(exc, httpx.TimeoutException)
-        if isinstance(exc, NOT_SENT):
+        side = _failed_on_side_request(exc)
+        if side or isinstance(exc, NOT_SENT):
+            where = "on the token request" if side else "before connecting"
             if timed_out and deadline.expired:
                 return DeadlineExceeded(f"{call.operation}: deadline of {deadline.seconds}s exceeded "
-                                        f"before connecting ({name})", carrier=alias, code="deadline")
-            return CarrierUnavailable(f"{call.operation}: could not connect ({name})", carrier=alias, code=CONNECT)
+                                        f"{where} ({name})", carrier=alias, code="deadline")
+            return CarrierUnavailable(f"{call.operation}: not sent, failed {where} ({name})", carrier=alias,
+                                      code=CONNECT)
         if not call.idempotent and not call.honours_idempotency_key:
             return OutcomeUnknown(f"{call.operation} may have been performed: {name}",
                                   reference=call.reference, carrier=alias, code="outcome_unknown")

@@ -183,7 +183,7 @@ class SoapService:
                 raise self._http_error(response) from None
             raise MalformedResponse(f"{what} is not a SOAP envelope", carrier=self.carrier, code="malformed",
                                     http_status=status) from None
-        except (exceptions.Error, etree.LxmlError, ValueError, TypeError, AttributeError) as exc:
+        except (exceptions.Error, etree.LxmlError, ValueError, TypeError, AttributeError, LookupError) as exc:
             if status >= 400:
                 raise self._http_error(response) from None
             raise MalformedResponse(f"{what} does not match the service description ({type(exc).__name__})",

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from .errors import ConfigurationError, NotSupported
+from .errors import ConfigurationError, FieldError, NotSupported, ValidationError
 from .results import Label, Pickup, Quote
 from .shipment import PickupRequest, RateRequest, ShipRequest
 from .tracking import TrackingInfo
@@ -55,6 +55,35 @@ class Call(Generic[T]):
 
 
 Flow = Generator[Call[Any], Any, T]
+
+
+#: Request extension marking a request an auth flow sends on its own behalf (a token fetch): when
+#: it fails, the call's own request was never sent, so even a write may safely be tried again.
+SIDE_REQUEST = "carriergate.side_request"
+
+
+def is_side_request(request: httpx.Request) -> bool:
+    return bool(request.extensions.get(SIDE_REQUEST))
+
+
+#: Longest tracking number accepted (carriers use 10 to 34 characters).
+MAX_TRACKING_NUMBER = 40
+
+
+def tracking_number(value: str, *, field: str = "tracking_number") -> str:
+    """A tracking number as sent: stripped, non-empty, printable, of a sane length; otherwise a
+    ValidationError naming ``field``, raised before anything is sent."""
+    number = value.strip() if isinstance(value, str) else ""
+    reason = None
+    if not number:
+        reason = "must not be empty"
+    elif len(number) > MAX_TRACKING_NUMBER:
+        reason = f"longer than {MAX_TRACKING_NUMBER} characters"
+    elif not number.isprintable():
+        reason = "must not contain control characters"
+    if reason:
+        raise ValidationError(FieldError(field, reason))
+    return number
 
 
 def finished(value: T) -> Flow[T]:

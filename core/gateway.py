@@ -21,10 +21,12 @@ from ..adapters.breaker import BreakerRegistry, BreakerSettings
 from ..adapters.deadline import Deadline
 from ..adapters.events import EventHooks, Hook
 from ..adapters.executor import AsyncExecutor, Executor
+from ..adapters.limits import DEFAULT_MAX_RESPONSE_BYTES
 from ..adapters.retry import RetryPolicy
 from .config import build_carrier, from_env, load_toml
 from .contract import Capability, Carrier, Flow
-from .errors import CarrierError, ConfigurationError, DeadlineExceeded, NotSupported
+from .contract import tracking_number as check_tracking_number
+from .errors import CarrierError, ConfigurationError, DeadlineExceeded, FieldError, NotSupported, ValidationError
 from .results import Label, Pickup, Quote, RateResult
 from .shipment import PickupRequest, RateRequest, ShipRequest
 from .tracking import TrackingInfo
@@ -38,6 +40,11 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 SAFETY_MARGIN = 0.25
 
 
+def _checked_label(label: Label) -> Label:
+    check_tracking_number(label.tracking_number)
+    return label
+
+
 def no_quote(carrier: str) -> CarrierError:
     return CarrierError("no service quoted for this shipment", carrier=carrier, code="no_quote")
 
@@ -48,7 +55,8 @@ class BaseGateway:
     def __init__(self, config: Config | None = None, *, default_deadline: float | None = 30.0,
                  retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         settings = from_env() if config is None else config
         if not isinstance(settings, Mapping) or not all(isinstance(v, Mapping) for v in settings.values()):
             raise ConfigurationError("configuration must map account names to settings tables",
@@ -65,6 +73,7 @@ class BaseGateway:
             "breakers": BreakerRegistry(breaker, clock=self._clock),
             "hooks": EventHooks(event_hooks),
             "clock": self._clock,
+            "max_response_bytes": max_response_bytes,
         }
 
     @classmethod
@@ -108,7 +117,10 @@ class BaseGateway:
         return carriers, errors
 
     def _deadline(self, seconds: float | None) -> Deadline:
-        return Deadline(seconds if seconds is not None else self.default_deadline, clock=self._clock)
+        chosen = seconds if seconds is not None else self.default_deadline
+        if chosen is not None and not chosen > 0:
+            raise ValidationError(FieldError("deadline", "must be greater than zero seconds"))
+        return Deadline(chosen, clock=self._clock)
 
     @staticmethod
     def _result(outcomes: Mapping[str, list[Quote] | BaseException | None], errors: dict[str, CarrierError],
@@ -152,7 +164,7 @@ class CarrierClient:
         return self._run(lambda: self.carrier.ship(request), deadline)
 
     def void(self, label: Label, *, deadline: float | None = None) -> None:
-        self._run(lambda: self.carrier.void(label), deadline)
+        self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
 
     def schedule_pickup(self, request: PickupRequest, *, deadline: float | None = None) -> Pickup:
         return self._run(lambda: self.carrier.schedule_pickup(request), deadline)
@@ -161,7 +173,7 @@ class CarrierClient:
         self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
 
     def track(self, tracking_number: str, *, deadline: float | None = None) -> TrackingInfo:
-        return self._run(lambda: self.carrier.track(tracking_number), deadline)
+        return self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
 
 
 class AsyncCarrierClient:
@@ -197,7 +209,7 @@ class AsyncCarrierClient:
         return await self._run(lambda: self.carrier.ship(request), deadline)
 
     async def void(self, label: Label, *, deadline: float | None = None) -> None:
-        await self._run(lambda: self.carrier.void(label), deadline)
+        await self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
 
     async def schedule_pickup(self, request: PickupRequest, *, deadline: float | None = None) -> Pickup:
         return await self._run(lambda: self.carrier.schedule_pickup(request), deadline)
@@ -206,7 +218,8 @@ class AsyncCarrierClient:
         await self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
 
     async def track(self, tracking_number: str, *, deadline: float | None = None) -> TrackingInfo:
-        return await self._run(lambda: self.carrier.track(tracking_number), deadline)
+        return await self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)),
+                               deadline)
 
 
 class Gateway(BaseGateway):
@@ -216,9 +229,10 @@ class Gateway(BaseGateway):
                  default_deadline: float | None = 30.0, max_workers: int = 16,
                  retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
-                 clock: Callable[[], float] | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] | None = None, sleep: Callable[[float], None] = time.sleep,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
-                         event_hooks=event_hooks, clock=clock)
+                         event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
         self._client = httpx.Client(transport=transport, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
                                     follow_redirects=False)
         self._executor = Executor(self._client, sleep=sleep, **self._pipeline)
@@ -291,9 +305,10 @@ class AsyncGateway(BaseGateway):
                  retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
                  clock: Callable[[], float] | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
-                         event_hooks=event_hooks, clock=clock)
+                         event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
         self._client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
                                          follow_redirects=False)
         self._executor = AsyncExecutor(self._client, sleep=sleep, **self._pipeline)

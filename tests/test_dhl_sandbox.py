@@ -37,7 +37,7 @@ def test_full_journey_sync(emulator: DHLExpressEmulator) -> None:
         assert [q.service_code for q in result.quotes] == ["P", "K"]  # the unpriced product is no quote
         cheapest = result.cheapest()
         assert cheapest is not None
-        assert cheapest.total == cg.Money("85.65", "USD")
+        assert cheapest.total == cg.Money("608.12", "CNY")  # a Shanghai account is billed in CNY
         assert [c.kind for c in cheapest.charges] == ["base", "insurance", "fuel"]
 
         label = gw.ship(international_ship())

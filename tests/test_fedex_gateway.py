@@ -157,7 +157,7 @@ def test_sandbox_ship_international_track_and_void(gateway: cg.Gateway, emulator
     assert label.tracking_number.isdigit()
     assert label.label.startswith(b"%PDF")
     assert label.total is not None
-    assert label.total.currency == "USD"
+    assert label.total.currency == "CNY"  # shipped from Shanghai: billed in CNY
     assert any(c.kind == "insurance" for c in label.charges)
     shipped = json.loads(next(r for r in emulator.requests if r.url.path.endswith("/ship/v1/shipments")).content)
     customs = shipped["requestedShipment"]["customsClearanceDetail"]

@@ -71,7 +71,7 @@ SCRIPT = textwrap.dedent('''
 
 def test_no_global_state_is_changed() -> None:
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run(  # noqa: S603 - our own script, run by our own interpreter
+    done = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120, cwd=root.parent, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     states = json.loads(done.stdout.strip().splitlines()[-1])

@@ -11,6 +11,7 @@ import asyncio
 import gzip
 import time
 import tracemalloc
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar
 
@@ -105,7 +106,7 @@ def assert_too_large(err: cg.CarrierError) -> None:
 
 
 def test_default_cap_is_ten_mib() -> None:
-    assert DEFAULT_MAX_RESPONSE_BYTES == 10 * MiB
+    assert 10 * MiB == DEFAULT_MAX_RESPONSE_BYTES
     with httpx.Client() as client:
         assert Executor(client).body_limit == BodyLimit(10 * MiB)
     for bad in (0, -1, True, 1.5):
@@ -176,17 +177,29 @@ def test_cap_is_configurable_per_executor(runner: Callable[..., cg.CarrierError]
     assert isinstance(small, cg.NotFound)
 
 
-@pytest.mark.parametrize("runner", [sync_run, async_run], ids=["sync", "async"])
-def test_gzip_bomb_stops_at_the_cap(runner: Callable[..., cg.CarrierError]) -> None:
+def streamed(mode: str, *chunks: bytes) -> Any:
+    """Body chunks as a stream the transport hands over unread (bytes content would be read, and
+    decoded, by httpx.Response itself, inside the test's handler)."""
+    async def agen() -> AsyncIterator[bytes]:
+        for chunk in chunks:
+            yield chunk
+    return iter(chunks) if mode == "sync" else agen()
+
+
+RUN = {"sync": sync_run, "async": async_run}
+
+
+@pytest.mark.parametrize("mode", list(RUN))
+def test_gzip_bomb_stops_at_the_cap(mode: str) -> None:
     bomb = gzip.compress(b"\0" * (50 * MiB), compresslevel=9)
     assert len(bomb) < 100 * 1024
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=bomb, headers={"content-encoding": "gzip"})
+        return httpx.Response(200, content=streamed(mode, bomb), headers={"content-encoding": "gzip"})
 
     tracemalloc.start()
     try:
-        err = runner(handler)
+        err = RUN[mode](handler)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -194,15 +207,24 @@ def test_gzip_bomb_stops_at_the_cap(runner: Callable[..., cg.CarrierError]) -> N
     assert peak < 40 * MiB
 
 
-@pytest.mark.parametrize("runner", [sync_run, async_run], ids=["sync", "async"])
-def test_small_compressed_answers_are_still_decoded(runner: Callable[..., cg.CarrierError]) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=gzip.compress(b"[]"), headers={"content-encoding": "gzip"})
+@pytest.mark.parametrize("mode", list(RUN))
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_small_compressed_answers_are_still_decoded(mode: str, encoding: str) -> None:
+    packed = gzip.compress(b"[]") if encoding == "gzip" else zlib.compress(b"[]")
 
-    assert isinstance(runner(handler), cg.NotFound)
-    corrupt = runner(lambda r: httpx.Response(200, content=b"not gzip at all", headers={"content-encoding": "gzip"}))
-    assert isinstance(corrupt, cg.MalformedResponse)
-    assert corrupt.code == "malformed"
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=streamed(mode, packed[:5], packed[5:]),
+                              headers={"content-encoding": encoding})
+
+    assert isinstance(RUN[mode](handler), cg.NotFound)
+
+    def corrupt(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=streamed(mode, b"not compressed at all"),
+                              headers={"content-encoding": encoding})
+
+    err = RUN[mode](corrupt)
+    assert isinstance(err, cg.MalformedResponse)
+    assert err.code == "malformed"
 
 
 def test_gateway_refuses_a_50_mb_answer_from_a_real_carrier() -> None:
@@ -216,9 +238,9 @@ def test_gateway_refuses_a_50_mb_answer_from_a_real_carrier() -> None:
 
     config = {"fedex": {"client_id": "id", "client_secret": "secret", "account_number": "740561073",
                         "environment": "sandbox"}}
-    with cg.Gateway(config, transport=httpx.MockTransport(handler), sleep=never_sleep) as gw:
-        with pytest.raises(cg.MalformedResponse) as info:
-            gw.track("794600000001", carrier="fedex")
+    with cg.Gateway(config, transport=httpx.MockTransport(handler), sleep=never_sleep) as gw, \
+            pytest.raises(cg.MalformedResponse) as info:
+        gw.track("794600000001", carrier="fedex")
     assert info.value.code == TOO_LARGE
     assert info.value.carrier == "fedex"
     assert body.pulled <= DEFAULT_MAX_RESPONSE_BYTES // CHUNK + 1

@@ -179,3 +179,41 @@ def test_async_gateway_shares_the_same_flows() -> None:
     quotes = asyncio.run(main())
     assert quotes[0].total == cg.Money("19.80", "USD")
     assert double.tokens == 2
+
+
+class SlowTokenDouble(UPSDouble):
+    """The first token request times out; everything else answers."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/security/v1/oauth/token" and self.tokens == 0:
+            self.tokens += 1
+            self.requests.append(request)
+            raise httpx.ReadTimeout("token endpoint too slow", request=request)
+        return super().__call__(request)
+
+
+def test_a_token_timeout_before_a_ship_is_retried_because_the_label_was_never_asked_for() -> None:
+    path = "/api/shipments/v2409/ship"
+    double = SlowTokenDouble({path: [fixture("ship_response_domestic.json")]})
+    with gateway(double) as gw:
+        label = gw.ship(shipment(domestic_us()))
+    assert label.tracking_number
+    assert len(double.api()) == 1  # the label was requested exactly once, after the second token fetch
+    assert double.tokens == 2
+
+
+def test_a_timeout_on_the_ship_itself_is_outcome_unknown_and_never_resent() -> None:
+    path = "/api/shipments/v2409/ship"
+
+    class LostLabel(UPSDouble):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            response = super().__call__(request)
+            if request.url.path == path:
+                raise httpx.ReadTimeout("answer lost", request=request)
+            return response
+
+    double = LostLabel({path: [fixture("ship_response_domestic.json")]})
+    with gateway(double) as gw, pytest.raises(cg.OutcomeUnknown) as caught:
+        gw.ship(shipment(domestic_us()))
+    assert caught.value.reference == shipment(domestic_us()).reference
+    assert len(double.api()) == 1

@@ -38,12 +38,13 @@ def test_sync_end_to_end() -> None:
         assert result.complete
         assert [q.service_code for q in result.quotes] == ["08", "65", "07"]
         saver = next(q for q in result.quotes if q.service_code == "65")
-        # 2.5 kg actual vs 30x20x10/5000 = 1.2 kg: 2.5 kg billed; 55.00 + 11.00 x 2.5 = 82.50, fuel 15 %,
-        # declared value 200: one started 100 above the free 100 = 1.05; negotiated 90 % of 95.93.
-        assert saver.total == cg.Money("86.34", "CNY")
+        # 2.5 kg actual vs 30x20x10/5000 = 1.2 kg: 2.5 kg billed; 55.00 + 11.00 x 2.5 = 82.50 USD tariff,
+        # billed in CNY (Shanghai account) at the sandbox's 7.10 = 585.75, fuel 15 %; declared value 200 USD:
+        # one started 100 above the free 100 = 1.05 USD = 7.46 CNY; negotiated 90 % of 681.07.
+        assert saver.total == cg.Money("612.96", "CNY")
         assert saver.transit_days == 3
         assert [(c.kind, str(c.amount)) for c in saver.charges] == [
-            ("base", "82.50 CNY"), ("fuel", "12.38 CNY"), ("insurance", "1.05 CNY"), ("discount", "-9.59 CNY")]
+            ("base", "585.75 CNY"), ("fuel", "87.86 CNY"), ("insurance", "7.46 CNY"), ("discount", "-68.11 CNY")]
 
         label = gw.ship(international_shipment())
         assert label.tracking_number.startswith("1ZSBX12365")

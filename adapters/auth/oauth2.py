@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 import httpx
 import pydantic
 
+from ...core.contract import SIDE_REQUEST
 from ...core.errors import AuthenticationError, CarrierError, MalformedResponse
 from ...core.http import error_for_status
 from .tokens import MemoryTokenStore, Token, TokenStore, token_cache_key
@@ -47,7 +48,7 @@ logger = logging.getLogger("carriergate.auth")
 DEFAULT_EXPIRES_IN = 300.0
 #: Request extension that marks a token request. A transport error whose ``exc.request`` carries it
 #: happened while fetching a token, so the request being authenticated was never sent.
-TOKEN_REQUEST_EXTENSION = "carriergate.token_request"  # noqa: S105 - a name, not a secret
+TOKEN_REQUEST_EXTENSION = SIDE_REQUEST  # the executor knows such requests never carry the call itself
 #: OAuth2 error codes that mean "your client credentials are wrong".
 CREDENTIAL_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
 

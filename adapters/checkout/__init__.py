@@ -9,5 +9,6 @@ from .app import CheckoutApp, create_app
 from .quoting import CheckoutOption, CheckoutQuote, aquote, price, quote
 from .shopify import ShopifyOptions
 
-__all__ = ["CheckoutApp", "CheckoutOption", "CheckoutQuote", "FeePolicy", "ShopifyOptions", "aquote", "create_app", "price",
+__all__ = ["CheckoutApp", "CheckoutOption", "CheckoutQuote", "FeePolicy", "ShopifyOptions",
+           "aquote", "create_app", "price",
            "quote"]

@@ -170,10 +170,10 @@ class OpenAPIChecker:
                         continue
                     literal = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template))
                     pattern = re.compile(re.escape(_base_path(op, ops, spec.document)) + literal)
-                    self.routes.append(_Route(method, pattern, spec, self._schema(op)))
+                    self.routes.append(_Route(method, pattern, spec, self._schema(spec, op)))
 
     @staticmethod
-    def _schema(op: dict[str, Any]) -> dict[str, Any] | str | None:
+    def _schema(spec: Spec, op: dict[str, Any]) -> dict[str, Any] | str | None:
         content = (op.get("requestBody") or {}).get("content") or {}
         if not content:
             return None
@@ -181,8 +181,11 @@ class OpenAPIChecker:
         if not isinstance(media, dict) or "schema" not in media:
             return _UNCHECKED
         schema: dict[str, Any] = media["schema"]
-        alternatives = schema.get("oneOf")
-        return alternatives[0] if isinstance(alternatives, list) and alternatives else schema
+        while True:  # the first of a oneOf of alternatives (FedEx: Full_Schema_* before the samples)
+            alternatives = spec.resolve(schema).get("oneOf")
+            if not (isinstance(alternatives, list) and alternatives):
+                return schema
+            schema = alternatives[0]
 
     def __call__(self, request: httpx.Request, path: str) -> list[str]:
         route = next((r for r in self.routes if r.method == request.method.lower() and r.pattern.fullmatch(path)), None)
@@ -247,7 +250,8 @@ class SoapChecker:
     """Validates the SOAP body element against the XSD of the official WSDL of the service's path."""
 
     def __init__(self, root: Path, wsdls: Mapping[str, str] = DHL_WSDLS) -> None:
-        self.services = {path: (name.rsplit("/", 1)[-1], wsdl_schemas(_file(root, name))) for path, name in wsdls.items()}
+        self.services = {path: (name.rsplit("/", 1)[-1], wsdl_schemas(_file(root, name)))
+                         for path, name in wsdls.items()}
 
     def __call__(self, request: httpx.Request, path: str) -> list[str]:
         from lxml import etree

@@ -8,7 +8,8 @@ account; anything else is answered with a SOAP fault, as DHL does. Behaviour:
 
 - rates: per-kg prices by zone (domestic or international) on the chargeable weight (actual or
   volumetric at 5000 cm³/kg, rounded up to 0.5 kg), 18% fuel, insurance (II) at 1% of the insured
-  value (minimum 6.00); one product is always returned without a price.
+  value (minimum 6.00); one product is always returned without a price. The tariff is in US dollars,
+  quoted in the shipper country's billing currency (see ``billing``).
 - shipments: 10-digit waybills, a small base64 PDF label, a dispatch confirmation number when a
   courier is requested (``REQUEST_COURIER``), notification 1003 for a pickup on a Sunday.
 - delete cancels a booked pickup; tracking reveals one more checkpoint per query
@@ -32,6 +33,8 @@ from lxml import etree
 from ...core.errors import MalformedResponse
 from ..xml_safety import parse_untrusted
 from .base import Emulator
+from .billing import billing_currency, convert, local
+from .conformance import Violation
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -126,6 +129,10 @@ class DHLExpressEmulator(Emulator):
         self.operations: list[str] = []  # body element of every authenticated request, in order
         self._next = 0
 
+    def reject(self, violation: Violation) -> httpx.Response:
+        return soap_fault("SOAP-ENV:Client", "Request breaks the DHL Express schema: " + "; ".join(violation.problems),
+                          status=400)
+
     # -- the SOAP edge ----------------------------------------------------------------------------
     def _authenticated(self, envelope: etree._Element) -> bool:
         token = envelope.find(f"{{{SOAP}}}Header/{{{WSSE}}}Security/{{{WSSE}}}UsernameToken")
@@ -185,20 +192,22 @@ class DHLExpressEmulator(Emulator):
 
     @staticmethod
     def _charges(product: tuple[str, Decimal, Decimal, int, str], weight: Decimal,
-                 insured: Decimal | None) -> list[tuple[str | None, str, Decimal]]:
+                 insured: tuple[Decimal, str] | None, currency: str) -> list[tuple[str | None, str, Decimal]]:
         name, base, per_kg, _, _ = product
-        freight = (base + per_kg * weight).quantize(CENT, rounding=ROUND_HALF_UP)
+        freight = local(base + per_kg * weight, currency).quantize(CENT, rounding=ROUND_HALF_UP)
         lines: list[tuple[str | None, str, Decimal]] = [(None, name, freight)]
         if insured is not None:
-            lines.append(("II", "SHIPMENT INSURANCE", max(insured / 100, Decimal(6)).quantize(CENT, ROUND_HALF_UP)))
+            value = convert(insured[0], insured[1], currency)
+            premium = max(value / 100, local(Decimal(6), currency))
+            lines.append(("II", "SHIPMENT INSURANCE", premium.quantize(CENT, ROUND_HALF_UP)))
         lines.append(("FF", "FUEL SURCHARGE", (freight * FUEL).quantize(CENT, rounding=ROUND_HALF_UP)))
         return lines
 
     @staticmethod
-    def _insured(shipment: etree._Element) -> Decimal | None:
+    def _insured(shipment: etree._Element) -> tuple[Decimal, str] | None:
         for service in shipment.iterfind(".//SpecialServices/Service"):
             if _text(service, "ServiceType") == "II":
-                return Decimal(_text(service, "ServiceValue", "0"))
+                return Decimal(_text(service, "ServiceValue", "0")), _text(service, "CurrencyCode", "USD")
         return None
 
     def _rate(self, query: etree._Element) -> httpx.Response:
@@ -210,19 +219,20 @@ class DHLExpressEmulator(Emulator):
         weight = self._chargeable(shipment, "Weight/Value")
         ship_day = _timestamp(_text(shipment, "ShipTimestamp")).date()
         insured = self._insured(shipment)
+        currency = billing_currency(origin)
         root, body = _envelope()
         reply = etree.SubElement(body, f"{{{RATE_NS}}}RateResponse", nsmap={"rateresp": RATE_NS})
         provider = _el(reply, "Provider", code="DHL")
         _el(_el(provider, "Notification", code="0"), "Message")
         products = DOMESTIC if origin == destination else INTERNATIONAL
         for code, product in products.items():
-            lines = self._charges(product, weight, insured)
+            lines = self._charges(product, weight, insured, currency)
             service = _el(provider, "Service", type=code)
             total = _el(service, "TotalNet")
-            _el(total, "Currency", "USD")
+            _el(total, "Currency", currency)
             _el(total, "Amount", _money(sum((amount for _, _, amount in lines), Decimal(0))))
             charges = _el(service, "Charges")
-            _el(charges, "Currency", "USD")
+            _el(charges, "Currency", currency)
             for charge_code, name, amount in lines:
                 charge = _el(charges, "Charge")
                 if charge_code:
@@ -238,7 +248,7 @@ class DHLExpressEmulator(Emulator):
             _el(service, "UnitOfMeasurement", "SI")
         unpriced = _el(provider, "Service", type=UNPRICED[0])
         total = _el(unpriced, "TotalNet")
-        _el(total, "Currency", "USD")
+        _el(total, "Currency", currency)
         _el(total, "Amount", "0.00")
         _el(unpriced, "ServiceName", UNPRICED[1])
         return _reply(root)
@@ -288,9 +298,10 @@ class DHLExpressEmulator(Emulator):
         service = _text(info, "ServiceType")
         product = {**DOMESTIC, **INTERNATIONAL}.get(service)
         if product is not None:
-            lines = self._charges(product, weight, self._insured(shipment))
+            currency = billing_currency(origin)
+            lines = self._charges(product, weight, self._insured(shipment), currency)
             total = _el(reply, "TotalNet", type="BILLC")
-            _el(total, "Currency", "USD")
+            _el(total, "Currency", currency)
             _el(total, "Amount", _money(sum((amount for _, _, amount in lines), Decimal(0))))
             charges = _el(total, "Charges")
             for charge_code, name, amount in lines:

@@ -23,6 +23,7 @@ import httpx
 
 from . import fedex_pricing as pricing
 from .base import Emulator, json_response
+from .conformance import Violation
 
 LABELS = {
     "PDF": b"%PDF-1.4\n% carriergate sandbox FedEx label\n%%EOF\n",
@@ -85,6 +86,10 @@ class FedExEmulator(Emulator):
     def _ok(body: dict[str, Any], status: int = 200) -> httpx.Response:
         return json_response(status, {"transactionId": str(uuid.uuid4()), "output": body})
 
+    def reject(self, violation: Violation) -> httpx.Response:
+        return self._error(400, "SANDBOX.SCHEMA.VIOLATION",
+                           "Request breaks the FedEx schema: " + "; ".join(violation.problems))
+
     def _next_tracking(self) -> str:
         self._serial += 1
         return str(self._serial)
@@ -144,11 +149,11 @@ class FedExEmulator(Emulator):
         return {"rateType": rate_type, "ratedWeightMethod": "ACTUAL",
                 "totalBaseCharge": float(p.base), "totalNetCharge": float(p.total),
                 "totalNetFedExCharge": float(p.total), "totalNetChargeWithDutiesAndTaxes": float(p.total),
-                "totalDiscounts": 0, "totalDutiesAndTaxes": 0, "currency": "USD",
+                "totalDiscounts": 0, "totalDutiesAndTaxes": 0, "currency": p.currency,
                 "shipmentRateDetail": {"rateZone": str(p.zone), "dimDivisor": 5000,
                                        "totalSurcharges": float(p.fuel + p.insurance), "surCharges": surcharges,
                                        "totalBillingWeight": {"units": "KG", "value": float(p.billed_kg)},
-                                       "currency": "USD"}}
+                                       "currency": p.currency}}
 
     def _rate(self, body: dict[str, Any]) -> httpx.Response:
         if not self._account_ok(body):

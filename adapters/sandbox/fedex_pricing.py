@@ -3,7 +3,8 @@
 Price = (base + per-kg rate x chargeable weight) x zone factor, LIST; the ACCOUNT rate is 15% off.
 Chargeable weight per package is the larger of the actual weight and the dimensional weight
 (L x W x H in cm / 5000), rounded up to 0.5 kg. A fuel surcharge of 12.5% and, for a declared value,
-an insured-value charge (1% of the value, at least 2.50) are added.
+an insured-value charge (1% of the value, at least 2.50) are added. The tariff is in US dollars,
+quoted in the shipper country's billing currency (see ``billing``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from .billing import billing_currency, convert, local
 
 DIM_DIVISOR = Decimal(5000)
 KG_PER_LB = Decimal("0.45359237")
@@ -90,6 +93,7 @@ class Price:
     base: Decimal
     fuel: Decimal
     insurance: Decimal
+    currency: str = "USD"
 
     @property
     def total(self) -> Decimal:
@@ -99,16 +103,20 @@ class Price:
 def price(service: Service, shipment: dict[str, Any], *, account: bool) -> Price:
     packages = [p for p in shipment.get("requestedPackageLineItems") or [] if isinstance(p, dict)]
     billed = sum((chargeable_kg(p) for p in packages), Decimal(0))
-    lane = zone((shipment.get("shipper") or {}).get("address") or {},
+    origin = (shipment.get("shipper") or {}).get("address") or {}
+    currency = billing_currency(origin.get("countryCode"))
+    lane = zone(origin,
                 ((shipment.get("recipient") or (shipment.get("recipients") or [{}])[0]) or {}).get("address") or {})
     factor = 1 + (lane - 2) * Decimal("0.08")
-    base = (service.base + service.per_kg * billed) * factor
+    base = local((service.base + service.per_kg * billed) * factor, currency)
     if account:
         base *= ACCOUNT_DISCOUNT
     base = money(base)
-    declared = sum((_dec((p.get("declaredValue") or {}).get("amount")) for p in packages), Decimal(0))
-    insurance = money(max(Decimal("2.50"), declared / 100)) if declared > 0 else Decimal(0)
-    return Price(service, lane, billed, base, money(base * FUEL_RATE), insurance)
+    declared = sum((convert(_dec((p.get("declaredValue") or {}).get("amount")),
+                            str((p.get("declaredValue") or {}).get("currency") or "USD"), currency) for p in packages),
+                   Decimal(0))
+    insurance = money(max(local(Decimal("2.50"), currency), declared / 100)) if declared > 0 else Decimal(0)
+    return Price(service, lane, billed, base, money(base * FUEL_RATE), insurance, currency)
 
 
 def services_for(shipment: dict[str, Any]) -> list[Service]:

@@ -24,6 +24,7 @@ import httpx
 
 from ..auth.sf_digest import decode_form, msg_digest
 from .base import Emulator, json_response
+from .conformance import Violation
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -91,6 +92,11 @@ class SFExpressEmulator(Emulator):
 
     def _fail(self, code: str, message: str) -> httpx.Response:
         return self._business({"success": False, "errorCode": code, "errorMsg": message, "msgData": None})
+
+    def reject(self, violation: Violation) -> httpx.Response:
+        return json_response(400, {"apiResultCode": "A1001", "apiResponseID": uuid.uuid4().hex.upper(),
+                                   "apiErrorMsg": "请求不符合顺丰报文规范 (sandbox): " + "; ".join(violation.problems),
+                                   "apiResultData": None})
 
     def handle(self, request: httpx.Request, path: str) -> httpx.Response:
         if request.method != "POST" or path != "/":

@@ -14,12 +14,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
 
 from .base import Emulator, json_response
-from .ups_pricing import Lane, rated_shipment
+from .billing import billing_currency, local
+from .conformance import Violation
+from .ups_pricing import CENT, Lane, rated_shipment
 
 TINY_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 STAGES = [("M", "MP", "Shipper created a label, UPS has not received the package yet."),
@@ -92,6 +95,9 @@ class UPSEmulator(Emulator):
             if request.method == "GET" and (match := _TRACK.match(path)):
                 return self.track(match.group(1))
             return error(404, "404", f"no UPS resource at {request.method} {path}")
+
+    def reject(self, violation: Violation) -> httpx.Response:
+        return error(400, "SBX-SCHEMA", "Request breaks the UPS schema: " + "; ".join(violation.problems))
 
     def _next(self) -> int:
         self.state.serial += 1
@@ -198,10 +204,12 @@ class UPSEmulator(Emulator):
             return error(400, "9500501", "Missing pickup date or address.")
         prn = f"2929{self._next():07d}"
         self.state.pickups.add(prn)
+        currency = billing_currency(request["PickupAddress"].get("CountryCode"))
+        fee = local(Decimal("6.50"), currency).quantize(CENT)
         return json_response(200, {"PickupCreationResponse": {
             "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}}, "PRN": prn,
             "RateStatus": {"Code": "01", "Description": "Rate available"},
-            "RateResult": {"RateType": "FD", "CurrencyCode": "USD", "GrandTotalOfAllCharge": "6.50"}}})
+            "RateResult": {"RateType": "FD", "CurrencyCode": currency, "GrandTotalOfAllCharge": f"{fee:.2f}"}}})
 
     def cancel_pickup(self, prn: str) -> httpx.Response:
         if prn not in self.state.pickups:

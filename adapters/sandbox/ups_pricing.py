@@ -1,7 +1,8 @@
 """Deterministic UPS-shaped prices for the sandbox: a zone (domestic or international) and the
 chargeable weight (the greater of actual and dimensional weight, volume in cm³ / 5000) set the
 price; fuel is an itemized surcharge, declared value a service-option charge, and the account's
-negotiated rate is a fixed discount. Nothing here is a real UPS tariff."""
+negotiated rate is a fixed discount. The tariff is in US dollars, quoted in the origin country's
+billing currency (see ``billing``). Nothing here is a real UPS tariff."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .billing import billing_currency, convert, local
+
 CENT = Decimal("0.01")
 KG_PER_LB = Decimal("0.45359237")
 CM_PER_IN = Decimal("2.54")
 DIM_DIVISOR = Decimal(5000)
 FUEL_RATE = Decimal("0.15")
 NEGOTIATED = Decimal("0.90")
-#: Declared value: the first 100 are free, then this much per started 100.
+#: Declared value: the first 100 USD are free, then this much (USD) per started 100 USD.
 DECLARED_VALUE_STEP = Decimal("1.05")
 
 #: service code -> (name, base, per chargeable kg, business days) by zone.
@@ -24,8 +27,6 @@ DOMESTIC = {"03": ("Ground", "8.50", "1.10", 4), "12": ("3 Day Select", "14.00",
             "02": ("2nd Day Air", "19.00", "2.60", 2), "01": ("Next Day Air", "31.00", "3.80", 1)}  # fmt: skip
 INTERNATIONAL = {"08": ("Worldwide Expedited", "48.00", "9.50", 5), "65": ("Worldwide Saver", "55.00", "11.00", 3),
                  "07": ("Worldwide Express", "61.00", "12.40", 2)}  # fmt: skip
-CURRENCIES = {"US": "USD", "PR": "USD", "CA": "CAD", "CN": "CNY", "GB": "GBP", "JP": "JPY", "DE": "EUR",
-              "FR": "EUR", "NL": "EUR", "IT": "EUR", "ES": "EUR"}  # fmt: skip
 
 
 def dec(value: Any, default: str = "0") -> Decimal:
@@ -61,9 +62,11 @@ def chargeable_kg(package: Any) -> Decimal:
     return (weight * 2).to_integral_value(rounding=ROUND_CEILING) / 2
 
 
-def declared(package: Any) -> Decimal:
+def declared_usd(package: Any) -> Decimal:
+    """The package's declared value, in US dollars."""
     options = package.get("PackageServiceOptions", {}) if isinstance(package, dict) else {}
-    return dec((options.get("DeclaredValue") or {}).get("MonetaryValue"))
+    value = options.get("DeclaredValue") or {}
+    return convert(dec(value.get("MonetaryValue")), str(value.get("CurrencyCode") or "USD"), "USD")
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class Lane:
 
     @property
     def currency(self) -> str:
-        return CURRENCIES.get(self.origin, "USD")
+        return billing_currency(self.origin)
 
 
 def rated_shipment(lane: Lane, code: str, packages: list[Any], *, pickup: date | None = None) -> dict[str, Any]:
@@ -91,10 +94,10 @@ def rated_shipment(lane: Lane, code: str, packages: list[Any], *, pickup: date |
     rated_packages, base_total, fuel_total, options_total, billed = [], Decimal(0), Decimal(0), Decimal(0), Decimal(0)
     for package in packages:
         kg = chargeable_kg(package)
-        base = (dec(base_price) + dec(per_kg) * kg).quantize(CENT)
+        base = local(dec(base_price) + dec(per_kg) * kg, cur).quantize(CENT)
         fuel = (base * FUEL_RATE).quantize(CENT)
-        steps = max(declared(package) - 100, Decimal(0)) / 100
-        options = (steps.to_integral_value(rounding=ROUND_CEILING) * DECLARED_VALUE_STEP).quantize(CENT)
+        steps = (max(declared_usd(package) - 100, Decimal(0)) / 100).to_integral_value(rounding=ROUND_CEILING)
+        options = local(steps * DECLARED_VALUE_STEP, cur).quantize(CENT)
         base_total, fuel_total, options_total, billed = base_total + base, fuel_total + fuel, \
             options_total + options, billed + kg
         rated_packages.append({

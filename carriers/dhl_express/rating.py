@@ -81,9 +81,12 @@ def build_rate(request: RateRequest, account: DHLExpressAccount, *, now: datetim
 # -- reading the reply ----------------------------------------------------------------------------
 def decimal(value: str | None, what: str) -> Decimal:
     try:
-        return Decimal((value or "").strip())
+        number = Decimal((value or "").strip())
     except InvalidOperation:
-        raise MalformedResponse(f"DHL Express {what} is not a number: {value!r}", code="malformed") from None
+        number = Decimal("NaN")
+    if not number.is_finite():  # "NaN" and "Infinity" parse, then break every comparison
+        raise MalformedResponse(f"DHL Express {what} is not a number: {value!r}", code="malformed")
+    return number
 
 
 def charge_kind(name: str, code: str | None, index: int, value: Decimal) -> ChargeKind:

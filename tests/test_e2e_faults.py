@@ -1,0 +1,115 @@
+"""Fault injection end to end, through the gateways and the real emulators (in-process transport).
+
+tests/test_sandbox_faults.py covers the faults themselves at the transport; here the gateway meets
+them: a hung carrier while rate shopping, a 429 storm, and a label whose answer is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+from test_e2e_sandbox import labels_in, ship_request
+
+import carriergate as cg
+from carriergate.adapters.sandbox.faults import CarrierFaults, FaultRule, Faults, LostResponseRule, RateLimitRule
+from carriergate.adapters.sandbox.registry import sandbox_gateway_kwargs
+from carriergate.adapters.sandbox.sf_express import SFExpressEmulator
+
+from conftest import international_request
+
+HANG_GUARD = 8.0  # seconds: a generous bound proving the call returned, not a timing assertion
+SHOPPERS = ["ups", "fedex", "dhl_express", "table"]
+#: carrier -> the path prefix (below the carrier) of its label request
+SHIP_PATHS = {"ups": "/api/shipments", "fedex": "/ship/v1/shipments", "dhl_express": "/expressRateBook",
+              "sf_express": "/"}
+
+
+def shop(mode: str, faults: Faults, deadline: float, slept: list[float]) -> tuple[cg.RateResult, float]:
+    """One rate-shopping run across SHOPPERS; the gateway's backoff sleeps are recorded, not slept."""
+    kwargs = sandbox_gateway_kwargs(SHOPPERS, faults)
+    started = time.monotonic()
+    if mode == "sync":
+        with cg.Gateway(**kwargs, sleep=slept.append) as gw:
+            result = gw.rate(international_request(), deadline=deadline)
+    else:
+        async def record(seconds: float) -> None:
+            slept.append(seconds)
+
+        async def main() -> cg.RateResult:
+            async with cg.AsyncGateway(**kwargs, sleep=record) as gw:
+                return await gw.rate(international_request(), deadline=deadline)
+
+        result = asyncio.run(main())
+    return result, time.monotonic() - started
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_hung_carrier_costs_its_deadline_and_the_others_still_quote(mode: str) -> None:
+    faults = Faults(carriers={"fedex": CarrierFaults(hang=FaultRule(probability=1.0, paths=["/rate"]))})
+    result, elapsed = shop(mode, faults, deadline=1.5, slept=[])  # room for a cold start (zeep)
+    assert elapsed < HANG_GUARD
+    assert list(result.errors) == ["fedex"]
+    assert isinstance(result.errors["fedex"], cg.DeadlineExceeded)
+    assert {q.carrier for q in result.quotes} == {"ups", "dhl_express", "table"}
+    assert not result.complete
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_429_storm_backs_off_within_the_deadline(mode: str) -> None:
+    deadline = 3.0
+    faults = Faults(carriers={"ups": CarrierFaults(
+        rate_limited=RateLimitRule(probability=1.0, retry_after=1, paths=["/api/rating"]))})
+    slept: list[float] = []
+    result, elapsed = shop(mode, faults, deadline=deadline, slept=slept)
+    assert elapsed < HANG_GUARD
+    error = result.errors["ups"]
+    assert isinstance(error, cg.RateLimited | cg.DeadlineExceeded)
+    assert slept  # it did back off (Retry-After: 1) ...
+    assert sum(slept) <= deadline  # ... never past the deadline
+    assert {q.carrier for q in result.quotes} == {"fedex", "dhl_express", "table"}
+
+
+def ship_once(mode: str, kwargs: dict[str, Any], request: cg.ShipRequest) -> cg.Label:
+    if mode == "sync":
+        with cg.Gateway(**kwargs, sleep=lambda _: None) as gw:
+            return gw.ship(request, deadline=10.0)
+
+    async def main() -> cg.Label:
+        async with cg.AsyncGateway(**kwargs) as gw:
+            return await gw.ship(request, deadline=10.0)
+
+    return asyncio.run(main())
+
+
+def lost_label(carrier: str) -> dict[str, Any]:
+    rule = LostResponseRule(first=1, paths=[SHIP_PATHS[carrier]])
+    return sandbox_gateway_kwargs([carrier], Faults(carriers={carrier: CarrierFaults(lost_response=rule)}))
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("carrier", ["dhl_express", "fedex", "ups"])
+def test_a_lost_label_answer_is_outcome_unknown_with_one_label_made(carrier: str, mode: str) -> None:
+    kwargs = lost_label(carrier)
+    request = ship_request(carrier)
+    with pytest.raises(cg.OutcomeUnknown) as caught:
+        ship_once(mode, kwargs, request)
+    assert caught.value.reference == request.reference
+    assert request.reference in caught.value.message
+    assert labels_in(kwargs["transport"].emulators[carrier]) == 1  # made once, never blindly again
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_sf_reconciles_a_lost_order_answer_by_its_reference(mode: str) -> None:
+    """SF's orderId is our reference: after a lost answer the flow finds the order it made (no
+    OutcomeUnknown), and the emulator still holds exactly one."""
+    kwargs = lost_label("sf_express")
+    request = ship_request("sf_express")
+    label = ship_once(mode, kwargs, request)
+    emulator = kwargs["transport"].emulators["sf_express"]
+    assert labels_in(emulator) == 1
+    assert label.reference == request.reference
+    assert isinstance(emulator, SFExpressEmulator)
+    assert label.tracking_number == emulator.orders[request.reference].waybill
