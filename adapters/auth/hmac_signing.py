@@ -11,17 +11,14 @@ import base64
 import binascii
 import hashlib
 import hmac
-import logging
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Literal
 
-import httpx
 import pydantic
 
-from .canonical import canonical_request
+from .canonical import CanonicalSigner
 
-logger = logging.getLogger("carriergate.auth")
 
 Encoding = Literal["hex", "base64"]
 
@@ -63,11 +60,11 @@ def verify_webhook(body: bytes, signature: str, secret: pydantic.SecretStr | str
     return hmac.compare_digest(provided, expected)
 
 
-class HMACSigner(httpx.Auth):
+class HMACSigner(CanonicalSigner):
     """Adds ``timestamp``, ``signature`` (and ``key id``) headers: ``signature = HMAC-SHA256(secret,
     canonical string)`` in hex or base64. Header names are configurable."""
 
-    requires_request_body = True
+    scheme = "hmac"
 
     def __init__(
         self,
@@ -80,16 +77,10 @@ class HMACSigner(httpx.Auth):
         timestamp_header: str = "X-Timestamp",
         key_id_header: str = "X-Key-Id",
     ) -> None:
+        super().__init__(key_id=key_id, clock=clock, signature_header=signature_header,
+                         timestamp_header=timestamp_header, key_id_header=key_id_header)
         self._secret = secret
-        self.key_id = key_id
-        self.clock = clock
         self.encoding: Encoding = encoding
-        self.signature_header = signature_header
-        self.timestamp_header = timestamp_header
-        self.key_id_header = key_id_header
-
-    def __repr__(self) -> str:
-        return f"HMACSigner(key_id={self.key_id!r}, signature_header={self.signature_header!r})"
 
     def secrets(self) -> list[str]:
         """Values to redact from logs and traces."""
@@ -97,14 +88,3 @@ class HMACSigner(httpx.Auth):
 
     def signature(self, canonical: str) -> str:
         return encode_signature(hmac_sha256(self._secret, canonical.encode("utf-8")), self.encoding)
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        for name in (self.signature_header, self.timestamp_header, self.key_id_header):
-            request.headers.pop(name, None)
-        timestamp = str(int(self.clock()))
-        request.headers[self.timestamp_header] = timestamp
-        if self.key_id is not None:
-            request.headers[self.key_id_header] = self.key_id
-        request.headers[self.signature_header] = self.signature(canonical_request(request, timestamp))
-        logger.debug("hmac: signed %s %s", request.method, request.url.path)
-        yield request

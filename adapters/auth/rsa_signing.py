@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import time
 import uuid
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -23,11 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ...core.errors import CarrierError, ConfigurationError
-from .canonical import canonical_request
+from .canonical import CanonicalSigner
 from .oauth2 import OAuth2ClientCredentials
 from .tokens import TokenStore
 
-logger = logging.getLogger("carriergate.auth")
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -79,11 +77,11 @@ def jwt_client_assertion(
     return f"{signing_input}.{_b64url(rsa_sha256_sign(key, signing_input.encode('ascii')))}"
 
 
-class RSASigner(httpx.Auth):
+class RSASigner(CanonicalSigner):
     """Adds ``timestamp``, ``signature`` (base64 RSA-SHA256 PKCS#1 v1.5 of the canonical string) and
     optionally ``key id`` headers to every attempt. Header names are configurable."""
 
-    requires_request_body = True
+    scheme = "rsa"
 
     def __init__(
         self,
@@ -96,29 +94,12 @@ class RSASigner(httpx.Auth):
         timestamp_header: str = "X-Timestamp",
         key_id_header: str = "X-Key-Id",
     ) -> None:
+        super().__init__(key_id=key_id, clock=clock, signature_header=signature_header,
+                         timestamp_header=timestamp_header, key_id_header=key_id_header)
         self._key = load_private_key(private_key, password)
-        self.key_id = key_id
-        self.clock = clock
-        self.signature_header = signature_header
-        self.timestamp_header = timestamp_header
-        self.key_id_header = key_id_header
-
-    def __repr__(self) -> str:
-        return f"RSASigner(key_id={self.key_id!r}, signature_header={self.signature_header!r})"
 
     def signature(self, canonical: str) -> str:
         return base64.b64encode(rsa_sha256_sign(self._key, canonical.encode("utf-8"))).decode("ascii")
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        for name in (self.signature_header, self.timestamp_header, self.key_id_header):
-            request.headers.pop(name, None)
-        timestamp = str(int(self.clock()))
-        request.headers[self.timestamp_header] = timestamp
-        if self.key_id is not None:
-            request.headers[self.key_id_header] = self.key_id
-        request.headers[self.signature_header] = self.signature(canonical_request(request, timestamp))
-        logger.debug("rsa: signed %s %s", request.method, request.url.path)
-        yield request
 
 
 class OAuth2JWTAssertion(OAuth2ClientCredentials):
