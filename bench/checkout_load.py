@@ -19,7 +19,6 @@ import time
 from typing import Any
 
 import httpx
-
 from common import BENCH, ROOT, percentile
 
 DEADLINE = 1.0

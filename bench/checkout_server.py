@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 
+from fanout import CARRIERS, faults
+
 import carriergate as cg
 from carriergate.adapters.checkout import create_app
 from carriergate.adapters.checkout.app import CheckoutApp
 from carriergate.adapters.sandbox.registry import sandbox_gateway_kwargs
 from carriergate.core.fees import FeePolicy
-from fanout import CARRIERS, faults
 
 
 def create() -> CheckoutApp:

@@ -25,7 +25,8 @@ RESULTS = BENCH / "results"
 KARRIO_SIDE = BENCH / "karrio_side"
 KARRIO_VENV = BENCH / ".karrio-venv"
 KARRIO_VERSION = "2026.1.32"
-KARRIO_PACKAGES = [f"{name}=={KARRIO_VERSION}" for name in ("karrio", "karrio.ups", "karrio.fedex", "karrio.dhl_express")]
+KARRIO_PACKAGES = [f"{name}=={KARRIO_VERSION}"
+                   for name in ("karrio", "karrio.ups", "karrio.fedex", "karrio.dhl_express")]
 RESULT_MARK = "RESULT:"
 
 

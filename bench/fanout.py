@@ -18,10 +18,11 @@ import asyncio
 import time
 from typing import Any
 
+from common import median, ratio, run_karrio
+
 import carriergate as cg
 from carriergate.adapters.sandbox.faults import CarrierFaults, FaultRule, Faults
 from carriergate.adapters.sandbox.registry import sandbox_gateway_kwargs
-from common import median, ratio, run_karrio
 
 CARRIERS = ["ups", "fedex", "dhl_express", "sf_express"]
 LATENCY = dict(zip(CARRIERS, [0.1, 0.2, 0.3, 0.4], strict=True))
@@ -37,7 +38,8 @@ def shipment() -> cg.RateRequest:
     beijing = cg.Address(name="Han Meimei", street=["1 Chang'an Avenue"], district="Dongcheng", city="Beijing",
                          state="Beijing", postal_code="100010", country="CN", phone="13800138000")
     return cg.RateRequest(origin=shanghai, destination=beijing,
-                          parcels=[cg.Parcel(weight=cg.Weight("2.5", "kg"), dimensions=cg.Dimensions(30, 20, 10, "cm"))])
+                          parcels=[cg.Parcel(weight=cg.Weight("2.5", "kg"),
+                                             dimensions=cg.Dimensions(30, 20, 10, "cm"))])
 
 
 def faults(hung: str | None = None) -> Faults:

@@ -18,12 +18,11 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import RESULTS, ensure_karrio_venv, machine, write_result  # noqa: E402
-from report import summary_markdown  # noqa: E402
+from common import RESULTS, ensure_karrio_venv, machine, write_result
+from report import summary_markdown
 
 BENCHMARKS = ["quote_cpu", "cold_start", "fanout", "checkout_load", "token_storm"]
 
@@ -47,14 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name} (repeats={repeats}) ...", flush=True)
         try:
             result = module.run(repeats=repeats, quick=options.quick)
-        except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others
+        except Exception:
             failed.append(name)
             traceback.print_exc()
             continue
         result["seconds"] = round(time.perf_counter() - started, 1)
         result["machine"] = info
         path = write_result(name, result)
-        print(f"   done in {result['seconds']} s -> {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+        print(f"   done in {result['seconds']} s -> {path}")
         for row in result.get("rows", []):
             print("   " + json.dumps(row))
     results = {p.stem: json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))}

@@ -18,6 +18,7 @@ import pytest
 from test_ups_golden import ACCOUNT, INVOICE, SHIP_DAY, cn_to_us, domestic_us, pickup_request, shipment
 
 import carriergate as cg
+from carriergate.adapters.sandbox.conformance import ups_pickup_patch, ups_rating_patch
 from carriergate.carriers.ups.customs import attach_documents
 from carriergate.carriers.ups.paperless import parse_upload, upload_body
 from carriergate.carriers.ups.pickup import parse_cancel, parse_pickup, pickup_body
@@ -28,27 +29,8 @@ from carriergate.carriers.ups.void import parse_void
 
 from openapi_oracle import Spec, assert_strict, assert_tolerant, replace_tabs, response_examples
 
-
-# -- patch layer: UPS defects, each contradicted by the same file -----------------------------------
-def _rating(doc: dict[str, Any]) -> None:
-    schemas = doc["components"]["schemas"]
-    # Service.Code says minLength 3, yet lists two-character codes (01, 03, 65) and its examples send '03'.
-    schemas["Shipment_Service"]["properties"]["Code"].update(minLength=2, maxLength=3)
-    # DeclaredValue.MonetaryValue says exactly 8 characters, yet "absolute maximum value is 21474836.47".
-    schemas["PackageServiceOptions_DeclaredValue"]["properties"]["MonetaryValue"].update(minLength=1, maxLength=19)
-    # Request requires RequestOption but never declares it.
-    schemas["RateRequest_Request"]["properties"].setdefault("RequestOption", {"type": "string", "maxLength": 35})
-
-
-def _pickup(doc: dict[str, Any]) -> None:
-    schemas = doc["components"]["schemas"]
-    # PickupDate is "Format: yyyyMMdd" (8 characters; the rating twin says 8..8) but limited to 4..4.
-    schemas["PickupCreationRequest_PickupDateInfo"]["properties"]["PickupDate"].update(minLength=8, maxLength=8)
-    # TotalWeight.Weight: "One decimal digit is allowed. Example: 10.9" (4 characters) but limited to 6..6.
-    schemas["PickupCreationRequest_TotalWeight"]["properties"]["Weight"].update(minLength=1, maxLength=6)
-
-
-PATCHES = {"Rating": (_rating,), "Pickup": (_pickup,)}
+# -- patch layer: UPS defects, each contradicted by the same file (kept once, with the sandbox's checks)
+PATCHES = {"Rating": (ups_rating_patch,), "Pickup": (ups_pickup_patch,)}
 
 
 @cache

@@ -19,7 +19,6 @@ import pydantic
 
 from .canonical import CanonicalSigner
 
-
 Encoding = Literal["hex", "base64"]
 
 

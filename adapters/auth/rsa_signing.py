@@ -26,7 +26,6 @@ from .canonical import CanonicalSigner
 from .oauth2 import OAuth2ClientCredentials
 from .tokens import TokenStore
 
-
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 

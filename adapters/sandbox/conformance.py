@@ -96,7 +96,7 @@ def _file(root: Path, relative: str) -> Path:
 
 
 # -- OpenAPI (UPS, FedEx) -----------------------------------------------------------------------------
-def _ups_rating(doc: dict[str, Any]) -> None:
+def ups_rating_patch(doc: dict[str, Any]) -> None:
     schemas = doc["components"]["schemas"]
     # Service.Code says minLength 3, yet lists two-character codes (01, 03, 65) and its examples send '03'.
     schemas["Shipment_Service"]["properties"]["Code"].update(minLength=2, maxLength=3)
@@ -106,7 +106,7 @@ def _ups_rating(doc: dict[str, Any]) -> None:
     schemas["RateRequest_Request"]["properties"].setdefault("RequestOption", {"type": "string", "maxLength": 35})
 
 
-def _ups_pickup(doc: dict[str, Any]) -> None:
+def ups_pickup_patch(doc: dict[str, Any]) -> None:
     schemas = doc["components"]["schemas"]
     # PickupDate is "Format: yyyyMMdd" (8 characters) but limited to 4..4.
     schemas["PickupCreationRequest_PickupDateInfo"]["properties"]["PickupDate"].update(minLength=8, maxLength=8)
@@ -122,8 +122,9 @@ def _fedex_contact(doc: dict[str, Any]) -> None:
 
 #: carrier -> (file under the specs directory, document patches): the vendors' measured defects.
 OPENAPI_FILES: dict[str, list[tuple[str, tuple[DocumentPatch, ...]]]] = {
-    "ups": [("ups/OAuthClientCredentials.yaml", ()), ("ups/Rating.yaml", (_ups_rating,)), ("ups/Shipping.yaml", ()),
-            ("ups/Paperless.yaml", ()), ("ups/Pickup.yaml", (_ups_pickup,)), ("ups/Tracking.yaml", ())],
+    "ups": [("ups/OAuthClientCredentials.yaml", ()), ("ups/Rating.yaml", (ups_rating_patch,)),
+            ("ups/Shipping.yaml", ()), ("ups/Paperless.yaml", ()), ("ups/Pickup.yaml", (ups_pickup_patch,)),
+            ("ups/Tracking.yaml", ())],
     "fedex": [("fedex/APIAuthorization-Resource.json", ()), ("fedex/RateQuotes-Resource.json", ()),
               ("fedex/Shipment-Resource.json", ()), ("fedex/Pickup-Resource.json", ()),
               ("fedex/TrackingNumbers-Resource.json", (_fedex_contact,)), ("fedex/EDUDocuments-Resource.json", ())],

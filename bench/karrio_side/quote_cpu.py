@@ -26,7 +26,7 @@ def timed(fn: Any, iterations: int, repeats: int) -> list[float]:
 def core_once(gw: Any, request: Any, text: str) -> Any:
     built = gw.mapper.create_rate_request(request)
     lib.to_json(built.serialize())  # the bytes its proxy would send
-    rates, messages = gw.mapper.parse_rate_response(lib.Deserializable(text, lib.to_dict, built.ctx))
+    rates, _messages = gw.mapper.parse_rate_response(lib.Deserializable(text, lib.to_dict, built.ctx))
     return rates
 
 

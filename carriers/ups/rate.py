@@ -15,7 +15,7 @@ from .measures import amount_text, units_for, weight_text
 from .packages import packages
 from .parties import party_json
 from .services import service_name
-from .shapes import JSON, dig, obj, records, required, text
+from .shapes import JSON, dig, obj, records, required, text, yyyymmdd
 
 
 def request_option(request: RateRequest, account: UPSAccount) -> str:
@@ -58,21 +58,11 @@ def rate_body(request: RateRequest, account: UPSAccount, option: str) -> JSON:
     }}
 
 
-def _yyyymmdd(value: object) -> date | None:
-    raw = text(value)
-    if raw is None or len(raw) != 8 or not raw.isdigit():
-        return None
-    try:
-        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    except ValueError:
-        return None
-
-
 def _transit(rated: JSON) -> tuple[int | None, date | None]:
     arrival = dig(rated, "TimeInTransit", "ServiceSummary", "EstimatedArrival")
     guaranteed = dig(rated, "GuaranteedDelivery")
     days = text(dig(arrival, "BusinessDaysInTransit")) or text(dig(guaranteed, "BusinessDaysInTransit"))
-    when = _yyyymmdd(dig(arrival, "Arrival", "Date")) or _yyyymmdd(dig(guaranteed, "ScheduledDeliveryDate"))
+    when = yyyymmdd(dig(arrival, "Arrival", "Date")) or yyyymmdd(dig(guaranteed, "ScheduledDeliveryDate"))
     return (int(days) if days is not None and days.isdigit() else None), when
 
 

@@ -4,6 +4,7 @@ and empty strings for absent values: these helpers read every shape without rais
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -81,3 +82,14 @@ def required(value: Any, what: str, *, carrier: str, status: int | None = None) 
     if value is None or value == "" or value == []:
         raise MalformedResponse(f"UPS answer has no {what}", carrier=carrier, code="malformed", http_status=status)
     return value
+
+
+def yyyymmdd(value: Any) -> date | None:
+    """A UPS ``YYYYMMDD`` date; None when absent or not a real date."""
+    raw = text(value)
+    if raw is None or len(raw) != 8 or not raw.isdigit():
+        return None
+    try:
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        return None

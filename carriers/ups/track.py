@@ -16,7 +16,7 @@ import httpx
 from ...core.errors import MalformedResponse, NotFound
 from ...core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
 from .errors import read
-from .shapes import JSON, dig, obj, records, text
+from .shapes import JSON, dig, obj, records, text, yyyymmdd
 
 S = TrackingStatus
 #: UPS activity status types.
@@ -39,17 +39,8 @@ def status_of(kind: str | None, description: str | None) -> TrackingStatus:
     return TYPES.get(kind or "", S.UNKNOWN)
 
 
-def _date(raw: str | None) -> date | None:
-    if raw is None or len(raw) != 8 or not raw.isdigit():
-        return None
-    try:
-        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    except ValueError:
-        return None
-
-
 def _moment(day: str | None, clock: str | None, tz: timezone) -> datetime | None:
-    when = _date(day)
+    when = yyyymmdd(day)
     digits = (clock or "000000").replace(":", "")
     if when is None or not digits.isdigit() or len(digits) > 6:
         return None
@@ -98,7 +89,7 @@ def event(activity: JSON) -> TrackingEvent | None:
 
 
 def _estimated(package: JSON) -> date | None:
-    dates = {text(d.get("type")): _date(text(d.get("date"))) for d in records(package.get("deliveryDate"))}
+    dates = {text(d.get("type")): yyyymmdd(text(d.get("date"))) for d in records(package.get("deliveryDate"))}
     return dates.get("RDD") or dates.get("SDD")
 
 
