@@ -24,6 +24,11 @@ def add_row(table: Table, *cells: str) -> None:
     table.add_row(*(Text(cell) for cell in cells))  # carrier text is never read as rich markup
 
 
+def shown(amount: Money) -> str:
+    """For people: to the currency's minor unit (44.6 CNY shows as 44.60 CNY); JSON keeps the exact value."""
+    return str(amount.rounded()) if amount.amount == amount.rounded().amount else str(amount)
+
+
 def money(value: Money | None) -> dict[str, str] | None:
     return None if value is None else {"amount": str(value.amount), "currency": value.currency}
 
@@ -77,7 +82,7 @@ def print_rates(result: RateResult) -> None:
             table.add_column(column, justify="right" if column == "Total" else "left")
         for q in result.quotes:
             add_row(table, q.carrier, f"{q.service_name} ({q.service_code})",
-                    f"{q.total.amount} {q.total.currency}", transit(q), q.source)
+                    shown(q.total), transit(q), q.source)
         console().print(table)
     else:
         typer.echo("No quotes.")
@@ -96,7 +101,7 @@ def label_document(label: Label, path: str | None) -> dict[str, Any]:
 def print_label(label: Label, path: str) -> None:
     typer.echo(f"{label.carrier}: tracking number {label.tracking_number}")
     if label.total is not None:
-        typer.echo(f"total: {label.total.amount} {label.total.currency}")
+        typer.echo(f"total: {shown(label.total)}")
     typer.echo(f"label ({label.label_format}, {len(label.label)} bytes) written to {path}")
     data = " ".join(f"--data {k}={v}" for k, v in label.carrier_data.items())
     typer.echo(f"void with: carriergate void --carrier {label.carrier} --tracking-number {label.tracking_number}"
