@@ -14,12 +14,19 @@ Design:
   :class:`~carriergate.CarrierError` (faultcode as ``code``, faultstring as ``message``) and any
   other unreadable reply to :class:`~carriergate.MalformedResponse`. The result is plain data:
   dicts, lists, strings (``zeep.helpers.serialize_object``).
+* Replies are read tolerantly but never lossily. zeep stays ``strict``: in lax mode an unknown
+  element makes zeep silently drop the KNOWN elements that follow it. Instead, before zeep parses,
+  :func:`prune_unknown` walks the reply body along zeep's own schema for the operation's output and
+  removes each element the schema does not declare at its place (logged at DEBUG on
+  ``carriergate.soap``, tag names only). What remains is checked strictly by zeep: a missing required
+  element, known elements out of order, or child elements inside a simple value stay loud.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -38,6 +45,9 @@ from .xml_safety import parse_untrusted
 #: WS-Security fault codes (OASIS WSS 1.0, section 12) that mean "your credentials were refused".
 AUTH_FAULT_CODES = frozenset({"FailedAuthentication", "InvalidSecurity", "InvalidSecurityToken",
                               "FailedCheck", "SecurityTokenUnavailable"})
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+logger = logging.getLogger("carriergate.soap")
 
 
 def _zeep() -> Any:
@@ -124,6 +134,141 @@ def fault_error(code: str | None, message: str | None, response: httpx.Response,
     return CarrierError(text, **kwargs)
 
 
+class UnexpectedContent(ValueError):
+    """Child elements inside an element the service description declares as a simple value."""
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The child elements a schema type declares: ``kind`` is "complex" (walk the children), "simple" (no
+    child element allowed) or "open" (``xsd:anyType`` or a construct the walk does not model: left to zeep)."""
+
+    kind: str
+    children: dict[str, Any]  # Clark name -> the zeep Element declared there
+    wildcard: bool = False  # an xsd:any in the content model takes any element (zeep ignores its namespace list)
+
+    @functools.cached_property
+    def local_names(self) -> frozenset[str]:
+        return frozenset(etree.QName(name).localname for name in self.children)
+
+
+_OPEN = _Model("open", {})
+_SIMPLE = _Model("simple", {})
+
+
+def _model(xsd_type: Any) -> _Model:
+    """What ``xsd_type`` allows as child elements, read from zeep's loaded schema objects."""
+    types = importlib.import_module("zeep.xsd.types")
+    elements = importlib.import_module("zeep.xsd.elements")
+    if isinstance(xsd_type, types.AnySimpleType):
+        return _SIMPLE
+    if not isinstance(xsd_type, types.ComplexType):
+        return _OPEN  # xsd:anyType: any content, kept whole
+    particles = [particle for _name, particle in xsd_type.elements_nested]
+    if len(particles) == 1 and isinstance(particles[0], elements.Element) \
+            and isinstance(particles[0].type, types.AnySimpleType):
+        return _SIMPLE  # xsd:simpleContent: a value with attributes
+    children: dict[str, Any] = {}
+    wildcard = False
+    while particles:
+        particle = particles.pop()
+        if isinstance(particle, elements.Any):
+            wildcard = True
+        elif isinstance(particle, elements.Element) and particle.qname is not None:
+            children.setdefault(etree.QName(particle.qname).text, particle)
+        elif isinstance(particle, elements.Group):
+            particles.append(particle.child)
+        elif isinstance(particle, elements.indicators.OrderIndicator):  # xsd:sequence, xsd:choice, xsd:all
+            particles.extend(particle)
+        else:
+            return _OPEN
+    return _Model("complex", children, wildcard)
+
+
+class _Pruner:
+    """One walk of one reply: removes the elements the schema does not declare where they stand."""
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self.models: dict[int, _Model] = {}
+        self.removed = 0
+
+    def _type_of(self, node: etree._Element, element: Any) -> Any:
+        if node.get(_XSI_TYPE) is None:
+            return element.type
+        utils = importlib.import_module("zeep.utils")
+        # As zeep does: the xsi:type if the schema knows it, else the declared type. A lookup that
+        # fails here fails in zeep too (loudly), so the subtree is then left as it is.
+        return self.schema.get_type(utils.qname_attr(node, _XSI_TYPE), fail_silently=True) or element.type
+
+    def _model_of(self, xsd_type: Any) -> _Model:
+        model = self.models.get(id(xsd_type))
+        if model is None:
+            model = self.models[id(xsd_type)] = _model(xsd_type)
+        return model
+
+    def walk(self, node: etree._Element, element: Any, path: str) -> None:
+        try:
+            model = self._model_of(self._type_of(node, element))
+        except Exception:  # noqa: BLE001 - an xsi:type zeep cannot resolve: zeep raises on it itself
+            return
+        if model.kind == "open":
+            return
+        kids = [child for child in node if isinstance(child.tag, str)]
+        if model.kind == "simple":
+            if kids:  # zeep would read only the text before the first child: a silently cut value
+                raise UnexpectedContent(f"child elements inside the simple value {path}")
+            return
+        for child in kids:
+            declared = model.children.get(child.tag)
+            name = etree.QName(child)
+            if declared is not None:
+                self.walk(child, declared, f"{path}/{name.localname}")
+            elif model.wildcard or name.localname in model.local_names:
+                continue  # taken by xsd:any, or a known name in another namespace: zeep decides, loudly
+            else:
+                _remove(child)
+                self.removed += 1
+                logger.debug("pruned element %s/%s not in the service description", path, name.text)
+
+
+def _remove(child: etree._Element) -> None:
+    """Remove ``child`` but keep the text that follows it (its tail)."""
+    parent = child.getparent()
+    if parent is None:
+        return
+    if child.tail:
+        previous = child.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
+def prune_unknown(envelope: etree._Element, client: Any, operation: Any) -> int:
+    """Remove from ``envelope``'s Body every element that ``operation``'s output schema does not declare
+    where it stands; returns how many were removed. A Fault, another body element, a non-document
+    message or a non-envelope is left untouched (zeep reports those as it always has)."""
+    message = operation.output
+    body_element = getattr(message, "body", None)
+    nsmap = getattr(message, "nsmap", None) or {}
+    if body_element is None or "soap-env" not in nsmap or type(message).__name__ != "DocumentMessage":
+        return 0
+    body = envelope.find("soap-env:Body", namespaces=nsmap)
+    if envelope.tag != etree.QName(nsmap["soap-env"], "Envelope").text or body is None:
+        return 0
+    pruner = _Pruner(client.wsdl.types)
+    if message._is_body_wrapped:  # several parts: the Body element itself is the wrapper
+        pruner.walk(body, body_element, "Body")
+    else:
+        first = next((child for child in body if isinstance(child.tag, str)), None)
+        if first is None or first.tag != etree.QName(body_element.qname).text:
+            return 0
+        pruner.walk(first, body_element, etree.QName(first).localname)
+    return pruner.removed
+
+
 class SoapService:
     """One port of one WSDL shipped in ``package``'s ``wsdl/`` folder.
 
@@ -167,7 +312,7 @@ class SoapService:
         status = response.status_code
         what = f"{self.carrier or 'SOAP'} {operation} reply"
         try:
-            parse_untrusted(response.content, carrier=self.carrier, what=what, http_status=status)
+            envelope = parse_untrusted(response.content, carrier=self.carrier, what=what, http_status=status)
         except MalformedResponse as malformed:
             if status >= 400 and malformed.code != "unsafe_xml":
                 raise self._http_error(response) from None
@@ -175,7 +320,11 @@ class SoapService:
         client, binding = self._client_and_binding()
         exceptions = importlib.import_module("zeep.exceptions")
         try:
-            result = binding.process_reply(client, binding.get(operation), _Reply.of(response))
+            reply = _Reply.of(response)
+            if prune_unknown(envelope, client, binding.get(operation)):
+                content = etree.tostring(envelope, encoding="utf-8", xml_declaration=True)
+                reply = _Reply(status, response.headers, content, "utf-8")
+            result = binding.process_reply(client, binding.get(operation), reply)
         except exceptions.Fault as fault:
             raise fault_error(fault.code, fault.message, response, carrier=self.carrier) from None
         except exceptions.TransportError:
@@ -192,4 +341,5 @@ class SoapService:
         return helpers.serialize_object(result, dict)
 
 
-__all__ = ["AUTH_FAULT_CODES", "RemoteLoadRefused", "SoapService", "fault_error", "load_client"]
+__all__ = ["AUTH_FAULT_CODES", "RemoteLoadRefused", "SoapService", "UnexpectedContent", "fault_error",
+           "load_client", "prune_unknown"]

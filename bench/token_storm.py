@@ -17,10 +17,10 @@ import time
 from typing import Any
 
 import httpx
+from common import median, run_karrio
 
 from carriergate.carriers.fedex import FedEx, FedExAccount
 from carriergate.carriers.ups import UPS, UPSAccount
-from common import median, run_karrio
 
 TOKEN_DELAY = 0.05
 TOKEN = {"access_token": "bench-token", "token_type": "Bearer", "expires_in": 14399}

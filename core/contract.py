@@ -10,6 +10,7 @@ signing, timeouts, retries and the circuit breaker in one place. A flow may catc
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -118,6 +119,9 @@ class Carrier:
     def __init__(self, account: Account, *, alias: str | None = None) -> None:
         self.account = account
         self.alias = alias or self.name
+        self._auth_lock = threading.Lock()
+        self._auth_made = False
+        self._auth: httpx.Auth | None = None
 
     @property
     def base_url(self) -> str:
@@ -127,9 +131,19 @@ class Carrier:
                                      carrier=self.alias, code="configuration")
         return url.rstrip("/")
 
-    # The auth flow the executor applies to this carrier's calls (None: unauthenticated).
     @property
     def auth(self) -> httpx.Auth | None:
+        """The auth flow the executor applies to this carrier's calls (None: unauthenticated). Made once
+        per carrier instance, even under concurrent first use, so every call shares one token cache."""
+        if not self._auth_made:
+            with self._auth_lock:
+                if not self._auth_made:
+                    self._auth = self.make_auth()
+                    self._auth_made = True
+        return self._auth
+
+    def make_auth(self) -> httpx.Auth | None:
+        """Build this account's auth flow; called once, by :attr:`auth`."""
         return None
 
     def _unsupported(self, op: Capability) -> NotSupported:

@@ -300,7 +300,9 @@ def test_request_is_a_utf8_form_that_signs_chinese_intact() -> None:
     assert call.operation == "ship"
     assert not call.idempotent
     assert call.reference == "CG-SH-0001"
-    signed = next(carrier.auth.sync_auth_flow(call.request))
+    auth = carrier.auth
+    assert auth is not None
+    signed = next(auth.sync_auth_flow(call.request))
     raw = parse_qs(signed.content.decode("ascii"), strict_parsing=True, encoding="utf-8", errors="strict")
     form = {k: v[0] for k, v in raw.items()}
     assert form["serviceCode"] == "EXP_RECE_CREATE_ORDER"

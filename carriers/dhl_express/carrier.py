@@ -54,7 +54,6 @@ class DHLExpress(Carrier):
         super().__init__(account, alias=alias)
         self.clock = clock
         self.message_reference = message_reference
-        self._auth: httpx.Auth | None = None
 
     @property
     def settings(self) -> DHLExpressAccount:
@@ -69,14 +68,11 @@ class DHLExpress(Carrier):
     def tracking_url(self) -> str:
         return f"{self.base_url}/{TRACKING}"
 
-    @property
-    def auth(self) -> httpx.Auth | None:
+    def make_auth(self) -> httpx.Auth:
         """WS-Security UsernameToken with a plain-text password, inserted afresh on every attempt."""
-        if self._auth is None:
-            from ...adapters.auth.wsse import WSSecurityAuth
+        from ...adapters.auth.wsse import WSSecurityAuth
 
-            self._auth = WSSecurityAuth(self.settings.username, self.settings.password, digest=False)
-        return self._auth
+        return WSSecurityAuth(self.settings.username, self.settings.password, digest=False)
 
     def _call(self, service: SoapService, operation: str, url: str, body: dict[str, Any],
               read: Callable[[Any], Any], *, name: str, idempotent: bool, reference: str | None = None) -> Call[Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import ClassVar
 
 import httpx
@@ -26,22 +25,13 @@ class FedEx(Carrier):
     def __init__(self, account: FedExAccount, *, alias: str | None = None) -> None:
         super().__init__(account, alias=alias)
         self.account: FedExAccount = account
-        self._auth: httpx.Auth | None = None
-        self._auth_lock = threading.Lock()
 
-    @property
-    def auth(self) -> httpx.Auth:
-        """One OAuth2 token cache per carrier instance, shared by every call."""
-        if self._auth is None:
-            with self._auth_lock:
-                if self._auth is None:
-                    from ...adapters.auth.oauth2 import OAuth2ClientCredentials
+    def make_auth(self) -> httpx.Auth:
+        from ...adapters.auth.oauth2 import OAuth2ClientCredentials
 
-                    self._auth = OAuth2ClientCredentials(
-                        carrier=self.alias, token_url=self.base_url + "/oauth/token",
-                        client_id=self.account.client_id, client_secret=self.account.client_secret,
-                        credentials_in="form")
-        return self._auth
+        return OAuth2ClientCredentials(carrier=self.alias, token_url=self.base_url + "/oauth/token",
+                                       client_id=self.account.client_id, client_secret=self.account.client_secret,
+                                       credentials_in="form")
 
     def rate(self, request: RateRequest) -> Flow[list[Quote]]:
         call = rate.rate_call(self.account, self.base_url, request, carrier=self.alias)

@@ -47,11 +47,9 @@ class SFExpress(Carrier):
                                      code="configuration")
         super().__init__(account, alias=alias)
         self.sf = account
-        self._auth = SFDigestAuth(account.partner_id, account.checkword)
 
-    @property
-    def auth(self) -> httpx.Auth:
-        return self._auth
+    def make_auth(self) -> httpx.Auth:
+        return SFDigestAuth(self.sf.partner_id, self.sf.checkword)
 
     # -- calls --------------------------------------------------------------------------------
     def _find_order(self, reference: str) -> Flow[Order]:

@@ -44,18 +44,13 @@ class UPS(Carrier):
         super().__init__(account, alias=alias)
         self.settings: UPSAccount = account
         self.today = today
-        self._auth: OAuth2ClientCredentials | None = None
 
-    @property
-    def auth(self) -> httpx.Auth:
-        """One OAuth2 flow per carrier instance, so every call shares its token cache."""
-        if self._auth is None:
-            self._auth = OAuth2ClientCredentials(
-                carrier=self.alias, token_url=f"{self.base_url}/security/v1/oauth/token",
-                client_id=self.settings.client_id, client_secret=self.settings.client_secret,
-                credentials_in="basic", extra_headers={"x-merchant-id": self.settings.account_number},
-                error_parser=partial(carrier_error, carrier=self.alias))
-        return self._auth
+    def make_auth(self) -> httpx.Auth:
+        return OAuth2ClientCredentials(
+            carrier=self.alias, token_url=f"{self.base_url}/security/v1/oauth/token",
+            client_id=self.settings.client_id, client_secret=self.settings.client_secret,
+            credentials_in="basic", extra_headers={"x-merchant-id": self.settings.account_number},
+            error_parser=partial(carrier_error, carrier=self.alias))
 
     # -- plumbing -----------------------------------------------------------------------------
     def headers(self, **extra: str) -> dict[str, str]:
