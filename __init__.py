@@ -10,7 +10,8 @@ Importing this package imports no carrier adapter and no SOAP library: each carr
 first time it is used.
 """
 
-from .adapters import checkout
+from typing import TYPE_CHECKING, Any
+
 from .core.address import Address
 from .core.contract import Account, Call, Capability, Carrier, Flow
 from .core.customs import CustomsDeclaration, CustomsItem
@@ -36,6 +37,18 @@ from .core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
 from .core.units import Dimensions, Weight
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .adapters import checkout
+
+
+def __getattr__(name: str) -> Any:
+    """``carriergate.checkout`` is imported on first use: a shop that only rates never pays for it."""
+    if name == "checkout":
+        from .adapters import checkout
+
+        return checkout
+    raise AttributeError(f"module 'carriergate' has no attribute {name!r}")
 
 __all__ = [
     "Account",

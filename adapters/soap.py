@@ -209,9 +209,10 @@ class _Pruner:
 
     def walk(self, node: etree._Element, element: Any, path: str) -> None:
         try:
-            model = self._model_of(self._type_of(node, element))
+            xsd_type = self._type_of(node, element)
         except Exception:  # noqa: BLE001 - an xsi:type zeep cannot resolve: zeep raises on it itself
             return
+        model = self._model_of(xsd_type)
         if model.kind == "open":
             return
         kids = [child for child in node if isinstance(child.tag, str)]

@@ -6,7 +6,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import pycountry
 from pydantic import Field, field_validator, model_validator
 
 from .validation import FieldProblem, StrictModel
@@ -25,6 +24,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @lru_cache(maxsize=512)
 def is_country(code: str) -> bool:
+    import pycountry  # loaded on first use: it costs tens of milliseconds at import
+
     return pycountry.countries.get(alpha_2=code) is not None
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from .errors import ConfigurationError, FieldError, NotSupported, ValidationError
 from .results import Label, Pickup, Quote
-from .shipment import PickupRequest, RateRequest, ShipRequest
+from .shipment import LabelFormat, PickupRequest, RateRequest, ShipRequest
 from .tracking import TrackingInfo
 
 T = TypeVar("T")
@@ -114,6 +114,8 @@ class Carrier:
     #: The carrier's own hosts by environment (CARRIERS.md); ``Account.base_url`` overrides them.
     hosts: ClassVar[dict[str, str]] = {}
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    #: Label formats the carrier makes, its usual one first.
+    label_formats: ClassVar[tuple[LabelFormat, ...]] = ("PDF",)
     account_model: ClassVar[type[Account]] = Account
 
     def __init__(self, account: Account, *, alias: str | None = None) -> None:
@@ -148,6 +150,15 @@ class Carrier:
 
     def _unsupported(self, op: Capability) -> NotSupported:
         return NotSupported(f"{self.name} does not support {op.value}", carrier=self.alias, code="not_supported")
+
+    def prepare_ship(self, request: ShipRequest) -> ShipRequest:
+        """``request`` with the carrier's usual label format when the caller chose none and the
+        default (PDF) is not one this carrier makes (UPS makes GIF). An explicit choice is kept as is
+        and checked by the adapter."""
+        if "label_format" in request.model_fields_set or not self.label_formats or \
+                request.label_format in self.label_formats:
+            return request
+        return request.model_copy(update={"label_format": self.label_formats[0]})
 
     def rate(self, request: RateRequest) -> Flow[list[Quote]]:
         raise self._unsupported(Capability.RATE)

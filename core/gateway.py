@@ -161,7 +161,7 @@ class CarrierClient:
         return self._run(lambda: self.carrier.rate(request), deadline)
 
     def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
-        return self._run(lambda: self.carrier.ship(request), deadline)
+        return self._run(lambda: self.carrier.ship(self.carrier.prepare_ship(request)), deadline)
 
     def void(self, label: Label, *, deadline: float | None = None) -> None:
         self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
@@ -206,7 +206,7 @@ class AsyncCarrierClient:
         return await self._run(lambda: self.carrier.rate(request), deadline)
 
     async def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
-        return await self._run(lambda: self.carrier.ship(request), deadline)
+        return await self._run(lambda: self.carrier.ship(self.carrier.prepare_ship(request)), deadline)
 
     async def void(self, label: Label, *, deadline: float | None = None) -> None:
         await self._run(lambda: self.carrier.void(_checked_label(label)), deadline)

@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-import pycountry
 from pydantic import ConfigDict, field_validator
 
 from .validation import StrictModel
@@ -21,6 +20,8 @@ _MINOR_UNITS = {
 
 @lru_cache(maxsize=512)
 def is_currency(code: str) -> bool:
+    import pycountry  # loaded on first use: it costs tens of milliseconds at import
+
     return pycountry.currencies.get(alpha_3=code) is not None
 
 

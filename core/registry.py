@@ -7,7 +7,7 @@ carrier imports that carrier's module alone.
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from .contract import Carrier
 from .errors import ConfigurationError
@@ -29,8 +29,14 @@ def unregister(name: str) -> None:
     _registered.pop(name, None)
 
 
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+
 @cache
 def _entry_points() -> dict[str, EntryPoint]:
+    from importlib.metadata import entry_points  # on first use: it is slow to import
+
     return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 

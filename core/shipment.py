@@ -108,7 +108,7 @@ class ShipRequest(RateRequest):
     carrier: str = Field(min_length=1)
     service: str = Field(min_length=1)
     reference: str = Field(min_length=1, max_length=64)
-    label_format: LabelFormat = "PDF"
+    label_format: LabelFormat = "PDF"  # left unset: the carrier's usual format where it makes no PDF (UPS: GIF)
     signature: SignatureOption = "none"
     pickup: PickupWindow | None = None
     documents: list[TradeDocument] = Field(default_factory=list)

@@ -48,6 +48,7 @@ class DHLExpress(Carrier):
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {Capability.RATE, Capability.SHIP, Capability.VOID, Capability.CANCEL_PICKUP, Capability.TRACK})
     account_model: ClassVar[type[Account]] = DHLExpressAccount
+    label_formats = ("PDF", "ZPL", "EPL")
 
     def __init__(self, account: Account, *, alias: str | None = None, clock: Callable[[], datetime] = _utc_now,
                  message_reference: Callable[[], str] = _message_reference) -> None:

@@ -20,6 +20,7 @@ class FedEx(Carrier):
     title = "FedEx"
     hosts: ClassVar[dict[str, str]] = HOSTS
     capabilities = frozenset(Capability)
+    label_formats = ("PDF", "PNG", "ZPL", "EPL")
     account_model = FedExAccount
 
     def __init__(self, account: FedExAccount, *, alias: str | None = None) -> None:

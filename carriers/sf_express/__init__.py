@@ -39,6 +39,7 @@ class SFExpress(Carrier):
     title = "SF Express 顺丰速运"
     hosts: ClassVar[dict[str, str]] = HOSTS
     capabilities = frozenset({Capability.RATE, Capability.SHIP, Capability.VOID, Capability.TRACK})
+    label_formats = ("PDF",)
     account_model = SFExpressAccount
 
     def __init__(self, account: Account, *, alias: str | None = None) -> None:

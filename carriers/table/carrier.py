@@ -38,6 +38,7 @@ class TableRateCarrier(Carrier):
     name: ClassVar[str] = "table"
     title: ClassVar[str] = "Table rates (merchant rate card)"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.RATE})
+    label_formats = ()
     account_model: ClassVar[type[Account]] = TableAccount
 
     def __init__(self, account: Account, *, alias: str | None = None) -> None:

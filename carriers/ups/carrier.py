@@ -35,6 +35,7 @@ class UPS(Carrier):
     title = "UPS"
     hosts: ClassVar[dict[str, str]] = {"sandbox": "https://wwwcie.ups.com", "production": "https://onlinetools.ups.com"}
     capabilities = frozenset(Capability)
+    label_formats = ("GIF", "ZPL", "EPL")
     account_model = UPSAccount
 
     def __init__(self, account: Account, *, alias: str | None = None,
