@@ -1,9 +1,9 @@
 """Redaction of secrets from what carriergate logs or hands to event hooks.
 
-Three layers, applied in this order: by *name* (headers, query keys, form fields, JSON keys, XML
+Two layers, then truncation: by *name* (headers, query keys, form fields, JSON keys, XML
 elements whose name says "secret", "password", "token", "signature"...), then every *literal* secret
 value of the carrier account (``Carrier.secrets()``), raw and in its URL- and JSON-encoded forms,
-anywhere in the text. Bodies are truncated last. All functions are pure and never raise on odd input.
+anywhere in the text; bodies are truncated last. All functions are pure and never raise on odd input.
 
 Public API: :func:`is_sensitive`, :func:`redact_headers`, :func:`redact_url`, :func:`redact_body`,
 :func:`redact_text`.

@@ -29,7 +29,7 @@ import importlib
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -46,6 +46,7 @@ from .xml_safety import parse_untrusted
 AUTH_FAULT_CODES = frozenset({"FailedAuthentication", "InvalidSecurity", "InvalidSecurityToken",
                               "FailedCheck", "SecurityTokenUnavailable"})
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
 logger = logging.getLogger("carriergate.soap")
 
@@ -144,16 +145,25 @@ class _Model:
     child element allowed) or "open" (``xsd:anyType`` or a construct the walk does not model: left to zeep)."""
 
     kind: str
-    children: dict[str, Any]  # Clark name -> the zeep Element declared there
+    children: dict[str, Any] = field(default_factory=dict)  # Clark name -> the zeep Element declared there
+    by_local: dict[str, tuple[str, ...]] = field(default_factory=dict)  # local name -> Clark names
+    required: tuple[str, ...] = ()  # Clark names that must be present (zeep misses trailing ones)
     wildcard: bool = False  # an xsd:any in the content model takes any element (zeep ignores its namespace list)
 
-    @functools.cached_property
-    def local_names(self) -> frozenset[str]:
-        return frozenset(etree.QName(name).localname for name in self.children)
+    def declared(self, tag: str) -> str | None:
+        """The Clark name of the declaration ``tag`` stands for, matched as zeep matches: by local name
+        when one side is unqualified (zeep's workaround for servers that qualify wrongly)."""
+        if tag in self.children:
+            return tag
+        name = etree.QName(tag)
+        for clark in self.by_local.get(name.localname, ()):
+            if not name.namespace or not etree.QName(clark).namespace:
+                return clark
+        return None
 
 
-_OPEN = _Model("open", {})
-_SIMPLE = _Model("simple", {})
+_OPEN = _Model("open")
+_SIMPLE = _Model("simple")
 
 
 def _model(xsd_type: Any) -> _Model:
@@ -164,25 +174,37 @@ def _model(xsd_type: Any) -> _Model:
         return _SIMPLE
     if not isinstance(xsd_type, types.ComplexType):
         return _OPEN  # xsd:anyType: any content, kept whole
-    particles = [particle for _name, particle in xsd_type.elements_nested]
-    if len(particles) == 1 and isinstance(particles[0], elements.Element) \
-            and isinstance(particles[0].type, types.AnySimpleType):
+    nested = [particle for _name, particle in xsd_type.elements_nested]
+    if len(nested) == 1 and isinstance(nested[0], elements.Element) \
+            and isinstance(nested[0].type, types.AnySimpleType):
         return _SIMPLE  # xsd:simpleContent: a value with attributes
     children: dict[str, Any] = {}
+    required: list[str] = []
     wildcard = False
-    while particles:
-        particle = particles.pop()
+    pending: list[tuple[Any, bool]] = [(particle, True) for particle in nested]  # (particle, on a mandatory path)
+    while pending:
+        particle, mandatory = pending.pop(0)
+        mandatory = mandatory and (getattr(particle, "min_occurs", 1) or 0) >= 1
         if isinstance(particle, elements.Any):
             wildcard = True
         elif isinstance(particle, elements.Element) and particle.qname is not None:
-            children.setdefault(etree.QName(particle.qname).text, particle)
+            clark = etree.QName(particle.qname).text
+            children.setdefault(clark, particle)
+            if mandatory:
+                required.append(clark)
         elif isinstance(particle, elements.Group):
-            particles.append(particle.child)
-        elif isinstance(particle, elements.indicators.OrderIndicator):  # xsd:sequence, xsd:choice, xsd:all
-            particles.extend(particle)
+            pending.append((particle.child, mandatory))
+        elif isinstance(particle, elements.Choice):  # one alternative: none of them is required on its own
+            pending.extend((alternative, False) for alternative in particle)
+        elif isinstance(particle, elements.indicators.OrderIndicator):  # xsd:sequence, xsd:all
+            pending.extend((item, mandatory) for item in particle)
         else:
             return _OPEN
-    return _Model("complex", children, wildcard)
+    by_local: dict[str, tuple[str, ...]] = {}
+    for clark in children:
+        local = etree.QName(clark).localname
+        by_local[local] = (*by_local.get(local, ()), clark)
+    return _Model("complex", children, by_local, tuple(required), wildcard)
 
 
 class _Pruner:
@@ -197,8 +219,7 @@ class _Pruner:
         if node.get(_XSI_TYPE) is None:
             return element.type
         utils = importlib.import_module("zeep.utils")
-        # As zeep does: the xsi:type if the schema knows it, else the declared type. A lookup that
-        # fails here fails in zeep too (loudly), so the subtree is then left as it is.
+        # As zeep does: the xsi:type if the schema knows it, else the declared type.
         return self.schema.get_type(utils.qname_attr(node, _XSI_TYPE), fail_silently=True) or element.type
 
     def _model_of(self, xsd_type: Any) -> _Model:
@@ -208,9 +229,10 @@ class _Pruner:
         return model
 
     def walk(self, node: etree._Element, element: Any, path: str) -> None:
+        """Prune ``node`` (declared as zeep ``element``) and its known descendants; ``path`` names it in logs."""
         try:
             xsd_type = self._type_of(node, element)
-        except Exception:  # noqa: BLE001 - an xsi:type zeep cannot resolve: zeep raises on it itself
+        except Exception:  # an xsi:type zeep cannot resolve: zeep raises on it itself
             return
         model = self._model_of(xsd_type)
         if model.kind == "open":
@@ -220,17 +242,23 @@ class _Pruner:
             if kids:  # zeep would read only the text before the first child: a silently cut value
                 raise UnexpectedContent(f"child elements inside the simple value {path}")
             return
+        present: set[str] = set()
         for child in kids:
-            declared = model.children.get(child.tag)
             name = etree.QName(child)
+            declared = model.declared(child.tag)
             if declared is not None:
-                self.walk(child, declared, f"{path}/{name.localname}")
-            elif model.wildcard or name.localname in model.local_names:
-                continue  # taken by xsd:any, or a known name in another namespace: zeep decides, loudly
+                present.add(declared)
+                self.walk(child, model.children[declared], f"{path}/{name.localname}")
+            elif model.wildcard or name.localname in model.by_local:
+                continue  # taken by xsd:any, or a known name in a conflicting namespace: zeep refuses it
             else:
                 _remove(child)
                 self.removed += 1
                 logger.debug("pruned element %s/%s not in the service description", path, name.text)
+        if node.get(_XSI_NIL) not in ("true", "1"):
+            for clark in model.required:
+                if clark not in present:
+                    raise UnexpectedContent(f"required element {path}/{etree.QName(clark).localname} is missing")
 
 
 def _remove(child: etree._Element) -> None:

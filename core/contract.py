@@ -10,6 +10,7 @@ signing, timeouts, retries and the circuit breaker in one place. A flow may catc
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -69,10 +70,11 @@ def is_side_request(request: httpx.Request) -> bool:
 
 #: Longest tracking number accepted (carriers use 10 to 34 characters).
 MAX_TRACKING_NUMBER = 40
+_TRACKING_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def tracking_number(value: str, *, field: str = "tracking_number") -> str:
-    """A tracking number as sent: stripped, non-empty, printable, of a sane length; otherwise a
+    """A tracking number as sent: stripped, non-empty, URL-path safe, of a sane length; otherwise a
     ValidationError naming ``field``, raised before anything is sent."""
     number = value.strip() if isinstance(value, str) else ""
     reason = None
@@ -80,8 +82,10 @@ def tracking_number(value: str, *, field: str = "tracking_number") -> str:
         reason = "must not be empty"
     elif len(number) > MAX_TRACKING_NUMBER:
         reason = f"longer than {MAX_TRACKING_NUMBER} characters"
-    elif not number.isprintable():
-        reason = "must not contain control characters"
+    elif not _TRACKING_NUMBER.fullmatch(number):
+        # A number ends up in URL paths: '/', '?', '#', '%', a leading '.', spaces and control
+        # characters must never pass.
+        reason = "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'"
     if reason:
         raise ValidationError(FieldError(field, reason))
     return number

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -90,6 +91,17 @@ def json_body(response: httpx.Response, *, carrier: str) -> Any:
             raise error_for_status(response, carrier=carrier) from None
         raise MalformedResponse(f"response is not JSON ({type(exc).__name__}) at HTTP {response.status_code}",
                                 carrier=carrier, code="malformed", http_status=response.status_code) from None
+
+
+def json_number(value: Decimal) -> int | float:
+    """A Decimal for a carrier that wants a JSON number: an int when whole, else the float whose
+    shortest text is exactly the decimal (checked: a value that would change raises ValueError)."""
+    if value == value.to_integral_value():
+        return int(value)
+    as_float = float(value)
+    if Decimal(repr(as_float)) != value.normalize():
+        raise ValueError(f"{value} cannot be sent as an exact JSON number")
+    return as_float
 
 
 def json_request(method: str, url: str, body: Any, *, headers: dict[str, str] | None = None) -> httpx.Request:

@@ -50,6 +50,8 @@ class RateRequest(StrictModel):
     def _insurance(cls, value: Money | None) -> Money | None:
         if value is not None and value.amount <= 0:
             raise ValueError("declared value to insure must be greater than zero")
+        if value is not None and value.rounded().amount != value.amount:
+            raise FieldProblem("amount", f"more decimal places than {value.currency} has")
         return value
 
     @model_validator(mode="after")

@@ -1,4 +1,7 @@
-"""Weights and dimensions. A unit is always explicit; conversions are exact Decimal arithmetic."""
+"""Weights and dimensions. A unit is always explicit. Conversions are Decimal arithmetic on the exact
+definitions (1 lb = 0.45359237 kg, 1 in = 2.54 cm): exact into kg, g, cm, mm and m; into lb, oz
+and in they divide, carried to Decimal's 28 significant digits. Carriers' billing rounds up anyway
+(:meth:`Weight.rounded_up`)."""
 
 from __future__ import annotations
 

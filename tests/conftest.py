@@ -21,6 +21,17 @@ def specs() -> Path:
     return SPECS
 
 
+def no_sleep(seconds: float) -> None:
+    """A ``sleep=`` for ``cg.Gateway``/``Executor``: returns at once, so retry backoff costs no real time.
+    Use ``list.append`` instead where the test asserts the waits asked for."""
+    del seconds
+
+
+async def no_asleep(seconds: float) -> None:
+    """The async twin of :func:`no_sleep`, for ``cg.AsyncGateway``/``AsyncExecutor``."""
+    del seconds
+
+
 def shanghai() -> cg.Address:
     return cg.Address(name="Li Lei", company="Lei Trading", street=["88 Century Avenue"], district="Pudong",
                       city="Shanghai", state="Shanghai", postal_code="200120", country="CN",

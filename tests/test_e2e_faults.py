@@ -2,6 +2,11 @@
 
 tests/test_sandbox_faults.py covers the faults themselves at the transport; here the gateway meets
 them: a hung carrier while rate shopping, a 429 storm, and a label whose answer is lost.
+
+Nothing here waits for real: the transport and the gateway share a :class:`SimulatedTime`, so a hang
+"lasts" its read timeout and a backoff its delay on the clock of the flow that waited, instead of on
+the wall. Deadlines are generous (the real bound on the carriers that do answer, DHL's cold zeep load
+included); assertions are on outcomes and simulated waits, not on wall-clock time.
 """
 
 from __future__ import annotations
@@ -14,33 +19,40 @@ import pytest
 from test_e2e_sandbox import labels_in, ship_request
 
 import carriergate as cg
-from carriergate.adapters.sandbox.faults import CarrierFaults, FaultRule, Faults, LostResponseRule, RateLimitRule
-from carriergate.adapters.sandbox.registry import sandbox_gateway_kwargs
+from carriergate.adapters.sandbox.faults import (
+    CarrierFaults,
+    FaultRule,
+    Faults,
+    FaultySandboxTransport,
+    LostResponseRule,
+    RateLimitRule,
+    SimulatedTime,
+)
+from carriergate.adapters.sandbox.registry import emulators, sandbox_accounts, sandbox_gateway_kwargs
 from carriergate.adapters.sandbox.sf_express import SFExpressEmulator
 
-from conftest import international_request
+from conftest import international_request, no_asleep, no_sleep
 
-HANG_GUARD = 8.0  # seconds: a generous bound proving the call returned, not a timing assertion
+DEADLINE = 30.0  # seconds: real time only bounds the carriers that answer; the hang itself is simulated
+HANG_GUARD = 20.0  # seconds: a generous bound proving the hang was not really waited out (< DEADLINE)
 SHOPPERS = ["ups", "fedex", "dhl_express", "table"]
 #: carrier -> the path prefix (below the carrier) of its label request
 SHIP_PATHS = {"ups": "/api/shipments", "fedex": "/ship/v1/shipments", "dhl_express": "/expressRateBook",
               "sf_express": "/"}
 
 
-def shop(mode: str, faults: Faults, deadline: float, slept: list[float]) -> tuple[cg.RateResult, float]:
-    """One rate-shopping run across SHOPPERS; the gateway's backoff sleeps are recorded, not slept."""
-    kwargs = sandbox_gateway_kwargs(SHOPPERS, faults)
+def shop(mode: str, faults: Faults, sim: SimulatedTime) -> tuple[cg.RateResult, float]:
+    """One rate-shopping run across SHOPPERS with every wait (fault hangs, backoff) simulated by ``sim``."""
+    transport = FaultySandboxTransport(emulators(SHOPPERS), faults, sleep=sim.sleep, async_sleep=sim.asleep)
+    config = sandbox_accounts(SHOPPERS)
     started = time.monotonic()
     if mode == "sync":
-        with cg.Gateway(**kwargs, sleep=slept.append) as gw:
-            result = gw.rate(international_request(), deadline=deadline)
+        with cg.Gateway(config, transport=transport, clock=sim.clock, sleep=sim.sleep) as gw:
+            result = gw.rate(international_request(), deadline=DEADLINE)
     else:
-        async def record(seconds: float) -> None:
-            slept.append(seconds)
-
         async def main() -> cg.RateResult:
-            async with cg.AsyncGateway(**kwargs, sleep=record) as gw:
-                return await gw.rate(international_request(), deadline=deadline)
+            async with cg.AsyncGateway(config, transport=transport, clock=sim.clock, sleep=sim.asleep) as gw:
+                return await gw.rate(international_request(), deadline=DEADLINE)
 
         result = asyncio.run(main())
     return result, time.monotonic() - started
@@ -49,36 +61,42 @@ def shop(mode: str, faults: Faults, deadline: float, slept: list[float]) -> tupl
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_hung_carrier_costs_its_deadline_and_the_others_still_quote(mode: str) -> None:
     faults = Faults(carriers={"fedex": CarrierFaults(hang=FaultRule(probability=1.0, paths=["/rate"]))})
-    result, elapsed = shop(mode, faults, deadline=1.5, slept=[])  # room for a cold start (zeep)
+    sim = SimulatedTime()
+    result, elapsed = shop(mode, faults, sim)
     assert elapsed < HANG_GUARD
     assert list(result.errors) == ["fedex"]
     assert isinstance(result.errors["fedex"], cg.DeadlineExceeded)
+    assert result.errors["fedex"].code == "deadline"
     assert {q.carrier for q in result.quotes} == {"ups", "dhl_express", "table"}
     assert not result.complete
+    # FedEx alone waited (hangs of its read timeout, backoff between them): in simulated time, its
+    # whole deadline and never more.
+    assert DEADLINE / 2 < sum(sim.slept) <= DEADLINE
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_429_storm_backs_off_within_the_deadline(mode: str) -> None:
-    deadline = 3.0
     faults = Faults(carriers={"ups": CarrierFaults(
-        rate_limited=RateLimitRule(probability=1.0, retry_after=1, paths=["/api/rating"]))})
-    slept: list[float] = []
-    result, elapsed = shop(mode, faults, deadline=deadline, slept=slept)
+        rate_limited=RateLimitRule(probability=1.0, retry_after=20, paths=["/api/rating"]))})
+    sim = SimulatedTime()
+    result, elapsed = shop(mode, faults, sim)
     assert elapsed < HANG_GUARD
     error = result.errors["ups"]
-    assert isinstance(error, cg.RateLimited | cg.DeadlineExceeded)
-    assert slept  # it did back off (Retry-After: 1) ...
-    assert sum(slept) <= deadline  # ... never past the deadline
+    assert isinstance(error, cg.RateLimited)
+    assert error.http_status == 429
+    # It honoured Retry-After: 20 once; a second wait of 20 s would cross the 30 s deadline, so it
+    # gave up with the last answer instead of sleeping past it.
+    assert sim.slept == [20.0]
     assert {q.carrier for q in result.quotes} == {"fedex", "dhl_express", "table"}
 
 
 def ship_once(mode: str, kwargs: dict[str, Any], request: cg.ShipRequest) -> cg.Label:
     if mode == "sync":
-        with cg.Gateway(**kwargs, sleep=lambda _: None) as gw:
+        with cg.Gateway(**kwargs, sleep=no_sleep) as gw:
             return gw.ship(request, deadline=10.0)
 
     async def main() -> cg.Label:
-        async with cg.AsyncGateway(**kwargs) as gw:
+        async with cg.AsyncGateway(**kwargs, sleep=no_asleep) as gw:
             return await gw.ship(request, deadline=10.0)
 
     return asyncio.run(main())

@@ -14,6 +14,7 @@ import respx
 from test_fedex_build_parse import FIXTURES, domestic_us, memphis
 
 import carriergate as cg
+from carriergate.adapters.retry import RetryPolicy
 from carriergate.adapters.sandbox.base import SANDBOX_HOST, SandboxTransport
 from carriergate.adapters.sandbox.fedex import FedExEmulator
 
@@ -80,19 +81,26 @@ def test_bad_credentials_are_an_authentication_error_without_the_secret() -> Non
     assert "top-secret" not in repr(info.value)
 
 
-@pytest.mark.parametrize(("status", "kind"), [(400, cg.CarrierError), (503, cg.CarrierUnavailable)])
-def test_fedex_errors_map_through_the_gateway(status: int, kind: type[cg.CarrierError]) -> None:
+@pytest.mark.parametrize(("status", "kind", "attempts"), [(400, cg.CarrierError, 1), (503, cg.CarrierUnavailable, 3)])
+def test_fedex_errors_map_through_the_gateway(status: int, kind: type[cg.CarrierError], attempts: int) -> None:
+    rated: list[httpx.Request] = []
+
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/oauth/token":
             return token("tok")
+        rated.append(request)
         return fixture_response("error_400.json", status)
 
-    with cg.Gateway(CONFIG, transport=httpx.MockTransport(handler)) as gw:
+    waits: list[float] = []  # the backoff is recorded, never slept
+    policy = RetryPolicy(max_attempts=3, initial_backoff=0.25, jitter=None)
+    with cg.Gateway(CONFIG, transport=httpx.MockTransport(handler), sleep=waits.append, retry_policy=policy) as gw:
         result = gw.rate(domestic_us(), carriers=["fedex"], deadline=5)
     error = result.errors["fedex"]
     assert type(error) is kind
     assert error.code == "SERVICE.PACKAGECOMBINATION.INVALID"
     assert error.request_id == "e0e0e0e0-4444-4555-8666-777788889999"
+    assert len(rated) == attempts  # a 400 is final; a 503 is retried up to max_attempts
+    assert waits == [0.25, 0.5][: attempts - 1]  # exponential backoff between the attempts
 
 
 def test_validation_error_sends_nothing() -> None:

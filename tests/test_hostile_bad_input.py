@@ -189,3 +189,26 @@ def test_tracking_number_rules(counted: tuple[cg.Gateway, Counting], action: Act
     assert isinstance(error, cg.ValidationError), repr(error)
     assert error.field == "tracking_number"
     assert transport.sent == []
+
+
+@pytest.mark.parametrize("number", ["../../../security/v1/oauth/token?x=1#", "1Z/../x", "1Z?a=b", "1Z#frag", "1Z 2",
+                                    "..", "%2e%2e"])
+def test_a_tracking_number_can_never_steer_the_url(counted: tuple[cg.Gateway, Counting], number: str) -> None:
+    gw, transport = counted
+    error = refusal(gw, lambda g: g.track(number, carrier="ups"))
+    assert isinstance(error, cg.ValidationError)
+    assert error.field == "tracking_number"
+    assert transport.sent == []
+
+
+def test_the_ups_adapter_checks_path_segments_itself() -> None:
+    """Even called directly, past the gateway, the adapter refuses to put a path into its URL."""
+    from carriergate.carriers.ups import UPS, UPSAccount
+
+    carrier = UPS(UPSAccount(client_id="i", client_secret="s", account_number="A1B2C3"))
+    with pytest.raises(cg.ValidationError):
+        next(carrier.track("../../oauth"))
+    label = cg.Label(carrier="ups", tracking_number="1Z1", label=b"x", label_format="GIF",
+                     carrier_data={"shipment_id": "../x"})
+    with pytest.raises(cg.ValidationError):
+        next(carrier.void(label))

@@ -179,3 +179,14 @@ def test_total_weight_and_international() -> None:
     assert req.international is False
     assert international_request().international is True
     assert customs().total_value == cg.Money("240.00", "USD")
+
+
+def test_insured_value_has_no_fraction_of_a_cent() -> None:
+    from conftest import domestic_request
+
+    data = {**domestic_request().model_dump(), "insurance": {"amount": "100.005", "currency": "USD"}}
+    with pytest.raises(cg.ValidationError) as info:
+        cg.RateRequest.model_validate(data)
+    assert (info.value.field, info.value.reason) == ("insurance.amount", "more decimal places than USD has")
+    data["insurance"] = {"amount": "100", "currency": "JPY"}
+    assert cg.RateRequest.model_validate(data).insurance == cg.Money("100", "JPY")

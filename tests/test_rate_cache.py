@@ -12,11 +12,12 @@ import pytest
 from shop_fakes import CALLS, async_handler, fake, fake_carrier, quote, sync_handler
 
 import carriergate as cg
+from carriergate.adapters.retry import RetryPolicy
 from carriergate.core.fallback import resolve
 from carriergate.core.rate_cache import RateCache, cache_key
 from carriergate.core.shopping import AsyncRateShopper, RateShopper, table_account
 
-from conftest import domestic_request, international_request
+from conftest import domestic_request, international_request, no_asleep
 
 __all__ = ["fake_carrier"]  # the fixture, imported for pytest
 
@@ -131,12 +132,16 @@ def _config() -> dict[str, dict[str, object]]:
 @pytest.mark.usefixtures("fake_carrier")
 def test_sync_shopper_falls_back_to_table_and_caches_live() -> None:
     cache = RateCache(ttl=60)
-    with cg.Gateway(_config(), transport=httpx.MockTransport(sync_handler)) as gw, \
+    waits: list[float] = []  # backoff before each retry of "down" (503) and "slow" (read timeout): recorded, not slept
+    with cg.Gateway(_config(), transport=httpx.MockTransport(sync_handler), sleep=waits.append,
+                    retry_policy=RetryPolicy(max_attempts=3, initial_backoff=0.25, jitter=None)) as gw, \
             RateShopper(gw, cache=cache, fallback_table=table_account(gw)) as shopper:
         assert shopper.fallback_table == "table"
         result = shopper.rate(domestic_request(), deadline=2.0)
         assert {q.carrier: q.source for q in result.quotes} == {"fast": "live", "table": "table"}
         assert set(result.errors) == {"down", "slow"}
+        assert sorted(waits) == [0.25, 0.25, 0.5, 0.5]  # two retries each, exponential backoff
+        assert sorted(CALLS) == ["/down/rate"] * 3 + ["/fast/rate"]
         CALLS.clear()
         again = shopper.rate(domestic_request(), carriers=["fast"], deadline=2.0)
         assert [(q.carrier, q.source) for q in again.quotes] == [("fast", "cache")]
@@ -170,7 +175,7 @@ def test_async_shopper_serves_stale_and_refreshes_in_background() -> None:
 @pytest.mark.usefixtures("fake_carrier")
 def test_async_shopper_hung_carrier_costs_only_the_deadline() -> None:
     async def main() -> cg.RateResult:
-        async with cg.AsyncGateway(_config(), transport=httpx.MockTransport(async_handler)) as gw:
+        async with cg.AsyncGateway(_config(), transport=httpx.MockTransport(async_handler), sleep=no_asleep) as gw:
             shopper = AsyncRateShopper(gw, fallback_table="table")
             return await asyncio.wait_for(shopper.rate(international_request(), deadline=0.3), timeout=3)
 

@@ -26,6 +26,7 @@ response. ``latency`` is added to every request.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import random
 import threading
 import time
@@ -167,9 +168,42 @@ def lost(decision: Decision, request: httpx.Request) -> httpx.TransportError:
     return httpx.ReadTimeout("sandbox fault: the response was lost", request=request)
 
 
+class SimulatedTime:
+    """Waiting without waiting, for the in-process transport: give :meth:`sleep` / :meth:`asleep` to
+    :class:`FaultySandboxTransport` (and to the gateway), and :meth:`clock` to the gateway::
+
+        sim = SimulatedTime()
+        transport = FaultySandboxTransport(emulators, faults, sleep=sim.sleep, async_sleep=sim.asleep)
+        gw = cg.Gateway(config, transport=transport, clock=sim.clock, sleep=sim.sleep)
+
+    A sleep returns at once and moves the clock forward by its length instead, so a hang "lasts"
+    its read timeout and the deadline of the flow that hung expires. The advance is local to the
+    thread or asyncio task that slept (a context variable): concurrent flows keep real time. Every
+    sleep is recorded in :attr:`slept`. The defaults of the transport stay real sleeps.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._real = clock
+        self._offset: contextvars.ContextVar[float] = contextvars.ContextVar(f"simulated-{id(self)}", default=0.0)
+        self._lock = threading.Lock()
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        """The real clock plus every sleep simulated so far in this thread or task."""
+        return self._real() + self._offset.get()
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(seconds)
+        self._offset.set(self._offset.get() + max(0.0, seconds))
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
 class FaultySandboxTransport(SandboxTransport):
     """The in-process sandbox transport with faults. ``sleep``/``async_sleep`` are injectable so
-    tests never wait for real."""
+    tests never wait for real (see :class:`SimulatedTime`); by default they really sleep."""
 
     def __init__(self, emulators: Mapping[str, Emulator], faults: Faults | None = None, *,
                  sleep: Callable[[float], None] = time.sleep,
@@ -222,4 +256,5 @@ __all__ = [
     "LostResponseRule",
     "RateLimitRule",
     "ServerErrorRule",
+    "SimulatedTime",
 ]

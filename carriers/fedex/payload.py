@@ -11,6 +11,7 @@ from typing import Any
 
 from ...core.address import Address
 from ...core.errors import FieldError, ValidationError
+from ...core.http import json_number as number
 from ...core.money import Money, minor_units
 from ...core.units import Dimensions, Weight
 
@@ -20,13 +21,6 @@ _NANP = frozenset({"US", "CA", "PR"})
 
 
 # -- building ------------------------------------------------------------------------------------
-def number(value: Decimal) -> int | float:
-    """A JSON number: an int when whole, else the shortest float that prints as the decimal."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
-
 def money(value: Money) -> dict[str, Any]:
     return {"amount": number(value.rounded().amount), "currency": value.currency}
 
@@ -106,9 +100,10 @@ def headers(transaction_id: str | None, locale: str) -> dict[str, str]:
 def split(total: Money, parts: int) -> list[Money]:
     """``total`` in ``parts`` shares to the currency's minor unit, summing exactly to ``total``."""
     exp = Decimal(1).scaleb(-minor_units(total.currency))
-    share = (total.amount / parts).quantize(exp, rounding=ROUND_HALF_UP)
+    whole = total.rounded().amount
+    share = (whole / parts).quantize(exp, rounding=ROUND_HALF_UP)
     shares = [share] * parts
-    shares[0] += total.amount - share * parts
+    shares[0] += whole - share * parts
     return [Money(s, total.currency) for s in shares]
 
 

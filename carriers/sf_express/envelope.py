@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
@@ -23,12 +22,6 @@ T = TypeVar("T")
 def dumps(msg_data: Any) -> str:
     """``msgData`` exactly as signed and sent: compact JSON, non-ASCII kept as UTF-8."""
     return json.dumps(msg_data, ensure_ascii=False, separators=(",", ":"))
-
-
-def number(value: Decimal) -> int | float:
-    """A Decimal as a JSON number (SF wants numbers for weights and amounts)."""
-    value = value.normalize()
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def service_request(url: str, partner_id: str, service_code: str, msg_data: Any) -> httpx.Request:

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 
 from ...core.errors import CarrierError, FieldError, MalformedResponse, ValidationError
+from ...core.http import json_number as number
 from ...core.shipment import ShipRequest
 from .account import SFExpressAccount
 from .address import RECEIVER, SENDER, china_time, contact, problems
-from .envelope import number
 from .errors import business_result, payload
 from .services import is_service_code
 

@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 
 from ...core.errors import FieldError, NotSupported, ValidationError
+from ...core.http import json_number as number
 from ...core.money import Money
 from ...core.results import Charge, Quote
 from ...core.shipment import RateRequest
 from .address import parse_china_time, problems, region
-from .envelope import number
 from .errors import business_result, payload
 from .services import is_service_code, service_name
 

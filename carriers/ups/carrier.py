@@ -14,6 +14,7 @@ import httpx
 
 from ...adapters.auth.oauth2 import OAuth2ClientCredentials
 from ...core.contract import Account, Call, Capability, Carrier, Flow
+from ...core.contract import tracking_number as checked_number
 from ...core.errors import CarrierError
 from ...core.http import json_request
 from ...core.results import Label, Pickup, Quote
@@ -102,8 +103,8 @@ class UPS(Carrier):
         return label
 
     def void(self, label: Label) -> Flow[None]:
-        http = httpx.Request("DELETE", self.url(f"shipments/{self.settings.ship_version}/void/cancel/"
-                                                f"{shipment_id(label)}"),
+        shipment = checked_number(shipment_id(label), field="label.carrier_data.shipment_id")  # a URL segment
+        http = httpx.Request("DELETE", self.url(f"shipments/{self.settings.ship_version}/void/cancel/{shipment}"),
                              headers={"accept": "application/json", **self.headers()})
         yield Call(request=http, parse=partial(parse_void, carrier=self.alias), operation="void", idempotent=True,
                    reference=label.reference)
@@ -125,7 +126,7 @@ class UPS(Carrier):
                    idempotent=True)
 
     def track(self, tracking_number: str) -> Flow[TrackingInfo]:
-        number = tracking_number.strip().upper()
+        number = checked_number(tracking_number).upper()  # it goes into the URL path
         http = httpx.Request("GET", self.url(f"track/{self.settings.track_version}/details/{number}"),
                              params={"locale": "en_US", "returnSignature": "false", "returnMilestones": "false",
                                      "returnPOD": "false"},
