@@ -1,9 +1,14 @@
 """Golden tests of every DHL Express build/parse pair, against fixtures authored under fixtures/dhl_express.
 
 Builders: the envelope a flow yields is compared, canonicalised (C14N, blank text dropped), with the
-golden envelope. Set ``CARRIERGATE_REGEN_GOLDEN=1`` to rewrite the request goldens after a deliberate
-change, then review the diff. Parsers: each reply fixture is read through the SOAP layer and the
-carrier's parser into domain objects.
+golden envelope. Parsers: each reply fixture is read through the SOAP layer and the carrier's parser
+into domain objects.
+
+Regenerating: ``CARRIERGATE_REGEN_GOLDEN=1`` rewrites the request goldens from the code's own output,
+so a regenerated golden proves nothing by itself. Regenerate only after checking the diff by hand
+(``git diff fixtures/dhl_express``), and only for a deliberate change. The independent checks are
+tests/test_dhl_slim_schema.py (every envelope and fixture against our own WSDL/XSDs; never skips)
+and tests/test_dhl_conformance.py (against DHL's official WSDL, where ../shared/specs exists).
 """
 
 from __future__ import annotations

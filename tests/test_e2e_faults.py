@@ -42,17 +42,23 @@ SHIP_PATHS = {"ups": "/api/shipments", "fedex": "/ship/v1/shipments", "dhl_expre
 
 
 def shop(mode: str, faults: Faults, sim: SimulatedTime) -> tuple[cg.RateResult, float]:
-    """One rate-shopping run across SHOPPERS with every wait (fault hangs, backoff) simulated by ``sim``."""
+    """One rate-shopping run across SHOPPERS with every wait (fault hangs, backoff) simulated by ``sim``.
+
+    The faulted carrier is asked last: the sync gateway's pool hands queued work to whichever thread
+    is free, and a thread that simulated a wait keeps its advanced clock, so nothing may be queued
+    behind the carrier that waits (FIFO: asked last, it is dequeued last)."""
+    faulted = set(faults.carriers)
+    order = [c for c in SHOPPERS if c not in faulted] + [c for c in SHOPPERS if c in faulted]
     transport = FaultySandboxTransport(emulators(SHOPPERS), faults, sleep=sim.sleep, async_sleep=sim.asleep)
     config = sandbox_accounts(SHOPPERS)
     started = time.monotonic()
     if mode == "sync":
         with cg.Gateway(config, transport=transport, clock=sim.clock, sleep=sim.sleep) as gw:
-            result = gw.rate(international_request(), deadline=DEADLINE)
+            result = gw.rate(international_request(), carriers=order, deadline=DEADLINE)
     else:
         async def main() -> cg.RateResult:
             async with cg.AsyncGateway(config, transport=transport, clock=sim.clock, sleep=sim.asleep) as gw:
-                return await gw.rate(international_request(), deadline=DEADLINE)
+                return await gw.rate(international_request(), carriers=order, deadline=DEADLINE)
 
         result = asyncio.run(main())
     return result, time.monotonic() - started

@@ -22,7 +22,7 @@ from carriergate.core import registry
 from carriergate.core.contract import Call, Flow
 from carriergate.core.http import error_for_status
 
-from conftest import domestic_request
+from conftest import domestic_request, no_asleep, no_sleep
 
 API_KEY = "AK-7f3e9c1d"
 PASSWORD = "pa ss/wörd&*~!'()"  # characters URL- and JSON-encoders treat differently
@@ -190,11 +190,30 @@ def vault_registered() -> Iterator[None]:
 CONFIG = {"vault": {"api_key": API_KEY, "password": PASSWORD, "client_secret": CLIENT_SECRET}}
 
 
-def echo_with_a_hiccup() -> httpx.MockTransport:
-    """Echoes every secret back (as careless carriers do), after one 503 on the rate call."""
+class TickingClock:
+    """A monotonic clock that only moves when the fake carrier takes time to answer."""
+
+    def __init__(self) -> None:
+        self.now = 500.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+#: Seconds the fake carrier "takes" per answer, in order: login, rate (503), rate again. Binary
+#: fractions, so each attempt's elapsed time is exact.
+ANSWER_TIMES = [0.25, 0.5, 0.75]
+
+
+def echo_with_a_hiccup(clock: TickingClock | None = None) -> httpx.MockTransport:
+    """Echoes every secret back (as careless carriers do), after one 503 on the rate call. With a
+    ``clock``, each answer moves it on by the next of :data:`ANSWER_TIMES`."""
     hiccup = iter([True])
+    durations = iter(ANSWER_TIMES)
 
     def handle(request: httpx.Request) -> httpx.Response:
+        if clock is not None:
+            clock.now += next(durations)
         if request.url.path == "/rate" and next(hiccup, False):
             return httpx.Response(503, headers={"Retry-After": "0"}, json={"message": f"busy {API_KEY}"})
         return httpx.Response(200, headers={"Set-Cookie": f"sid={TOKEN}", "X-Echo": CLIENT_SECRET},
@@ -212,7 +231,8 @@ def assert_clean(text: str) -> None:
 def test_debug_logs_and_hooks_never_show_a_secret(caplog: pytest.LogCaptureFixture) -> None:
     views: list[Exchange] = []
     caplog.set_level(logging.DEBUG, logger="carriergate")
-    with cg.Gateway(CONFIG, transport=echo_with_a_hiccup(), sleep=lambda s: None,
+    clock = TickingClock()
+    with cg.Gateway(CONFIG, transport=echo_with_a_hiccup(clock), sleep=no_sleep, clock=clock,
                     retry_policy=RetryPolicy(jitter=None),
                     event_hooks={"request": [views.append], "response": [views.append]}) as gw:
         quotes = gw.carrier("vault").rate(domestic_request())
@@ -234,8 +254,8 @@ def test_debug_logs_and_hooks_never_show_a_secret(caplog: pytest.LogCaptureFixtu
         ("rate", 2, None), ("rate", 2, 200)]
     done = views[-1]
     assert (done.carrier, done.method, done.url) == ("vault", "POST", "https://vault.test/rate")
-    assert done.elapsed is not None
-    assert done.elapsed >= 0
+    # each attempt's elapsed time is exactly what the carrier took (measured on the injected clock)
+    assert [v.elapsed for v in views if v.status is not None] == ANSWER_TIMES
     assert done.headers["set-cookie"] == REDACTED
     assert done.headers["x-echo"] == REDACTED
     assert views[2].headers["x-api-key"] == REDACTED
@@ -254,10 +274,8 @@ def test_async_hooks_may_be_coroutines_and_errors_are_redacted_views() -> None:
         raise RuntimeError("observer bug")
 
     async def go() -> None:
-        async def no_sleep(s: float) -> None:
-            return None
         transport = httpx.MockTransport(lambda r: (_ for _ in ()).throw(httpx.ConnectError("refused")))
-        async with cg.AsyncGateway(CONFIG, transport=transport, sleep=no_sleep,
+        async with cg.AsyncGateway(CONFIG, transport=transport, sleep=no_asleep,
                                    event_hooks={"response": [broken, collect]}) as gw:
             with pytest.raises(cg.CarrierUnavailable):
                 await gw.carrier("vault").rate(domestic_request())

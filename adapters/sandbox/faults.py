@@ -178,8 +178,10 @@ class SimulatedTime:
 
     A sleep returns at once and moves the clock forward by its length instead, so a hang "lasts"
     its read timeout and the deadline of the flow that hung expires. The advance is local to the
-    thread or asyncio task that slept (a context variable): concurrent flows keep real time. Every
-    sleep is recorded in :attr:`slept`. The defaults of the transport stay real sleeps.
+    thread or asyncio task that slept (a context variable): concurrent flows keep real time. A pool
+    thread keeps its advance for the next work it runs, so queue nothing behind a flow that waits
+    (the sync gateway submits carriers in the order asked: ask that one last). Every sleep is
+    recorded in :attr:`slept`. The defaults of the transport stay real sleeps.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
