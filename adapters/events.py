@@ -4,10 +4,17 @@
 :class:`Exchange`; it never sees a credential (headers, query strings and bodies are redacted with
 the carrier's own secrets). A hook that raises is logged and ignored: an observer must not change
 the outcome of a label purchase. Async gateways also accept coroutine functions.
+
+Time: a hook runs inline. Plain functions run on the caller's thread (sync and async gateways alike)
+and cannot be interrupted, so they must be quick. Coroutine hooks (async gateways) are bounded: the
+hooks of one event share at most :data:`HOOK_TIMEOUT` seconds, and never run more than
+:data:`HOOK_GRACE` past the call's deadline; a coroutine hook still running then is cancelled, logged
+and ignored. So a slow observer can neither hold a call open nor turn a bought label into a timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -23,6 +30,11 @@ from .redaction import redact_body, redact_headers, redact_url
 logger = logging.getLogger("carriergate.events")
 
 EVENTS = ("request", "response")
+#: Longest the coroutine hooks of one event may run, in seconds (``EventHooks(..., timeout=...)``).
+HOOK_TIMEOUT = 1.0
+#: How far past the call's deadline coroutine hooks may run: below the async gateway's safety margin,
+#: so the executor always returns its own verdict first.
+HOOK_GRACE = 0.1
 Hook = Callable[["Exchange"], Any]
 
 
@@ -68,7 +80,10 @@ def response_view(request: Exchange, response: httpx.Response | None, elapsed: f
 class EventHooks:
     """Validated hooks by event name. Empty hooks cost nothing (``bool(hooks)`` is False)."""
 
-    def __init__(self, hooks: Mapping[str, Sequence[Hook]] | None = None) -> None:
+    def __init__(self, hooks: Mapping[str, Sequence[Hook]] | None = None, *, timeout: float = HOOK_TIMEOUT) -> None:
+        if not timeout > 0:
+            raise ConfigurationError("event hook timeout must be positive", code="configuration")
+        self.timeout = timeout
         hooks = hooks or {}
         unknown = set(hooks) - set(EVENTS)
         if unknown:
@@ -95,12 +110,25 @@ class EventHooks:
             except Exception as exc:
                 logger.warning("%s event hook %r failed: %s", event, fn, type(exc).__name__)
 
-    async def aemit(self, event: str, view: Exchange) -> None:
-        for fn in self._hooks[event]:
+    def budget(self, remaining: float | None) -> float:
+        """Seconds the coroutine hooks of one event may take, given what is ``remaining`` of the call's
+        deadline (None: no deadline)."""
+        return self.timeout if remaining is None else min(self.timeout, remaining + HOOK_GRACE)
+
+    async def aemit(self, event: str, view: Exchange, *, remaining: float | None = None) -> None:
+        """Call the hooks of ``event``; coroutine hooks share :meth:`budget` seconds between them."""
+        hooks = self._hooks[event]
+        if not hooks:
+            return
+        ends = asyncio.get_running_loop().time() + self.budget(remaining)
+        for fn in hooks:
             try:
                 result = fn(view)
                 if inspect.isawaitable(result):
-                    await result
+                    async with asyncio.timeout_at(ends):
+                        await result
+            except TimeoutError:
+                logger.warning("%s event hook %r overran its time and was cancelled", event, fn)
             except Exception as exc:
                 logger.warning("%s event hook %r failed: %s", event, fn, type(exc).__name__)
 

@@ -1,11 +1,16 @@
 """The one request pipeline, driven synchronously (:class:`Executor`) or asynchronously
 (:class:`AsyncExecutor`). All decisions live in :class:`BaseExecutor` and the pure policy objects
 (:class:`~.retry.RetryPolicy`, :class:`~.breaker.CircuitBreaker`); the two subclasses only send,
-sleep and call hooks. Per attempt: deadline check -> breaker -> a fresh copy of the request with
-timeouts clamped to the deadline -> send with the auth flow (``call.auth or carrier.auth``, so every
-attempt is signed afresh) -> parse (pure) -> classify any failure into a typed CarrierError ->
-breaker verdict -> DEBUG log line and response hook -> the retry policy decides what happens next.
-Answers are read by streaming and refused past ``max_response_bytes`` (see :mod:`.limits`).
+read, sleep, call hooks and await. Per attempt: deadline check -> breaker -> a fresh copy of the
+request with timeouts clamped to the deadline -> send with the auth flow (``call.auth or
+carrier.auth``, so every attempt is signed afresh), noting when the call's own request is handed over
+(:mod:`.inflight`) -> read the answer under ``max_response_bytes`` (:mod:`.limits`) and the deadline
+-> parse (pure) -> classify any failure into a typed CarrierError (:mod:`.verdicts`) -> breaker
+verdict -> DEBUG log line and response hook -> the retry policy decides what happens next.
+
+Write safety: a write (label, pickup: not idempotent, no idempotency key) whose request may have
+reached the carrier never comes back as a plain failure a caller would retry. A lost, cut-off,
+truncated, garbled or oversized answer to it is OutcomeUnknown carrying the write's reference.
 """
 
 from __future__ import annotations
@@ -19,40 +24,22 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ..core.contract import Call, Carrier, Flow, is_side_request
-from ..core.errors import (
-    CarrierError,
-    CarrierUnavailable,
-    DeadlineExceeded,
-    MalformedResponse,
-    OutcomeUnknown,
-)
+from ..core.contract import Call, Carrier, Flow
+from ..core.errors import CarrierError, DeadlineExceeded, MalformedResponse
 from .breaker import BreakerRegistry, CircuitBreaker
 from .deadline import Deadline
 from .events import EventHooks, Exchange, request_view, response_view
+from .inflight import Handover, RunContext
 from .limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit, BodyReader
 from .redaction import redact_body, redact_url
-from .retry import CONNECT, AttemptFailed, RetryPolicy
+from .retry import AttemptFailed, RetryPolicy
+from .verdicts import deadline_error, parse_answer, transport_error, unreadable
 
 T = TypeVar("T")
 logger = logging.getLogger("carriergate.executor")
 
-#: Failures before a single byte of the request left: safe to repeat, whatever the operation.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-
-def _failed_on_side_request(exc: Exception) -> bool:
-    """The failure hit an auth flow's own request (a token fetch): the call itself was never sent."""
-    try:
-        request = exc.request if isinstance(exc, httpx.RequestError) else None
-    except RuntimeError:  # httpx raises when the exception carries no request
-        return False
-    return request is not None and is_side_request(request)
-#: Failures that say our request is unusable: repeating cannot help.
-INVALID = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
-
-
-@dataclass
+@dataclass(eq=False)
 class _Attempt:
     number: int
     request: httpx.Request
@@ -60,6 +47,7 @@ class _Attempt:
     started: float
     secrets: list[str] | None  # computed only when someone observes (DEBUG log or hooks)
     view: Exchange | None
+    sent: bool = False  # the call's own request was handed to httpx to send
 
 
 @dataclass
@@ -72,6 +60,13 @@ class _Outcome(Generic[T]):
         if self.failure is not None:
             raise self.failure
         return self.value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Done(Generic[T]):
+    """The flow returned ``value``."""
+
+    value: T
 
 
 class BaseExecutor:
@@ -108,6 +103,15 @@ class BaseExecutor:
     def _auth(carrier: Carrier, call: Call[Any]) -> httpx.Auth | None:
         return call.auth or carrier.auth
 
+    def _handover(self, carrier: Carrier, call: Call[Any], attempt: _Attempt, context: RunContext,
+                  default: httpx.Auth | None) -> httpx.Auth:
+        """The call's auth flow (else the client's, else none), noting on ``attempt`` and ``context``
+        when the call's own request, not a token fetch, is handed over to be sent."""
+        def handed_over() -> None:
+            attempt.sent = True
+            context.handed_over(attempt, call)
+        return Handover(self._auth(carrier, call) or default or httpx.Auth(), handed_over)
+
     def _secrets(self, carrier: Carrier, call: Call[Any]) -> list[str]:
         """The account's secrets plus any an auth flow exposes through a ``secrets()`` method."""
         found = list(carrier.secrets())
@@ -136,77 +140,58 @@ class BaseExecutor:
                 if secrets is not None and self.hooks.wants("request") else None)
         return _Attempt(number, request, breaker, self._clock(), secrets, view)
 
-    # -- reading an answer (the subclasses only feed the chunks) ----------------------------------
+    # -- reading an answer (the subclasses only loop over the chunks) ------------------------------
 
-    def _reader(self, carrier: Carrier, call: Call[Any], response: httpx.Response) -> BodyReader:
-        return self.body_limit.reader(response, operation=call.operation, carrier=carrier.alias)
+    def _open(self, carrier: Carrier, call: Call[Any], response: httpx.Response) -> tuple[BodyReader, bool]:
+        """A reader for ``response``, and True when the body was already in memory (and is taken)."""
+        try:
+            reader = self.body_limit.reader(response, operation=call.operation, carrier=carrier.alias)
+            if response.is_stream_consumed:  # read into memory already (by a transport or a hook)
+                reader.take(response.content)
+                return reader, True
+        except MalformedResponse as err:
+            raise unreadable(call, err, response.status_code) from None
+        return reader, False
+
+    def _feed(self, carrier: Carrier, call: Call[Any], deadline: Deadline, reader: BodyReader,
+              chunk: bytes) -> None:
+        """One received chunk into ``reader``, then the deadline: httpx times a read per chunk, so a
+        carrier trickling bytes would otherwise hold the call open for ever."""
+        try:
+            reader.feed(chunk)
+        except MalformedResponse as err:
+            raise unreadable(call, err, reader.response.status_code) from None
+        if deadline.expired:
+            raise deadline_error(carrier, call, deadline, sent=True, stage="while reading the answer")
 
     # -- judging an attempt -----------------------------------------------------------------------
 
-    def _transport_error(self, carrier: Carrier, call: Call[Any], exc: Exception, deadline: Deadline) -> CarrierError:
-        """A transport failure as a typed error. A write that may have reached the carrier becomes
-        OutcomeUnknown; one that certainly did not (connect failed) stays CarrierUnavailable."""
-        name = type(exc).__name__
-        alias = carrier.alias
-        if isinstance(exc, INVALID):
-            return CarrierError(f"{call.operation}: request refused before sending ({name})", carrier=alias,
-                                code="invalid_request")
-        timed_out = isinstance(exc, httpx.TimeoutException)
-        side = _failed_on_side_request(exc)
-        if side or isinstance(exc, NOT_SENT):
-            where = "on the token request" if side else "before connecting"
-            if timed_out and deadline.expired:
-                return DeadlineExceeded(f"{call.operation}: deadline of {deadline.seconds}s exceeded "
-                                        f"{where} ({name})", carrier=alias, code="deadline")
-            return CarrierUnavailable(f"{call.operation}: not sent, failed {where} ({name})", carrier=alias,
-                                      code=CONNECT)
-        if not call.idempotent and not call.honours_idempotency_key:
-            return OutcomeUnknown(f"{call.operation} may have been performed: {name}",
-                                  reference=call.reference, carrier=alias, code="outcome_unknown")
-        if timed_out and deadline.expired:
-            return DeadlineExceeded(f"{call.operation}: deadline of {deadline.seconds}s exceeded ({name})",
-                                    carrier=alias, code="deadline")
-        return CarrierUnavailable(f"{call.operation}: {name}", carrier=alias,
-                                  code="timeout" if timed_out else "transport")
-
-    def _parse(self, carrier: Carrier, call: Call[T], response: httpx.Response) -> T:
-        try:
-            return call.parse(response)
-        except CarrierError as err:
-            if err.carrier is None:
-                err.carrier = carrier.alias
-            status = err.http_status or response.status_code
-            if (isinstance(err, CarrierUnavailable) and status >= 500 and status != 503
-                    and not call.idempotent and not call.honours_idempotency_key):
-                raise OutcomeUnknown(f"{call.operation} may have been performed: {err.message}",
-                                     reference=call.reference, carrier=carrier.alias, code=err.code,
-                                     http_status=err.http_status, request_id=err.request_id) from err
-            raise
-        except Exception as exc:  # a parser bug must never escape as a raw KeyError
-            logger.debug("parse of %s failed: %s", call.operation, type(exc).__name__)
-            raise MalformedResponse(f"{call.operation}: could not read the carrier's answer "
-                                    f"({type(exc).__name__})", carrier=carrier.alias, code="malformed",
-                                    http_status=response.status_code) from exc
+    @staticmethod
+    def _transport_error(carrier: Carrier, call: Call[Any], exc: Exception, deadline: Deadline,
+                         sent: bool = True) -> CarrierError:
+        """A transport failure as a typed error (see :func:`.verdicts.transport_error`)."""
+        return transport_error(carrier, call, exc, deadline, sent)
 
     def _finish(self, carrier: Carrier, call: Call[T], deadline: Deadline, attempt: _Attempt,
-                response: httpx.Response | None, exc: Exception | None) -> _Outcome[T]:
-        """Classify, tell the breaker, log, and build the response view: everything after sending."""
+                response: httpx.Response | None, exc: Exception | None, context: RunContext) -> _Outcome[T]:
+        """Classify, tell the breaker and the run context, log, and build the response view."""
         elapsed = self._clock() - attempt.started
         value: T | None = None
         failure: AttemptFailed | None = None
-        if isinstance(exc, CarrierError):  # raised by an auth flow (token endpoint refused, say)
+        if isinstance(exc, CarrierError):  # raised by an auth flow or while reading the answer
             if exc.carrier is None:
                 exc.carrier = carrier.alias
             failure = AttemptFailed(exc)
         elif exc is not None:
-            failure = AttemptFailed(self._transport_error(carrier, call, exc, deadline))
+            failure = AttemptFailed(self._transport_error(carrier, call, exc, deadline, attempt.sent))
         elif response is not None:
             try:
-                value = self._parse(carrier, call, response)
+                value = parse_answer(carrier, call, response)
             except CarrierError as err:
                 failure = AttemptFailed(err, retry_after=self.retry.retry_after(response, err))
         if attempt.breaker is not None:
             attempt.breaker.record(failure.error if failure else None)
+        context.settled(attempt, failure.error if failure else None)
         error_code = (failure.error.code or type(failure.error).__name__) if failure else None
         view = None
         if attempt.secrets is not None:
@@ -248,6 +233,20 @@ class BaseExecutor:
                 err.carrier = carrier.alias
             raise
 
+    @staticmethod
+    def _step(flow: Flow[T], outcome: Any, error: CarrierError | None, context: RunContext) -> Call[Any] | _Done[T]:
+        """The flow's next call, or :class:`_Done` with its result. A deadline error escaping a flow
+        after one of its writes may have been performed is OutcomeUnknown with that write's reference."""
+        try:
+            return flow.throw(error) if error is not None else flow.send(outcome)
+        except StopIteration as stop:
+            return _Done(stop.value)
+        except DeadlineExceeded as err:
+            judged = context.judge(err)
+            if judged is err:
+                raise
+            raise judged from err
+
 
 class Executor(BaseExecutor):
     """Drives flows with a synchronous ``httpx.Client``."""
@@ -258,67 +257,66 @@ class Executor(BaseExecutor):
         self.client = client
         self._sleep = sleep
 
-    def _attempt(self, carrier: Carrier, call: Call[T], deadline: Deadline, number: int) -> T:
+    def _attempt(self, carrier: Carrier, call: Call[T], deadline: Deadline, number: int, context: RunContext) -> T:
         attempt = self._begin(carrier, call, deadline, number)
         if attempt.view is not None:
             self.hooks.emit("request", attempt.view)
         response: httpx.Response | None = None
         exc: Exception | None = None
         try:
-            streamed = self.client.send(attempt.request, auth=self._auth(carrier, call) or httpx.USE_CLIENT_DEFAULT,
-                                        stream=True)
-            response = self._read(carrier, call, streamed)
+            auth = self._handover(carrier, call, attempt, context, self.client.auth)
+            response = self._read(carrier, call, deadline, self.client.send(attempt.request, auth=auth, stream=True))
         except (httpx.HTTPError, CarrierError) as err:
             exc = err
         except BaseException:
             self._abandon(attempt)
             raise
-        outcome = self._finish(carrier, call, deadline, attempt, response, exc)
+        outcome = self._finish(carrier, call, deadline, attempt, response, exc, context)
         if outcome.view is not None:
             self.hooks.emit("response", outcome.view)
         return outcome.unwrap()
 
-    def _read(self, carrier: Carrier, call: Call[Any], response: httpx.Response) -> httpx.Response:
-        """The streamed ``response`` read into memory, refused (and closed) once over the limit."""
+    def _read(self, carrier: Carrier, call: Call[Any], deadline: Deadline, response: httpx.Response) -> httpx.Response:
         try:
-            reader = self._reader(carrier, call, response)
-            if response.is_stream_consumed:  # already read into memory (by a transport or a hook)
-                reader.take(response.content)
-            else:
+            reader, done = self._open(carrier, call, response)
+            if not done:
                 for chunk in response.iter_raw():
-                    reader.feed(chunk)
+                    self._feed(carrier, call, deadline, reader, chunk)
         finally:
             response.close()
         return reader.finish()
 
-    def send(self, carrier: Carrier, call: Call[T], deadline: Deadline) -> T:
+    def send(self, carrier: Carrier, call: Call[T], deadline: Deadline, context: RunContext | None = None) -> T:
         """One call with retries; raises the last attempt's typed error."""
+        context = RunContext() if context is None else context
         try:
             for attempt in self.retry.retrying(call, deadline, sleep=self._sleep, carrier=carrier.alias):
                 with attempt:
-                    result = self._attempt(carrier, call, deadline, attempt.retry_state.attempt_number)
+                    result = self._attempt(carrier, call, deadline, attempt.retry_state.attempt_number, context)
         except AttemptFailed as failed:
             raise failed.error from None
         return result
 
-    def run(self, carrier: Carrier, make_flow: Callable[[], Flow[T]], deadline: Deadline) -> T:
+    def run(self, carrier: Carrier, make_flow: Callable[[], Flow[T]], deadline: Deadline,
+            context: RunContext | None = None) -> T:
+        context = RunContext() if context is None else context
         flow = self._start(carrier, make_flow)
         outcome: Any = None
         error: CarrierError | None = None
         while True:
+            step = self._step(flow, outcome, error, context)
+            if isinstance(step, _Done):
+                return step.value
+            outcome, error = None, None
             try:
-                call = flow.throw(error) if error is not None else flow.send(outcome)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            error = None
-            try:
-                outcome = self.send(carrier, call, deadline)
+                outcome = self.send(carrier, step, deadline, context)
             except CarrierError as err:
                 error = err
 
 
 class AsyncExecutor(BaseExecutor):
-    """Drives flows with an ``httpx.AsyncClient``; the same decisions as :class:`Executor`."""
+    """Drives flows with an ``httpx.AsyncClient``; the same decisions as :class:`Executor`. Async
+    hooks get a bounded time (see :meth:`.events.EventHooks.aemit`)."""
 
     def __init__(self, client: httpx.AsyncClient, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  **options: Any) -> None:
@@ -326,64 +324,69 @@ class AsyncExecutor(BaseExecutor):
         self.client = client
         self._sleep = sleep
 
-    async def _attempt(self, carrier: Carrier, call: Call[T], deadline: Deadline, number: int) -> T:
+    async def _attempt(self, carrier: Carrier, call: Call[T], deadline: Deadline, number: int,
+                       context: RunContext) -> T:
         attempt = self._begin(carrier, call, deadline, number)
         if attempt.view is not None:
-            await self.hooks.aemit("request", attempt.view)
+            await self.hooks.aemit("request", attempt.view, remaining=deadline.remaining())
         response: httpx.Response | None = None
         exc: Exception | None = None
         try:
             # httpx times each phase (connect, write, read) separately; this bounds the whole attempt
-            # by the deadline, and a cut-off attempt is classified like a read timeout (maybe sent).
+            # by the deadline. A cut-off is judged by whether the call's own request was handed over.
             async with asyncio.timeout(deadline.remaining()):
-                streamed = await self.client.send(attempt.request, stream=True,
-                                                  auth=self._auth(carrier, call) or httpx.USE_CLIENT_DEFAULT)
-                response = await self._read(carrier, call, streamed)
+                auth = self._handover(carrier, call, attempt, context, self.client.auth)
+                streamed = await self.client.send(attempt.request, stream=True, auth=auth)
+                response = await self._read(carrier, call, deadline, streamed)
         except (httpx.HTTPError, CarrierError) as err:
             exc = err
         except TimeoutError:
-            exc = httpx.ReadTimeout("deadline reached while waiting for the carrier", request=attempt.request)
+            exc = deadline_error(carrier, call, deadline, sent=attempt.sent, stage="waiting for the carrier"
+                                       if attempt.sent else "before the request was sent")
         except BaseException:  # cancelled: no verdict on the carrier
             self._abandon(attempt)
             raise
-        outcome = self._finish(carrier, call, deadline, attempt, response, exc)
+        outcome = self._finish(carrier, call, deadline, attempt, response, exc, context)
         if outcome.view is not None:
-            await self.hooks.aemit("response", outcome.view)
+            await self.hooks.aemit("response", outcome.view, remaining=deadline.remaining())
         return outcome.unwrap()
 
-    async def _read(self, carrier: Carrier, call: Call[Any], response: httpx.Response) -> httpx.Response:
+    async def _read(self, carrier: Carrier, call: Call[Any], deadline: Deadline,
+                    response: httpx.Response) -> httpx.Response:
         try:
-            reader = self._reader(carrier, call, response)
-            if response.is_stream_consumed:
-                reader.take(response.content)
-            else:
+            reader, done = self._open(carrier, call, response)
+            if not done:
                 async for chunk in response.aiter_raw():
-                    reader.feed(chunk)
+                    self._feed(carrier, call, deadline, reader, chunk)
         finally:
             await response.aclose()
         return reader.finish()
 
-    async def send(self, carrier: Carrier, call: Call[T], deadline: Deadline) -> T:
+    async def send(self, carrier: Carrier, call: Call[T], deadline: Deadline,
+                   context: RunContext | None = None) -> T:
+        context = RunContext() if context is None else context
         try:
             async for attempt in self.retry.async_retrying(call, deadline, sleep=self._sleep,
                                                           carrier=carrier.alias):
                 with attempt:
-                    result = await self._attempt(carrier, call, deadline, attempt.retry_state.attempt_number)
+                    result = await self._attempt(carrier, call, deadline, attempt.retry_state.attempt_number,
+                                                 context)
         except AttemptFailed as failed:
             raise failed.error from None
         return result
 
-    async def run(self, carrier: Carrier, make_flow: Callable[[], Flow[T]], deadline: Deadline) -> T:
+    async def run(self, carrier: Carrier, make_flow: Callable[[], Flow[T]], deadline: Deadline,
+                  context: RunContext | None = None) -> T:
+        context = RunContext() if context is None else context
         flow = self._start(carrier, make_flow)
         outcome: Any = None
         error: CarrierError | None = None
         while True:
+            step = self._step(flow, outcome, error, context)
+            if isinstance(step, _Done):
+                return step.value
+            outcome, error = None, None
             try:
-                call = flow.throw(error) if error is not None else flow.send(outcome)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            error = None
-            try:
-                outcome = await self.send(carrier, call, deadline)
+                outcome = await self.send(carrier, step, deadline, context)
             except CarrierError as err:
                 error = err

@@ -7,7 +7,9 @@ bomb stops at the limit instead of expanding in one go).
 Either way the answer becomes ``MalformedResponse(code="response_too_large")``: never retried
 (the carrier would send it again) and not a sign that the carrier is down.
 
-The decisions are pure; the executors own the loops that feed them chunks.
+The decisions are pure; the executors own the loops that feed them chunks (checking their deadline
+between chunks). :meth:`BodyLimit.read` / :meth:`BodyLimit.aread` read a whole response under the
+limit for code that reads inside an auth flow (the OAuth2 token response).
 """
 
 from __future__ import annotations
@@ -129,6 +131,40 @@ class BodyLimit:
     def reader(self, response: httpx.Response, *, operation: str, carrier: str | None) -> BodyReader:
         """A reader for the streamed ``response`` (refuses at once on an oversized Content-Length)."""
         return BodyReader(self, response, operation=operation, carrier=carrier)
+
+    def read(self, response: httpx.Response, *, operation: str, carrier: str | None) -> bytes:
+        """The decoded body of ``response`` read under the limit, kept as ``response.content`` (httpx
+        reads every response an auth flow has seen once more: it then finds the body already held).
+        The response is closed either way."""
+        try:
+            reader = self.reader(response, operation=operation, carrier=carrier)
+            if response.is_stream_consumed:
+                reader.take(response.content)
+            else:
+                for chunk in response.iter_raw():
+                    reader.feed(chunk)
+        finally:
+            response.close()
+        return _keep(response, reader)
+
+    async def aread(self, response: httpx.Response, *, operation: str, carrier: str | None) -> bytes:
+        """:meth:`read` for a response of an ``httpx.AsyncClient``."""
+        try:
+            reader = self.reader(response, operation=operation, carrier=carrier)
+            if response.is_stream_consumed:
+                reader.take(response.content)
+            else:
+                async for chunk in response.aiter_raw():
+                    reader.feed(chunk)
+        finally:
+            await response.aclose()
+        return _keep(response, reader)
+
+
+def _keep(response: httpx.Response, reader: BodyReader) -> bytes:
+    body = bytes(reader.body)
+    response._content = body  # what httpx's Response.read() caches; read() then returns it
+    return body
 
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "TOO_LARGE", "BodyLimit", "BodyReader"]

@@ -16,6 +16,9 @@ worst case on a cold cache is one token request per event loop plus one for all 
 stored in the same store; within one style it is exactly one. A short ``threading.Lock`` only guards
 the creation of the per-loop ``asyncio.Lock``.
 
+A token response is read under the same size limit as any carrier answer (``max_response_bytes``,
+see :mod:`carriergate.adapters.limits`): a larger one is ``MalformedResponse(code="response_too_large")``.
+
 On a 401 from the real request the token that failed is discarded (only if it is still the cached
 one, so a burst of 401s refreshes once), a token is obtained the same way, and the request is
 replayed once. A second 401 is returned to the caller as it is: never a loop.
@@ -40,6 +43,7 @@ import pydantic
 from ...core.contract import SIDE_REQUEST
 from ...core.errors import AuthenticationError, CarrierError, MalformedResponse
 from ...core.http import error_for_status
+from ..limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit
 from .tokens import MemoryTokenStore, Token, TokenStore, token_cache_key
 
 logger = logging.getLogger("carriergate.auth")
@@ -161,6 +165,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         clock: Callable[[], float] = time.time,
         leeway: float = 60.0,
         error_parser: Callable[[httpx.Response], CarrierError] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if credentials_in not in ("basic", "form"):
             raise ValueError("credentials_in must be 'basic' or 'form'")
@@ -175,6 +180,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.clock = clock
         self.leeway = leeway
         self.error_parser = error_parser
+        self._body_limit = BodyLimit(max_response_bytes)
         self.cache_key = token_cache_key(carrier, token_url, client_id, self._fingerprint_source())
         self._locks = _FetchLocks.for_store(self.store, self.cache_key)
 
@@ -291,46 +297,60 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     # -- the flows ------------------------------------------------------------------------------
 
-    def _sync_token(self, request: httpx.Request, failed: Token | None) -> Generator[httpx.Request,
-                                                                                       httpx.Response, Token]:
-        token = None if failed is not None else self.cached_token()
-        if token is not None:
-            return token
-        with self._locks.thread_lock:
-            if failed is not None:
-                self.invalidate(failed)
-            token = self.cached_token()
-            if token is None:
-                logger.debug("%s: requesting an access token from %s", self.carrier, self.token_url)
-                response = yield self.build_token_request(request)
-                response.read()
-                token = self.accept_token_response(response)
-        return token
+    # Both flows take the same steps, decided by the methods above and below; they differ only in the
+    # lock they take and in awaiting the token response:
+    #   1. a valid cached token (none after a 401)?  -> use it
+    #   2. under the fetch lock: forget the failed token, look again (someone queued ahead may have
+    #      fetched); still none -> send a token request, read its answer under the size limit, store
+    #   3. send the request with the token; on a 401 go back to 1 once, with that token as failed.
+
+    def _before_lock(self, failed: Token | None) -> Token | None:
+        return None if failed is not None else self.cached_token()
+
+    def _under_lock(self, failed: Token | None) -> Token | None:
+        if failed is not None:
+            self.invalidate(failed)
+        return self.cached_token()
+
+    def _token_request(self, request: httpx.Request) -> httpx.Request:
+        logger.debug("%s: requesting an access token from %s", self.carrier, self.token_url)
+        return self.build_token_request(request)
+
+    def _replay(self, request: httpx.Request, response: httpx.Response, attempt: int) -> bool:
+        """Whether to refresh the token and send ``request`` again (once, on a 401)."""
+        if response.status_code != 401 or attempt > 0:
+            return False
+        logger.debug("%s: 401 from %s; refreshing the token once", self.carrier, request.url.path)
+        return True
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = yield from self._sync_token(request, None)
-        response = yield self.authorize(request, token)
-        if response.status_code == 401:
-            logger.debug("%s: 401 from %s; refreshing the token once", self.carrier, request.url.path)
-            token = yield from self._sync_token(request, token)
-            yield self.authorize(request, token)
+        failed: Token | None = None
+        for attempt in range(2):
+            token = self._before_lock(failed)
+            if token is None:
+                with self._locks.thread_lock:
+                    token = self._under_lock(failed)
+                    if token is None:
+                        answer = yield self._token_request(request)
+                        self._body_limit.read(answer, operation="token", carrier=self.carrier)
+                        token = self.accept_token_response(answer)
+            response = yield self.authorize(request, token)
+            if not self._replay(request, response, attempt):
+                return
+            failed = token
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         failed: Token | None = None
         for attempt in range(2):
-            token = self.cached_token() if failed is None else None
+            token = self._before_lock(failed)
             if token is None:
                 async with self._locks.loop_lock():
-                    if failed is not None:
-                        self.invalidate(failed)
-                    token = self.cached_token()
+                    token = self._under_lock(failed)
                     if token is None:
-                        logger.debug("%s: requesting an access token from %s", self.carrier, self.token_url)
-                        token_response = yield self.build_token_request(request)
-                        await token_response.aread()
-                        token = self.accept_token_response(token_response)
+                        answer = yield self._token_request(request)
+                        await self._body_limit.aread(answer, operation="token", carrier=self.carrier)
+                        token = self.accept_token_response(answer)
             response = yield self.authorize(request, token)
-            if response.status_code != 401 or attempt == 1:
+            if not self._replay(request, response, attempt):
                 return
-            logger.debug("%s: 401 from %s; refreshing the token once", self.carrier, request.url.path)
             failed = token

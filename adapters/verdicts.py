@@ -1,0 +1,117 @@
+"""How the executor judges an attempt that went wrong: every failure becomes one typed CarrierError.
+
+Pure functions, shared by the sync and async executors. The rule that runs through all of them: a
+write (label, pickup: not idempotent, no idempotency key, see :func:`.inflight.is_write`) whose
+request may have reached the carrier never comes back as a failure a caller would simply retry. A
+lost, cut-off, truncated, garbled or oversized answer to it is OutcomeUnknown with the write's
+reference (look the shipment up by it before trying again); a write that certainly was not sent
+stays CarrierUnavailable or DeadlineExceeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+import httpx
+
+from ..core.contract import Call, Carrier, is_side_request
+from ..core.errors import CarrierError, CarrierUnavailable, DeadlineExceeded, MalformedResponse, OutcomeUnknown
+from .deadline import Deadline
+from .inflight import is_write
+from .limits import TOO_LARGE
+from .retry import CONNECT
+
+T = TypeVar("T")
+logger = logging.getLogger("carriergate.executor")
+
+#: Failures before a single byte of the request left: safe to repeat, whatever the operation.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Failures that say our request is unusable: repeating cannot help.
+INVALID = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+
+def failed_on_side_request(exc: Exception) -> bool:
+    """The failure hit an auth flow's own request (a token fetch): the call itself was never sent."""
+    try:
+        request = exc.request if isinstance(exc, httpx.RequestError) else None
+    except RuntimeError:  # httpx raises when the exception carries no request
+        return False
+    return request is not None and is_side_request(request)
+
+
+def unreadable(call: Call[Any], err: MalformedResponse, status: int) -> CarrierError:
+    """An answer we cannot use. To a write it proves nothing about what the carrier did when the carrier
+    said 2xx (truncated, garbled) or when we refused it unread (too large, at any status): then it is
+    OutcomeUnknown with the write's reference, the original code and HTTP status kept."""
+    if not is_write(call) or not (err.code == TOO_LARGE or 200 <= status < 300):
+        return err
+    return OutcomeUnknown(f"{call.operation} may have been performed: {err.message}", reference=call.reference,
+                          carrier=err.carrier, code=err.code, http_status=err.http_status or status,
+                          request_id=err.request_id)
+
+
+def deadline_error(carrier: Carrier, call: Call[Any], deadline: Deadline, *, sent: bool, stage: str) -> CarrierError:
+    """The deadline ran out ``stage``: OutcomeUnknown for a write already handed over, else DeadlineExceeded."""
+    message = f"deadline of {deadline.seconds}s exceeded {stage}"
+    if sent and is_write(call):
+        return OutcomeUnknown(f"{call.operation} may have been performed: {message}", reference=call.reference,
+                              carrier=carrier.alias, code="outcome_unknown")
+    return DeadlineExceeded(f"{call.operation}: {message}", carrier=carrier.alias, code="deadline")
+
+
+def transport_error(carrier: Carrier, call: Call[Any], exc: Exception, deadline: Deadline,
+                    sent: bool = True) -> CarrierError:
+    """A transport failure as a typed error. A write that may have reached the carrier becomes
+    OutcomeUnknown; one that certainly did not (connect failed, failed on a token fetch, never handed
+    over: ``sent`` False) stays CarrierUnavailable, or DeadlineExceeded once the deadline is past."""
+    name = type(exc).__name__
+    alias = carrier.alias
+    if isinstance(exc, INVALID):
+        return CarrierError(f"{call.operation}: request refused before sending ({name})", carrier=alias,
+                            code="invalid_request")
+    timed_out = isinstance(exc, httpx.TimeoutException)
+    side = failed_on_side_request(exc)
+    if side or not sent or isinstance(exc, NOT_SENT):
+        where = ("on the token request" if side else "before connecting" if isinstance(exc, NOT_SENT)
+                 else "before the request was sent")
+        if timed_out and deadline.expired:
+            return DeadlineExceeded(f"{call.operation}: deadline of {deadline.seconds}s exceeded {where} ({name})",
+                                    carrier=alias, code="deadline")
+        return CarrierUnavailable(f"{call.operation}: not sent, failed {where} ({name})", carrier=alias,
+                                  code=CONNECT)
+    if is_write(call):
+        return OutcomeUnknown(f"{call.operation} may have been performed: {name}",
+                              reference=call.reference, carrier=alias, code="outcome_unknown")
+    if timed_out and deadline.expired:
+        return DeadlineExceeded(f"{call.operation}: deadline of {deadline.seconds}s exceeded ({name})",
+                                carrier=alias, code="deadline")
+    return CarrierUnavailable(f"{call.operation}: {name}", carrier=alias, code="timeout" if timed_out else "transport")
+
+
+def parse_answer(carrier: Carrier, call: Call[T], response: httpx.Response) -> T:
+    """``call.parse(response)``; its failure typed, carrier-named, and write-safe."""
+    try:
+        return call.parse(response)
+    except CarrierError as err:
+        if err.carrier is None:
+            err.carrier = carrier.alias
+        status = err.http_status or response.status_code
+        if isinstance(err, CarrierUnavailable) and status >= 500 and status != 503 and is_write(call):
+            raise OutcomeUnknown(f"{call.operation} may have been performed: {err.message}",
+                                 reference=call.reference, carrier=carrier.alias, code=err.code,
+                                 http_status=err.http_status, request_id=err.request_id) from err
+        judged = unreadable(call, err, response.status_code) if isinstance(err, MalformedResponse) else err
+        if judged is err:
+            raise
+        raise judged from err
+    except Exception as exc:  # a parser bug must never escape as a raw KeyError
+        logger.debug("parse of %s failed: %s", call.operation, type(exc).__name__)
+        malformed = MalformedResponse(f"{call.operation}: could not read the carrier's answer "
+                                      f"({type(exc).__name__})", carrier=carrier.alias, code="malformed",
+                                      http_status=response.status_code)
+        raise unreadable(call, malformed, response.status_code) from exc
+
+
+__all__ = ["INVALID", "NOT_SENT", "deadline_error", "failed_on_side_request", "parse_answer", "transport_error",
+           "unreadable"]
