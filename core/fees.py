@@ -223,6 +223,12 @@ class FeePolicy(StrictModel):
             raise ConfigurationError(f"fee policy {str(file)!r}: {exc}", code="configuration") from None
         return cls.model_validate(data.get("fees", data))
 
+    def check_member_tier(self, member_tier: str | None) -> None:
+        """Refuse a tier the policy does not know: ValidationError naming ``member_tier``."""
+        if member_tier is not None and member_tier not in self.member_tiers:
+            known = ", ".join(self.member_tiers) or "none"
+            raise ValidationError(FieldError("member_tier", f"unknown tier {member_tier!r} (known: {known})"))
+
     def convert(self, money: Money, currency: str) -> Money:
         """``money`` in ``currency`` using the policy's rates (each rate: 1 unit = rate x output currency)."""
         if money.currency == currency:
@@ -263,9 +269,7 @@ class FeePolicy(StrictModel):
             if sur.applies(destination):
                 step(f"{sur.name} surcharge {sur.label('+', out)}", Money(price.amount + sur.delta(price.amount), out))
         if member_tier is not None:
-            if member_tier not in self.member_tiers:
-                known = ", ".join(self.member_tiers) or "none"
-                raise ValidationError(FieldError("member_tier", f"unknown tier {member_tier!r} (known: {known})"))
+            self.check_member_tier(member_tier)
             percent = self.member_tiers[member_tier]
             step(f"member tier {member_tier} -{percent.normalize():f}%",
                  self._floor(price.amount - price.amount * percent / 100, out))

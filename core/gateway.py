@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..adapters.breaker import BreakerRegistry, BreakerSettings
 from ..adapters.deadline import Deadline
 from ..adapters.events import EventHooks, Hook
 from ..adapters.executor import AsyncExecutor, Executor
+from ..adapters.inflight import RunContext
 from ..adapters.limits import DEFAULT_MAX_RESPONSE_BYTES
 from ..adapters.retry import RetryPolicy
 from .config import build_carrier, from_env, load_toml
@@ -95,16 +97,44 @@ class BaseGateway:
         return list(self._settings)
 
     def _resolve(self, name: str) -> Carrier:
+        """The carrier of account ``name``, built once per gateway even when threads race on first use
+        (one instance, so one auth flow and one token cache per account)."""
         carrier = self._carriers.get(name)
-        if carrier is None:
-            if name not in self._settings:
-                raise ConfigurationError(f"carrier account {name!r} is not configured "
-                                         f"(configured: {', '.join(self._settings)})", code="configuration")
-            carrier = self._carriers[name] = build_carrier(name, self._settings[name])
+        if carrier is not None:
+            return carrier
+        if name not in self._settings:
+            raise ConfigurationError(f"carrier account {name!r} is not configured "
+                                     f"(configured: {', '.join(self._settings)})", code="configuration")
+        # The lock is made on first use; dict.setdefault is atomic, so every thread gets the same one.
+        lock: threading.Lock = self.__dict__.setdefault("_resolve_lock", threading.Lock())
+        with lock:
+            carrier = self._carriers.get(name)
+            if carrier is None:
+                carrier = self._carriers[name] = build_carrier(name, self._settings[name])
         return carrier
 
-    def _rating_carriers(self, names: Iterable[str] | None) -> tuple[list[Carrier], dict[str, CarrierError]]:
-        chosen = list(self._settings) if names is None else list(dict.fromkeys(names))
+    def carrier_kind(self, alias: str) -> str:
+        """The registered carrier name behind account ``alias`` (``"ups"`` for ``[ups-eu] carrier = "ups"``)."""
+        settings = self._settings.get(alias)
+        if settings is None:
+            raise ConfigurationError(f"carrier account {alias!r} is not configured "
+                                     f"(configured: {', '.join(self._settings)})", code="configuration")
+        return str(settings.get("carrier") or alias)
+
+    def _attached(self, key: str, build: Callable[[], T]) -> T:
+        """An object built once per gateway and kept for its lifetime (e.g. checkout's rate shopper)."""
+        store: dict[str, Any] = self.__dict__.setdefault("_attachments", {})
+        if key not in store:
+            store.setdefault(key, build())  # a racing build is dropped: the first one stays
+        found: T = store[key]
+        return found
+
+    def _rating_carriers(self, names: Iterable[str] | None, *,
+                         skip: str | None = None) -> tuple[list[Carrier], dict[str, CarrierError]]:
+        """The one rating planner: the carriers to ask and the errors known up front. ``names=None``
+        means every account that can rate (except ``skip``); a named account that cannot rate gets
+        NotSupported; an unknown one raises ConfigurationError."""
+        chosen = [a for a in self._settings if a != skip] if names is None else list(dict.fromkeys(names))
         carriers: list[Carrier] = []
         errors: dict[str, CarrierError] = {}
         for name in chosen:
@@ -125,7 +155,8 @@ class BaseGateway:
     @staticmethod
     def _result(outcomes: Mapping[str, list[Quote] | BaseException | None], errors: dict[str, CarrierError],
                 limit: Deadline) -> RateResult:
-        """One RateResult from each carrier's outcome: its quotes, its error, or None (no answer in time)."""
+        """The one rating collector: a RateResult from each carrier's outcome (its quotes, its error, or
+        None/cancelled for no answer in time) added to the ``errors`` known up front."""
         quotes: list[Quote] = []
         for name, outcome in outcomes.items():
             if isinstance(outcome, list):
@@ -194,13 +225,16 @@ class AsyncCarrierClient:
         remaining = limit.remaining()
         # The executor bounds every attempt and sleep by the deadline and classifies what it cuts off
         # (a write cut off after sending is OutcomeUnknown). This outer bound is a safety net only,
-        # so it leaves the executor a moment to do that classification first.
+        # so it leaves the executor a moment to do that classification first. When the net does fire
+        # (a slow hook or parse after the write), ``context`` says whether a write may have been
+        # performed: then OutcomeUnknown with its reference, never a DeadlineExceeded to retry.
+        context = RunContext()
         try:
             async with asyncio.timeout(None if remaining is None else remaining + SAFETY_MARGIN):
-                return await self._executor.run(self.carrier, make_flow, limit)
+                return await self._executor.run(self.carrier, make_flow, limit, context)
         except TimeoutError:
-            raise DeadlineExceeded(f"deadline of {limit.seconds}s exceeded", carrier=self.name,
-                                   code="deadline") from None
+            raise context.judge(DeadlineExceeded(f"deadline of {limit.seconds}s exceeded", carrier=self.name,
+                                                 code="deadline")) from None
 
     async def rate(self, request: RateRequest, *, deadline: float | None = None) -> list[Quote]:
         return await self._run(lambda: self.carrier.rate(request), deadline)
@@ -252,22 +286,10 @@ class Gateway(BaseGateway):
     def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
              deadline: float | None = None) -> RateResult:
         """Quotes from every chosen carrier, concurrently; returns by ``deadline`` with what arrived
-        and, for every carrier without a quote, the reason."""
-        targets, errors = self._rating_carriers(carriers)
-        limit = self._deadline(deadline)
-        futures = {
-            self._pool.submit(self._executor.run, c, (lambda c=c: c.rate(request)), limit): c
-            for c in targets
-        }
-        _, pending = concurrent.futures.wait(futures, timeout=limit.remaining())
-        outcomes: dict[str, list[Quote] | BaseException | None] = {}
-        for future, carrier in futures.items():
-            if future in pending:
-                future.cancel()  # a running attempt ends at its own timeout, clamped to the deadline
-                outcomes[carrier.alias] = None
-            else:
-                outcomes[carrier.alias] = future.exception() or future.result()
-        return self._result(outcomes, errors, limit)
+        and, for every carrier without a quote, the reason. This is the rate shopper without a cache."""
+        from .shopping import RateShopper  # the one fan-out; shopping builds on this module
+
+        return RateShopper(self).rate(request, carriers, deadline)
 
     def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
         return self.carrier(request.carrier).ship(request, deadline=deadline)
@@ -324,20 +346,10 @@ class AsyncGateway(BaseGateway):
 
     async def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
                    deadline: float | None = None) -> RateResult:
-        targets, errors = self._rating_carriers(carriers)
-        limit = self._deadline(deadline)
-        tasks = {asyncio.ensure_future(self.carrier(c.alias).rate(request, deadline=limit.remaining())): c.alias
-                 for c in targets}
-        if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=limit.remaining())
-            for task in pending:
-                task.cancel()
-            # Collect every task, the cancelled ones too, so no exception goes unretrieved; a carrier
-            # that answered in the instant of cancellation still counts.
-            settled = await asyncio.gather(*tasks, return_exceptions=True)
-        else:
-            settled = []
-        return self._result(dict(zip(tasks.values(), settled, strict=True)), errors, limit)
+        """The async twin of :meth:`Gateway.rate`: the async rate shopper without a cache."""
+        from .shopping import AsyncRateShopper  # the one fan-out; shopping builds on this module
+
+        return await AsyncRateShopper(self).rate(request, carriers, deadline)
 
     async def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
         return await self.carrier(request.carrier).ship(request, deadline=deadline)

@@ -1,15 +1,19 @@
-"""Rate shopping with a cache and backup rates, wrapped around a gateway (opt-in).
+"""Rate shopping: the one fan-out behind ``Gateway.rate``, plus an optional cache and backup rates.
 
 ``RateShopper(gateway, cache=RateCache(...), fallback_table="table")`` asks the gateway's carriers
-for quotes concurrently, through ``gateway.carrier(alias).rate`` so every answer is attributed to its
-account (each call bounded by the deadline), and then climbs the ladder of
-:mod:`carriergate.core.fallback`:
+for quotes concurrently (on the gateway's executor and, sync, its worker pool) and then climbs the
+ladder of :mod:`carriergate.core.fallback`:
 
 1. a *fresh* cache entry is served without asking the carrier;
 2. a *stale* entry (within stale-while-revalidate) is served at once and refreshed in the background;
 3. otherwise the carrier is asked live; if it fails, a cached answer (stale-if-error) stands in;
 4. if some carrier still has no quote, the table-rate account ``fallback_table`` gives backup rates.
 
+Without a cache or a table this is exactly ``Gateway.rate``/``AsyncGateway.rate``, which delegate
+here. One round has one planner (``BaseGateway._rating_carriers``: which carriers, which errors up
+front), one :class:`~carriergate.adapters.deadline.Deadline` made by the gateway (its validation, its
+clock) and one collector (``BaseGateway._result``). Carriers receive that Deadline itself, never
+seconds re-derived from it, so a deadline that runs out is a DeadlineExceeded, not a bad argument.
 The table account is asked together with the live carriers (it does no I/O, so it costs nothing)
 and its quotes are shown only when needed. ``AsyncRateShopper`` is the same over an AsyncGateway.
 """
@@ -18,90 +22,36 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Self
 
 from ..adapters.deadline import Deadline
-from .contract import Capability
-from .errors import CarrierError, DeadlineExceeded, NotSupported
+from .contract import Carrier, Flow
+from .errors import CarrierError
 from .fallback import resolve
-from .gateway import AsyncCarrierClient, AsyncGateway, BaseGateway, CarrierClient, Gateway, no_quote
+from .gateway import AsyncGateway, BaseGateway, Gateway
 from .rate_cache import RateCache
 from .results import Quote, RateResult
 from .shipment import RateRequest
 
 #: The deadline of a background refresh of a stale cache entry.
 REFRESH_DEADLINE = 10.0
-#: Extra time the shopper waits beyond the deadline so each carrier's own deadline fires first.
+#: Extra time a round waits beyond the deadline so each carrier's own deadline verdict comes first.
 GRACE = 0.05
+
+#: One carrier's answer: its quotes, its error, or None (no answer in time).
+Outcome = list[Quote] | BaseException | None
 
 
 def table_account(gateway: BaseGateway) -> str | None:
     """The first configured account of the table-rate carrier, if any."""
-    for alias in gateway.accounts:
-        if str(gateway._settings[alias].get("carrier") or alias) == "table":
-            return alias
-    return None
+    return next((alias for alias in gateway.accounts if gateway.carrier_kind(alias) == "table"), None)
 
 
-class _Plan:
-    """Which accounts are served from the cache, refreshed behind the scenes, or asked live."""
-
-    def __init__(self, request: RateRequest, asked: list[str], cache: RateCache | None) -> None:
-        self.served: dict[str, list[Quote]] = {}
-        self.refresh: list[tuple[str, str]] = []  # (alias, cache key)
-        self.live: list[str] = []
-        for alias in asked:
-            hit = cache.get(request, alias) if cache is not None else None
-            if hit is None:
-                self.live.append(alias)
-                continue
-            self.served[alias] = hit.quotes
-            if hit.needs_refresh and cache is not None and cache.claim_refresh(hit.key):
-                self.refresh.append((alias, hit.key))
-
-
-def _timed_out(alias: str, deadline: Deadline) -> RateResult:
-    err = DeadlineExceeded(f"no answer within the deadline of {deadline.seconds}s", carrier=alias, code="deadline")
-    return RateResult(errors={alias: err})
-
-
-def _unsupported(client: CarrierClient | AsyncCarrierClient) -> RateResult | None:
-    if Capability.RATE in client.carrier.capabilities:
-        return None
-    err = NotSupported(f"{client.carrier.name} does not support rate", carrier=client.name, code="not_supported")
-    return RateResult(errors={client.name: err})
-
-
-def _answer(alias: str, quotes: list[Quote]) -> RateResult:
-    return RateResult(quotes=quotes) if quotes else RateResult(errors={alias: no_quote(alias)})
-
-
-def rate_one(client: CarrierClient, request: RateRequest, deadline: float | None) -> RateResult:
-    """One account's answer as a RateResult (quotes, or the reason there are none)."""
-    refused = _unsupported(client)
-    if refused is not None:
-        return refused
-    try:
-        return _answer(client.name, client.rate(request, deadline=deadline))
-    except CarrierError as err:
-        return RateResult(errors={client.name: err})
-
-
-async def arate_one(client: AsyncCarrierClient, request: RateRequest, deadline: float | None) -> RateResult:
-    refused = _unsupported(client)
-    if refused is not None:
-        return refused
-    try:
-        return _answer(client.name, await client.rate(request, deadline=deadline))
-    except CarrierError as err:
-        return RateResult(errors={client.name: err})
-
-
-def _consume(task: asyncio.Task[RateResult]) -> None:
-    if not task.cancelled():
-        task.exception()  # retrieved: never logged as "never retrieved"
+def _flow(carrier: Carrier, request: RateRequest) -> Callable[[], Flow[list[Quote]]]:
+    return lambda: carrier.rate(request)
 
 
 def _grace(limit: Deadline) -> float | None:
@@ -109,75 +59,164 @@ def _grace(limit: Deadline) -> float | None:
     return None if remaining is None else remaining + GRACE
 
 
+def _consume(task: asyncio.Future[list[Quote]]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: never logged as "never retrieved"
+
+
+class _Plan:
+    """One round: its deadline, the errors known up front, the quotes the cache serves, the stale
+    entries to refresh, the carriers to ask live and the table account to ask alongside them."""
+
+    def __init__(self, shopper: _BaseShopper, request: RateRequest, carriers: Iterable[str] | None,
+                 deadline: float | Deadline | None, *, refresh: bool = True) -> None:
+        gateway, cache, table = shopper.gateway, shopper.cache, shopper.fallback_table
+        chosen, self.errors = gateway._rating_carriers(carriers, skip=table)
+        self.limit = deadline if isinstance(deadline, Deadline) else gateway._deadline(deadline)
+        self.served: dict[str, list[Quote]] = {}
+        self.refresh: list[tuple[Carrier, str]] = []  # (carrier, cache key)
+        self.live: list[Carrier] = []
+        for carrier in chosen:
+            hit = cache.get(request, carrier.alias) if cache is not None else None
+            if hit is None:
+                self.live.append(carrier)
+                continue
+            self.served[carrier.alias] = hit.quotes
+            if refresh and hit.needs_refresh and cache is not None and cache.claim_refresh(hit.key):
+                self.refresh.append((carrier, hit.key))
+        self.table: Carrier | None = None
+        if table is not None and self.live and table not in {c.alias for c in self.live}:
+            backup, _ = gateway._rating_carriers([table])
+            self.table = backup[0] if backup else None
+
+    @property
+    def targets(self) -> list[Carrier]:
+        return self.live + ([self.table] if self.table is not None else [])
+
+
 class _BaseShopper:
     def __init__(self, gateway: BaseGateway, *, cache: RateCache | None = None, fallback_table: str | None = None,
                  refresh_deadline: float = REFRESH_DEADLINE) -> None:
         if fallback_table is not None and fallback_table not in gateway.accounts:
             raise ValueError(f"fallback_table {fallback_table!r} is not a configured account")
+        if not refresh_deadline > 0:
+            raise ValueError("refresh_deadline must be greater than zero seconds")
         self.gateway = gateway
         self.cache = cache
         self.fallback_table = fallback_table
         self.refresh_deadline = refresh_deadline
 
-    def _asked(self, carriers: Iterable[str] | None) -> list[str]:
-        if carriers is None:
-            return [a for a in self.gateway.accounts if a != self.fallback_table]
-        return list(dict.fromkeys(carriers))
+    def _settle(self, request: RateRequest, plan: _Plan, outcomes: Mapping[str, Outcome]) -> RateResult:
+        """Every carrier's outcome through the collector, then the fallback ladder."""
+        collect = self.gateway._result
+        table = plan.table.alias if plan.table is not None else ""
+        live = {alias: collect({alias: outcome}, {}, plan.limit) for alias, outcome in outcomes.items()
+                if alias != table}
+        backup = collect({table: outcomes[table]}, {}, plan.limit) if table in outcomes else None
+        found = resolve(request, live, cache=self.cache, served=plan.served, table=backup)
+        return RateResult(quotes=found.quotes, errors={**plan.errors, **found.errors})
 
-    def _deadline(self, seconds: float | None) -> Deadline:
-        return Deadline(seconds if seconds is not None else self.gateway.default_deadline)
+    def _overrun(self, request: RateRequest, carriers: Iterable[str] | None,
+                 deadline: float | Deadline | None) -> tuple[_Plan, dict[str, Outcome]]:
+        """The plan of a round that ran out of time: every live carrier unanswered (None)."""
+        plan = _Plan(self, request, carriers, deadline, refresh=False)
+        return plan, dict.fromkeys((c.alias for c in plan.live), None)
 
-    def _store(self, request: RateRequest, alias: str, key: str, result: RateResult) -> None:
+    def _store(self, request: RateRequest, carrier: Carrier, key: str, outcome: Outcome, limit: Deadline) -> None:
         assert self.cache is not None
         try:
+            result = self.gateway._result({carrier.alias: outcome}, {}, limit)
             if result.quotes:
-                self.cache.put(request, alias, result.quotes)
+                self.cache.put(request, carrier.alias, result.quotes)
         finally:
             self.cache.release_refresh(key)
 
 
 class RateShopper(_BaseShopper):
-    """Rate shopping over a synchronous :class:`~carriergate.Gateway`. Close it (or use ``with``)."""
+    """Rate shopping over a synchronous :class:`~carriergate.Gateway`. Close it (or use ``with``).
+
+    Carriers are asked on the gateway's worker pool; the shopper's own ``max_workers`` threads,
+    started on first use, run background refreshes and :meth:`rate_in_background`."""
 
     def __init__(self, gateway: Gateway, *, cache: RateCache | None = None, fallback_table: str | None = None,
                  refresh_deadline: float = REFRESH_DEADLINE, max_workers: int = 8) -> None:
         super().__init__(gateway, cache=cache, fallback_table=fallback_table, refresh_deadline=refresh_deadline)
         self.gateway: Gateway = gateway
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers,
-                                                           thread_name_prefix="carriergate-shop")
+        self._max_workers = max_workers
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self._refreshes: set[concurrent.futures.Future[None]] = set()
+
+    def _workers(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=self._max_workers,
+                                                                   thread_name_prefix="carriergate-shop")
+            return self._pool
 
     def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
              deadline: float | None = None) -> RateResult:
-        limit = self._deadline(deadline)
-        plan = _Plan(request, self._asked(carriers), self.cache)
-        for alias, key in plan.refresh:
-            future = self._pool.submit(self._refresh, request, alias, key)
+        plan = _Plan(self, request, carriers, deadline)
+        for carrier, key in plan.refresh:
+            future = self._workers().submit(self._refresh, request, carrier, key)
             self._refreshes.add(future)
             future.add_done_callback(self._refreshes.discard)
-        targets = plan.live + ([self.fallback_table] if plan.live and self.fallback_table else [])
-        clients = [self.gateway.carrier(alias) for alias in targets]  # unknown accounts raise here
-        futures = {self._pool.submit(rate_one, client, request, limit.remaining()): client.name for client in clients}
-        done: set[concurrent.futures.Future[RateResult]] = set()
-        if futures:
-            done, _ = concurrent.futures.wait(futures, timeout=_grace(limit))
-        results = {alias: (f.result() if f in done else _timed_out(alias, limit)) for f, alias in futures.items()}
-        table = results.pop(self.fallback_table) if self.fallback_table in results else None
-        return resolve(request, results, cache=self.cache, served=plan.served, table=table)
+        return self._settle(request, plan, self._ask(plan.targets, request, plan.limit))
 
-    def _refresh(self, request: RateRequest, alias: str, key: str) -> None:
-        result = RateResult()
+    def rate_in_background(self, request: RateRequest, carriers: Iterable[str] | None = None,
+                           deadline: float | None = None) -> concurrent.futures.Future[RateResult]:
+        """:meth:`rate` started on the shopper's own threads, for a caller that must answer by a
+        deadline whatever happens (checkout's ``quote`` abandons it for :meth:`backup`)."""
+        return self._workers().submit(self.rate, request, carriers, deadline)
+
+    def backup(self, request: RateRequest, carriers: Iterable[str] | None = None,
+               deadline: float | Deadline | None = None) -> RateResult:
+        """The answer when a live round overran: cached quotes where the cache has them, DeadlineExceeded
+        for the other carriers, and table rates asked within (what is left of) ``deadline``."""
+        plan, outcomes = self._overrun(request, carriers, deadline)
+        if plan.table is not None:
+            outcomes[plan.table.alias] = self._run(plan.table, request, plan.limit)
+        return self._settle(request, plan, outcomes)
+
+    def _run(self, carrier: Carrier, request: RateRequest, limit: Deadline) -> Outcome:
         try:
-            result = rate_one(self.gateway.carrier(alias), request, self.refresh_deadline)
+            return self.gateway._executor.run(carrier, _flow(carrier, request), limit)
+        except CarrierError as err:
+            return err
+
+    def _ask(self, carriers: list[Carrier], request: RateRequest, limit: Deadline) -> dict[str, Outcome]:
+        """Every carrier at once on the gateway's pool; whoever has not answered by the deadline is None."""
+        if not carriers:
+            return {}
+        pool, run = self.gateway._pool, self.gateway._executor.run
+        futures = {pool.submit(run, c, _flow(c, request), limit): c.alias for c in carriers}
+        _, pending = concurrent.futures.wait(futures, timeout=_grace(limit))
+        outcomes: dict[str, Outcome] = {}
+        for future, alias in futures.items():
+            if future in pending:
+                future.cancel()  # a running attempt ends at its own timeout, clamped to the deadline
+                outcomes[alias] = None
+            else:
+                outcomes[alias] = future.exception() or future.result()
+        return outcomes
+
+    def _refresh(self, request: RateRequest, carrier: Carrier, key: str) -> None:
+        limit = self.gateway._deadline(self.refresh_deadline)
+        outcome: Outcome = None
+        try:
+            outcome = self._run(carrier, request, limit)
         finally:
-            self._store(request, alias, key, result)
+            self._store(request, carrier, key, outcome, limit)
 
     def wait_refreshes(self, timeout: float | None = None) -> None:
         """Wait for background refreshes of stale entries (tests, orderly shutdown)."""
         concurrent.futures.wait(list(self._refreshes), timeout=timeout)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> Self:
         return self
@@ -198,31 +237,54 @@ class AsyncRateShopper(_BaseShopper):
 
     async def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
                    deadline: float | None = None) -> RateResult:
-        limit = self._deadline(deadline)
-        plan = _Plan(request, self._asked(carriers), self.cache)
-        for alias, key in plan.refresh:
-            task = asyncio.create_task(self._refresh(request, alias, key))
+        plan = _Plan(self, request, carriers, deadline)
+        for carrier, key in plan.refresh:
+            task = asyncio.create_task(self._refresh(request, carrier, key))
             self._refreshes.add(task)
             task.add_done_callback(self._refreshes.discard)
-        targets = plan.live + ([self.fallback_table] if plan.live and self.fallback_table else [])
-        clients = [self.gateway.carrier(alias) for alias in targets]  # unknown accounts raise here
-        tasks = {asyncio.create_task(arate_one(client, request, limit.remaining())): client.name for client in clients}
-        done: set[asyncio.Task[RateResult]] = set()
-        if tasks:
-            done, pending = await asyncio.wait(tasks, timeout=_grace(limit))
-            for waiting in pending:
-                waiting.add_done_callback(_consume)
-                waiting.cancel()
-        results = {alias: (t.result() if t in done else _timed_out(alias, limit)) for t, alias in tasks.items()}
-        table = results.pop(self.fallback_table) if self.fallback_table in results else None
-        return resolve(request, results, cache=self.cache, served=plan.served, table=table)
+        return self._settle(request, plan, await self._ask(plan.targets, request, plan.limit))
 
-    async def _refresh(self, request: RateRequest, alias: str, key: str) -> None:
-        result = RateResult()
+    async def backup(self, request: RateRequest, carriers: Iterable[str] | None = None,
+                     deadline: float | Deadline | None = None) -> RateResult:
+        """The async twin of :meth:`RateShopper.backup`."""
+        plan, outcomes = self._overrun(request, carriers, deadline)
+        if plan.table is not None:
+            outcomes[plan.table.alias] = await self._run(plan.table, request, plan.limit)
+        return self._settle(request, plan, outcomes)
+
+    async def _run(self, carrier: Carrier, request: RateRequest, limit: Deadline) -> Outcome:
         try:
-            result = await arate_one(self.gateway.carrier(alias), request, self.refresh_deadline)
+            return await self.gateway._executor.run(carrier, _flow(carrier, request), limit)
+        except CarrierError as err:
+            return err
+
+    async def _ask(self, carriers: list[Carrier], request: RateRequest, limit: Deadline) -> dict[str, Outcome]:
+        if not carriers:
+            return {}
+        run = self.gateway._executor.run
+        tasks: dict[asyncio.Future[list[Quote]], str] = {
+            asyncio.ensure_future(run(c, _flow(c, request), limit)): c.alias for c in carriers}
+        try:
+            _, pending = await asyncio.wait(tasks, timeout=_grace(limit))
+        except BaseException:  # the caller gave up (cancelled): so do the carriers
+            for task in tasks:
+                task.add_done_callback(_consume)
+                task.cancel()
+            raise
+        for task in pending:
+            task.cancel()
+        # Collect every task, the cancelled ones too, so no exception goes unretrieved; a carrier
+        # that answered in the instant of cancellation still counts.
+        settled = await asyncio.gather(*tasks, return_exceptions=True)
+        return dict(zip(tasks.values(), settled, strict=True))
+
+    async def _refresh(self, request: RateRequest, carrier: Carrier, key: str) -> None:
+        limit = self.gateway._deadline(self.refresh_deadline)
+        outcome: Outcome = None
+        try:
+            outcome = await self._run(carrier, request, limit)
         finally:
-            self._store(request, alias, key, result)
+            self._store(request, carrier, key, outcome, limit)
 
     async def wait_refreshes(self) -> None:
         """Wait for background refreshes of stale entries (tests, orderly shutdown)."""
@@ -230,4 +292,4 @@ class AsyncRateShopper(_BaseShopper):
             await asyncio.gather(*self._refreshes, return_exceptions=True)
 
 
-__all__ = ["AsyncRateShopper", "RateShopper", "arate_one", "rate_one", "table_account"]
+__all__ = ["AsyncRateShopper", "RateShopper", "table_account"]

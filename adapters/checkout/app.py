@@ -8,8 +8,10 @@ Routes:
 - ``POST /shopify/rates``: Shopify's CarrierService callback.
 - ``GET /healthz``.
 
-Bad input answers 422 with the field named; every answer comes within the configured deadline
-(carriers that miss it are replaced by backup table rates). Serve it with any ASGI server.
+Bad input (an unknown account in ``carriers`` too) answers 422 with the field named; a misconfigured
+service answers 500, a carrier failure outside the quoting ladder 503. Every answer comes within the
+configured deadline (carriers that miss it are replaced by backup table rates). Serve it with any
+ASGI server.
 """
 
 from __future__ import annotations
@@ -23,13 +25,13 @@ from typing import Any
 
 from pydantic import Field
 
-from ...core.errors import CarrierError, ValidationError
+from ...core.errors import CarrierError, ConfigurationError, ValidationError
 from ...core.fees import FeePolicy
 from ...core.gateway import AsyncGateway
 from ...core.money import Money
 from ...core.shipment import RateRequest
-from ...core.shopping import AsyncRateShopper, table_account
-from .quoting import aquote
+from ...core.shopping import AsyncRateShopper
+from .quoting import aquote, checkout_shopper
 from .shopify import ShopifyOptions, rate_request, rates_response
 
 Scope = MutableMapping[str, Any]
@@ -89,7 +91,10 @@ class CheckoutApp:
             status, body = exc.status, exc.body
         except ValidationError as exc:
             status, body = 422, _validation_body(exc)
-        except CarrierError as exc:  # configuration problems: never the request's fault
+        except ConfigurationError as exc:  # the service's set-up is wrong: not the request, not a carrier
+            logger.error("checkout misconfigured: %s", exc)
+            status, body = 500, {"error": "configuration", "message": "the quoting service is misconfigured"}
+        except CarrierError as exc:  # never the request's fault (bad requests are ValidationErrors)
             logger.warning("checkout quote failed: %s", exc)
             status, body = 503, {"error": exc.code or "unavailable", "message": exc.message}
         await _respond(send, status, body)
@@ -169,9 +174,7 @@ def create_app(gateway: AsyncGateway | AsyncRateShopper, policy: FeePolicy | Non
                shopify: ShopifyOptions | None = None) -> CheckoutApp:
     """The checkout ASGI app over an AsyncGateway (backup rates from its ``table`` account, if any)
     or an :class:`AsyncRateShopper` (to add a rate cache)."""
-    shopper = gateway if isinstance(gateway, AsyncRateShopper) else \
-        AsyncRateShopper(gateway, fallback_table=table_account(gateway))
-    return CheckoutApp(shopper, policy or FeePolicy(), deadline, shopify or ShopifyOptions())
+    return CheckoutApp(checkout_shopper(gateway), policy or FeePolicy(), deadline, shopify or ShopifyOptions())
 
 
 __all__ = ["CheckoutApp", "QuoteBody", "create_app"]

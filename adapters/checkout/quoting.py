@@ -8,21 +8,23 @@ carrier ``table``) when a live carrier fails or does not answer in time.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ...core.errors import CarrierError, DeadlineExceeded, FieldError, ValidationError
-from ...core.fallback import as_table
+from ...core.errors import CarrierError, FieldError, ValidationError
 from ...core.fees import FeePolicy, NoExchangeRate, PricedQuote
-from ...core.gateway import AsyncGateway, Gateway
+from ...core.gateway import AsyncGateway, BaseGateway, Gateway
 from ...core.money import Money
 from ...core.results import RateResult
 from ...core.shipment import RateRequest
-from ...core.shopping import AsyncRateShopper, RateShopper, arate_one, table_account
+from ...core.shopping import AsyncRateShopper, RateShopper, table_account
+from ..deadline import Deadline
 
 #: Share of the deadline given to the carriers; the rest is kept for pricing and answering.
 LIVE_SHARE = 0.8
+#: Share of the deadline after which a live round still running is abandoned for backup rates.
 GUARD_SHARE = 0.9
 
 
@@ -76,12 +78,6 @@ def _money(money: Money) -> dict[str, str]:
     return {"amount": f"{money.amount:f}", "currency": money.currency}
 
 
-def check_member_tier(policy: FeePolicy, member_tier: str | None) -> None:
-    if member_tier is not None and member_tier not in policy.member_tiers:
-        known = ", ".join(policy.member_tiers) or "none"
-        raise ValidationError(FieldError("member_tier", f"unknown tier {member_tier!r} (known: {known})"))
-
-
 def price(result: RateResult, request: RateRequest, policy: FeePolicy, *, order_total: Money | None = None,
           member_tier: str | None = None, currency: str | None = None) -> CheckoutQuote:
     """Apply ``policy`` to every quote of ``result``. A quote whose currency cannot be converted is
@@ -106,35 +102,59 @@ def price(result: RateResult, request: RateRequest, policy: FeePolicy, *, order_
     return CheckoutQuote(options=options, errors=errors)
 
 
-def _async_shopper(target: AsyncGateway | AsyncRateShopper) -> AsyncRateShopper:
+@dataclass(frozen=True)
+class _Budget:
+    """Checkout's decisions, made once for ``quote`` and ``aquote``: ``limit`` is the whole deadline
+    (backup rates get only what is left of it), the live carriers get ``live`` seconds, and a live
+    round still running after ``guard`` seconds is abandoned for backup rates."""
+
+    limit: Deadline
+    live: float | None
+    guard: float | None
+
+
+def _budget(gateway: BaseGateway, policy: FeePolicy, deadline: float | None, member_tier: str | None,
+            carriers: list[str] | None) -> _Budget:
+    """Check the request before any carrier is asked and share out the deadline."""
+    policy.check_member_tier(member_tier)
+    limit = gateway._deadline(deadline)  # a bad deadline: ValidationError naming "deadline"
+    known = gateway.accounts
+    for i, name in enumerate(carriers or []):
+        if name not in known:
+            raise ValidationError(FieldError(f"carriers[{i}]", f"unknown carrier account {name!r} "
+                                                               f"(configured: {', '.join(known)})"))
+    seconds = limit.seconds
+    return _Budget(limit, None if seconds is None else seconds * LIVE_SHARE,
+                   None if seconds is None else seconds * GUARD_SHARE)
+
+
+def checkout_shopper(target: AsyncGateway | AsyncRateShopper) -> AsyncRateShopper:
+    """The shopper checkout uses for ``target``: itself, or one per gateway with backup rates from
+    its table-rate account (if any), built on first use and kept with the gateway."""
     if isinstance(target, AsyncRateShopper):
         return target
-    return AsyncRateShopper(target, fallback_table=table_account(target))
+    return target._attached("checkout.shopper",
+                            lambda: AsyncRateShopper(target, fallback_table=table_account(target)))
 
 
-async def _backup(shopper: AsyncRateShopper, request: RateRequest, deadline: float) -> RateResult:
-    """Only the table rates, for when the whole live round ran out of time."""
-    table = shopper.fallback_table
-    errors: dict[str, CarrierError] = {
-        name: DeadlineExceeded(f"no answer within the deadline of {deadline}s", carrier=name, code="deadline")
-        for name in shopper.gateway.accounts if name != table}
-    if table is None:
-        return RateResult(errors=errors)
-    got = await arate_one(shopper.gateway.carrier(table), request, deadline)
-    return RateResult(quotes=as_table(got.quotes), errors={**errors, **got.errors})
+def sync_checkout_shopper(target: Gateway | RateShopper) -> RateShopper:
+    """The synchronous twin of :func:`checkout_shopper`."""
+    if isinstance(target, RateShopper):
+        return target
+    return target._attached("checkout.shopper", lambda: RateShopper(target, fallback_table=table_account(target)))
 
 
 async def aquote(target: AsyncGateway | AsyncRateShopper, request: RateRequest, policy: FeePolicy, *,
                  deadline: float = 1.0, order_total: Money | None = None, member_tier: str | None = None,
                  currency: str | None = None, carriers: list[str] | None = None) -> CheckoutQuote:
     """Priced shipping options for ``request`` within ``deadline`` seconds (async)."""
-    check_member_tier(policy, member_tier)
-    shopper = _async_shopper(target)
+    shopper = checkout_shopper(target)
+    budget = _budget(shopper.gateway, policy, deadline, member_tier, carriers)
     try:
-        async with asyncio.timeout(deadline * GUARD_SHARE):
-            result = await shopper.rate(request, carriers, deadline=deadline * LIVE_SHARE)
+        async with asyncio.timeout(budget.guard):
+            result = await shopper.rate(request, carriers, deadline=budget.live)
     except TimeoutError:
-        result = await _backup(shopper, request, deadline)
+        result = await shopper.backup(request, carriers, budget.limit)
     return price(result, request, policy, order_total=order_total, member_tier=member_tier, currency=currency)
 
 
@@ -142,13 +162,17 @@ def quote(target: Gateway | RateShopper, request: RateRequest, policy: FeePolicy
           order_total: Money | None = None, member_tier: str | None = None, currency: str | None = None,
           carriers: list[str] | None = None) -> CheckoutQuote:
     """Priced shipping options for ``request`` within ``deadline`` seconds (sync)."""
-    check_member_tier(policy, member_tier)
-    if isinstance(target, RateShopper):
-        result = target.rate(request, carriers, deadline=deadline * LIVE_SHARE)
+    shopper = sync_checkout_shopper(target)
+    budget = _budget(shopper.gateway, policy, deadline, member_tier, carriers)
+    live = shopper.rate_in_background(request, carriers, deadline=budget.live)
+    done, _ = concurrent.futures.wait([live], timeout=budget.guard)
+    if done:
+        result = live.result()
     else:
-        with RateShopper(target, fallback_table=table_account(target)) as shopper:
-            result = shopper.rate(request, carriers, deadline=deadline * LIVE_SHARE)
+        live.cancel()  # if it already runs, it ends by its own deadline
+        result = shopper.backup(request, carriers, budget.limit)
     return price(result, request, policy, order_total=order_total, member_tier=member_tier, currency=currency)
 
 
-__all__ = ["CheckoutOption", "CheckoutQuote", "aquote", "price", "quote"]
+__all__ = ["CheckoutOption", "CheckoutQuote", "aquote", "checkout_shopper", "price", "quote",
+           "sync_checkout_shopper"]
