@@ -67,6 +67,8 @@ class BaseGateway:
             raise ConfigurationError("no carrier account is configured", code="configuration")
         self._settings: dict[str, Mapping[str, Any]] = dict(settings)
         self._carriers: dict[str, Carrier] = {}
+        self._resolve_lock = threading.RLock()  # re-entrant: building an attachment may resolve carriers
+        self._attachments: dict[str, Any] = {}  # helpers kept for the gateway's lifetime (closed with it)
         self.default_deadline = default_deadline
         # The request pipeline: one retry policy, one breaker registry and one set of hooks per gateway.
         self._clock = clock or time.monotonic
@@ -105,9 +107,7 @@ class BaseGateway:
         if name not in self._settings:
             raise ConfigurationError(f"carrier account {name!r} is not configured "
                                      f"(configured: {', '.join(self._settings)})", code="configuration")
-        # The lock is made on first use; dict.setdefault is atomic, so every thread gets the same one.
-        lock: threading.Lock = self.__dict__.setdefault("_resolve_lock", threading.Lock())
-        with lock:
+        with self._resolve_lock:
             carrier = self._carriers.get(name)
             if carrier is None:
                 carrier = self._carriers[name] = build_carrier(name, self._settings[name])
@@ -122,12 +122,20 @@ class BaseGateway:
         return str(settings.get("carrier") or alias)
 
     def _attached(self, key: str, build: Callable[[], T]) -> T:
-        """An object built once per gateway and kept for its lifetime (e.g. checkout's rate shopper)."""
-        store: dict[str, Any] = self.__dict__.setdefault("_attachments", {})
-        if key not in store:
-            store.setdefault(key, build())  # a racing build is dropped: the first one stays
-        found: T = store[key]
+        """An object built once per gateway and kept for its lifetime (e.g. checkout's rate shopper);
+        closing the gateway closes it too."""
+        with self._resolve_lock:
+            if key not in self._attachments:
+                self._attachments[key] = build()
+            found: T = self._attachments[key]
         return found
+
+    def _close_attachments(self) -> None:
+        for helper in self._attachments.values():
+            close = getattr(helper, "close", None)
+            if callable(close):
+                close()
+        self._attachments.clear()
 
     def _rating_carriers(self, names: Iterable[str] | None, *,
                          skip: str | None = None) -> tuple[list[Carrier], dict[str, CarrierError]]:
@@ -308,6 +316,7 @@ class Gateway(BaseGateway):
         return self.carrier(carrier).track(tracking_number, deadline=deadline)
 
     def close(self) -> None:
+        self._close_attachments()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._client.close()
 
@@ -368,6 +377,7 @@ class AsyncGateway(BaseGateway):
         return await self.carrier(carrier).track(tracking_number, deadline=deadline)
 
     async def aclose(self) -> None:
+        self._close_attachments()
         await self._client.aclose()
 
     async def __aenter__(self) -> Self:

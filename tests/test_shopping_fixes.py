@@ -286,3 +286,18 @@ def test_carrier_kind_names_the_registered_carrier_of_an_account() -> None:
         assert table_account(gw) == "backup-card"
         with pytest.raises(cg.ConfigurationError, match="not configured"):
             gw.carrier_kind("ups-eu")
+
+
+def test_closing_the_gateway_closes_the_checkout_shopper_it_keeps() -> None:
+    import carriergate as cg
+
+    gw = cg.Gateway.sandbox(["table"])
+    closed: list[str] = []
+
+    class Helper:
+        def close(self) -> None:
+            closed.append("helper")
+
+    assert gw._attached("helper", Helper) is gw._attached("helper", Helper)
+    gw.close()
+    assert closed == ["helper"]
