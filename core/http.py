@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -104,9 +105,22 @@ def json_number(value: Decimal) -> int | float:
     return as_float
 
 
+@lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    return httpx.URL(url)
+
+
+def parsed_url(url: str) -> httpx.URL | str:
+    """The ``httpx.URL`` of an endpoint, parsed once: a carrier builds the same few URLs on every
+    call. URLs with a query or user info (which might hold a credential) are never cached."""
+    if "?" in url or "@" in url:
+        return url
+    return _parsed_url(url)
+
+
 def json_request(method: str, url: str, body: Any, *, headers: dict[str, str] | None = None) -> httpx.Request:
     """A JSON request with a compact, deterministic body (UTF-8, non-ASCII kept as is)."""
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return httpx.Request(method, url, content=content,
+    return httpx.Request(method, parsed_url(url), content=content,
                          headers={"content-type": "application/json", "accept": "application/json",
                                   **(headers or {})})

@@ -25,6 +25,22 @@ def is_currency(code: str) -> bool:
     return pycountry.currencies.get(alpha_3=code) is not None
 
 
+#: Codes that passed ``Money._iso_4217`` exactly as given (upper case, no spaces): the fast path of
+#: ``Money.__init__`` accepts these without running the validator again. Bounded: ISO 4217 has ~180.
+_CHECKED_CODES: set[str] = set()
+_MAX_CHECKED_CODES = 512
+_FIELDS_SET = frozenset({"amount", "currency"})
+
+
+def _set_fields(money: Money, values: dict[str, Any]) -> None:
+    """What ``BaseModel.model_construct`` stores for a model without extras, private attributes or
+    post-init hook; only ever called with values ``Money``'s validators would return unchanged."""
+    object.__setattr__(money, "__dict__", values)
+    object.__setattr__(money, "__pydantic_fields_set__", set(_FIELDS_SET))
+    object.__setattr__(money, "__pydantic_extra__", None)
+    object.__setattr__(money, "__pydantic_private__", None)
+
+
 def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get(currency, 2)
 
@@ -60,6 +76,12 @@ class Money(StrictModel):
     currency: str
 
     def __init__(self, amount: Decimal | str | int, currency: str) -> None:
+        # Fast path, same checks: a finite Decimal and a code that already passed ``_iso_4217``
+        # unchanged (so validation would return both as they are). Anything else is validated fully.
+        if (type(amount) is Decimal and type(currency) is str and currency in _CHECKED_CODES
+                and amount.is_finite() and type(self) is Money):
+            _set_fields(self, {"amount": amount, "currency": currency})
+            return
         super().__init__(amount=amount, currency=currency)
 
     @field_validator("amount", mode="before")
@@ -75,6 +97,8 @@ class Money(StrictModel):
         code = value.strip().upper()
         if len(code) != 3 or not is_currency(code):
             raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        if code == value and len(_CHECKED_CODES) < _MAX_CHECKED_CODES:
+            _CHECKED_CODES.add(code)
         return code
 
     # -- arithmetic -----------------------------------------------------------------------------

@@ -48,6 +48,8 @@ def dig(data: Any, *keys: str) -> Any:
 
 def text(value: Any) -> str | None:
     """A stripped string from a string or number; None for absent, empty or structured values."""
+    if type(value) is str:  # the usual case, first
+        return value.strip() or None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str | int | float | Decimal):
