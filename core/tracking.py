@@ -29,6 +29,9 @@ class TrackingEvent(CarrierModel):
     code: str | None = None  # the carrier's raw event code
     description: str = ""
     location: str | None = None
+    #: False when the carrier gave only a local wall-clock time with no zone: ``occurred_at`` then
+    #: holds those digits labelled UTC, so compare such events with care across locations.
+    zone_known: bool = True
 
 
 class TrackingInfo(CarrierModel):

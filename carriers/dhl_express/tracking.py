@@ -57,14 +57,19 @@ def build_track(tracking_number: str, *, now: datetime, reference: str, carrier:
     return {"trackingRequest": {"TrackingRequest": query}}
 
 
-def moment(day: str | None, clock: str | None) -> datetime:
-    """A checkpoint's date and time as an aware datetime (see the module note on zones)."""
+def local_moment(day: str | None, clock: str | None) -> tuple[datetime, bool]:
+    """A checkpoint's date and time as an aware datetime, and whether DHL gave its zone (see the
+    module note on zones)."""
     try:
         when = datetime.fromisoformat(f"{(day or '').strip()}T{(clock or '00:00:00').strip()}")
     except ValueError:
         raise MalformedResponse(f"DHL Express checkpoint time {day!r} {clock!r} is unreadable",
                                 code="malformed") from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return (when, True) if when.tzinfo is not None else (when.replace(tzinfo=UTC), False)
+
+
+def moment(day: str | None, clock: str | None) -> datetime:
+    return local_moment(day, clock)[0]
 
 
 def event(checkpoint: Checkpoint) -> TrackingEvent:
@@ -74,7 +79,8 @@ def event(checkpoint: Checkpoint) -> TrackingEvent:
     if checkpoint.signatory and code == "OK":
         description = f"{description} (signed by {checkpoint.signatory.strip()})".strip()
     area = checkpoint.area.description.strip() if checkpoint.area and checkpoint.area.description else None
-    return TrackingEvent(occurred_at=moment(checkpoint.date, checkpoint.time),
+    occurred, zone_known = local_moment(checkpoint.date, checkpoint.time)
+    return TrackingEvent(occurred_at=occurred, zone_known=zone_known,
                          status=EVENT_STATUS.get(code, S.UNKNOWN), code=code or None, description=description,
                          location=area)
 

@@ -54,10 +54,19 @@ def _aware(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _has_zone(value: Any) -> bool:
+    raw = p.text(value)
+    try:
+        return raw is not None and datetime.fromisoformat(raw.replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return False
+
+
 def event(scan: dict[str, Any]) -> TrackingEvent | None:
     occurred = _aware(scan.get("date"))
     if occurred is None:
         return None
+    zone_known = _has_zone(scan.get("date"))
     code = p.text(scan.get("eventType")) or p.text(scan.get("derivedStatusCode"))
     status = status_for(p.text(scan.get("derivedStatusCode")))
     if status is TrackingStatus.UNKNOWN:
@@ -67,7 +76,7 @@ def event(scan: dict[str, Any]) -> TrackingEvent | None:
     if exception and exception not in description:
         description = f"{description}: {exception}" if description else exception
     return TrackingEvent(occurred_at=occurred, status=status, code=code, description=description,
-                         location=_location(scan))
+                         location=_location(scan), zone_known=zone_known)
 
 
 def _estimated(result: dict[str, Any]) -> date | datetime | None:

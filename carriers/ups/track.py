@@ -60,15 +60,18 @@ def _offset(raw: str | None) -> timezone | None:
     return timezone(-delta if sign == "-" else delta)
 
 
-def occurred_at(activity: JSON) -> datetime | None:
+def located_time(activity: JSON) -> tuple[datetime | None, bool]:
+    """The activity's time, and whether UPS gave its zone (an offset or the GMT pair)."""
     local_day, local_time = text(activity.get("date")), text(activity.get("time"))
     tz = _offset(text(activity.get("gmtOffset")))
     if tz is not None:
         moment = _moment(local_day, local_time, tz)
         if moment is not None:
-            return moment
+            return moment, True
     moment = _moment(text(activity.get("gmtDate")), text(activity.get("gmtTime")), UTC)
-    return moment or _moment(local_day, local_time, UTC)
+    if moment is not None:
+        return moment, True
+    return _moment(local_day, local_time, UTC), False
 
 
 def _location(activity: JSON) -> str | None:
@@ -78,14 +81,14 @@ def _location(activity: JSON) -> str | None:
 
 
 def event(activity: JSON) -> TrackingEvent | None:
-    moment = occurred_at(activity)
+    moment, zone_known = located_time(activity)
     if moment is None:
         return None
     status = obj(activity.get("status"))
     kind, description = text(status.get("type")), text(status.get("description"))
     code = text(status.get("statusCode")) or text(status.get("code")) or kind
     return TrackingEvent(occurred_at=moment, status=status_of(kind, description), code=code,
-                         description=description or "", location=_location(activity))
+                         description=description or "", location=_location(activity), zone_known=zone_known)
 
 
 def _estimated(package: JSON) -> date | None:
