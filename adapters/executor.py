@@ -33,7 +33,7 @@ from .inflight import Handover, RunContext
 from .limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit, BodyReader
 from .redaction import redact_body, redact_url
 from .retry import AttemptFailed, RetryPolicy
-from .verdicts import deadline_error, parse_answer, transport_error, unreadable
+from .verdicts import deadline_error, doubtful, parse_answer, transport_error
 
 T = TypeVar("T")
 logger = logging.getLogger("carriergate.executor")
@@ -150,7 +150,7 @@ class BaseExecutor:
                 reader.take(response.content)
                 return reader, True
         except MalformedResponse as err:
-            raise unreadable(call, err, response.status_code) from None
+            raise doubtful(call, err, response.status_code) from None
         return reader, False
 
     def _feed(self, carrier: Carrier, call: Call[Any], deadline: Deadline, reader: BodyReader,
@@ -160,7 +160,7 @@ class BaseExecutor:
         try:
             reader.feed(chunk)
         except MalformedResponse as err:
-            raise unreadable(call, err, reader.response.status_code) from None
+            raise doubtful(call, err, reader.response.status_code) from None
         if deadline.expired:
             raise deadline_error(carrier, call, deadline, sent=True, stage="while reading the answer")
 
@@ -181,7 +181,7 @@ class BaseExecutor:
         if isinstance(exc, CarrierError):  # raised by an auth flow or while reading the answer
             if exc.carrier is None:
                 exc.carrier = carrier.alias
-            failure = AttemptFailed(exc)
+            failure = AttemptFailed(exc, sent=attempt.sent)
         elif exc is not None:
             failure = AttemptFailed(self._transport_error(carrier, call, exc, deadline, attempt.sent))
         elif response is not None:

@@ -46,8 +46,9 @@ BREAKER_OPEN = "breaker_open"
 class AttemptFailed(Exception):
     """One attempt's typed error plus what the policy needs to decide (internal to the executor)."""
 
-    def __init__(self, error: CarrierError, *, retry_after: float | None = None) -> None:
+    def __init__(self, error: CarrierError, *, retry_after: float | None = None, sent: bool = True) -> None:
         super().__init__(error.message)
+        self.sent = sent  # False: the call's own request never left (a token fetch failed first)
         self.error = error
         self.retry_after = retry_after
 
@@ -85,14 +86,15 @@ class RetryPolicy:
     # -- pure decisions -------------------------------------------------------------------------
 
     @staticmethod
-    def should_retry(call: Call[Any], error: CarrierError) -> bool:
-        """Whether trying ``call`` again after ``error`` is safe and may help."""
+    def should_retry(call: Call[Any], error: CarrierError, *, sent: bool = True) -> bool:
+        """Whether trying ``call`` again after ``error`` is safe and may help. ``sent`` False: the
+        call's own request never left (its token fetch failed), so even a write may be repeated."""
         if isinstance(error, OutcomeUnknown | DeadlineExceeded) or error.code == BREAKER_OPEN:
             return False
         if isinstance(error, RateLimited):
             return True
         if isinstance(error, CarrierUnavailable):
-            if error.code == CONNECT or error.http_status == 503:
+            if not sent or error.code == CONNECT or error.http_status == 503:
                 return True  # the carrier did not perform it
             return call.idempotent or call.honours_idempotency_key
         return False
@@ -127,7 +129,7 @@ class RetryPolicy:
 
         def retry(state: tenacity.RetryCallState) -> bool:
             exc = state.outcome.exception() if state.outcome is not None else None
-            return isinstance(exc, AttemptFailed) and self.should_retry(call, exc.error)
+            return isinstance(exc, AttemptFailed) and self.should_retry(call, exc.error, sent=exc.sent)
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome is not None else None

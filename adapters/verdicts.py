@@ -40,11 +40,25 @@ def failed_on_side_request(exc: Exception) -> bool:
     return request is not None and is_side_request(request)
 
 
-def unreadable(call: Call[Any], err: MalformedResponse, status: int) -> CarrierError:
-    """An answer we cannot use. To a write it proves nothing about what the carrier did when the carrier
-    said 2xx (truncated, garbled) or when we refused it unread (too large, at any status): then it is
-    OutcomeUnknown with the write's reference, the original code and HTTP status kept."""
-    if not is_write(call) or not (err.code == TOO_LARGE or 200 <= status < 300):
+def in_doubt(call: Call[Any], err: CarrierError, status: int) -> bool:
+    """Whether the carrier may have performed write ``call`` although we got ``err`` at HTTP ``status``:
+    a failure on its side after receiving it (a 5xx other than 503 that is an outage or unreadable),
+    an answer we refused unread (too large, any status), or a 2xx we could not read (truncated,
+    garbled). A 4xx, a 503 and any refusal the carrier explained with its own code (a SOAP fault
+    included: DHL reports bad input as Server faults) are definite."""
+    if not is_write(call):
+        return False
+    if err.code == TOO_LARGE:
+        return True
+    if status >= 500 and status != 503:
+        return isinstance(err, CarrierUnavailable | MalformedResponse)
+    return isinstance(err, MalformedResponse) and 200 <= status < 300
+
+
+def doubtful(call: Call[Any], err: CarrierError, status: int) -> CarrierError:
+    """``err``, or OutcomeUnknown with the write's reference (original code and HTTP status kept)
+    when :func:`in_doubt` says the write may have been performed."""
+    if not in_doubt(call, err, status):
         return err
     return OutcomeUnknown(f"{call.operation} may have been performed: {err.message}", reference=call.reference,
                           carrier=err.carrier, code=err.code, http_status=err.http_status or status,
@@ -96,12 +110,7 @@ def parse_answer(carrier: Carrier, call: Call[T], response: httpx.Response) -> T
     except CarrierError as err:
         if err.carrier is None:
             err.carrier = carrier.alias
-        status = err.http_status or response.status_code
-        if isinstance(err, CarrierUnavailable) and status >= 500 and status != 503 and is_write(call):
-            raise OutcomeUnknown(f"{call.operation} may have been performed: {err.message}",
-                                 reference=call.reference, carrier=carrier.alias, code=err.code,
-                                 http_status=err.http_status, request_id=err.request_id) from err
-        judged = unreadable(call, err, response.status_code) if isinstance(err, MalformedResponse) else err
+        judged = doubtful(call, err, response.status_code)
         if judged is err:
             raise
         raise judged from err
@@ -110,8 +119,8 @@ def parse_answer(carrier: Carrier, call: Call[T], response: httpx.Response) -> T
         malformed = MalformedResponse(f"{call.operation}: could not read the carrier's answer "
                                       f"({type(exc).__name__})", carrier=carrier.alias, code="malformed",
                                       http_status=response.status_code)
-        raise unreadable(call, malformed, response.status_code) from exc
+        raise doubtful(call, malformed, response.status_code) from exc
 
 
-__all__ = ["INVALID", "NOT_SENT", "deadline_error", "failed_on_side_request", "parse_answer", "transport_error",
-           "unreadable"]
+__all__ = ["INVALID", "NOT_SENT", "deadline_error", "doubtful", "failed_on_side_request", "in_doubt", "parse_answer",
+           "transport_error"]

@@ -70,3 +70,28 @@ def test_ups_errors_keep_their_code_and_a_ship_is_sent_once() -> None:
     assert (caught.carrier, caught.code, caught.http_status) == ("ups", "120802", 400)
     assert ship.call_count == 1
     assert "very-secret" not in str(caught) + repr(caught)
+
+
+def test_a_token_endpoint_500_before_a_ship_is_retried_since_the_label_was_never_asked_for() -> None:
+    waits: list[float] = []
+    with respx.mock(assert_all_called=True) as router:
+        auth = router.post(HOST + "/security/v1/oauth/token").mock(
+            side_effect=[httpx.Response(500, json={"response": {"errors": [{"code": "500", "message": "down"}]}}),
+                         token("tok")])
+        ship = router.post(SHIP).mock(return_value=fixture("ship_response_domestic.json"))
+        with gateway(waits) as gw:
+            label = gw.ship(shipment(domestic_us()))
+    assert label.tracking_number
+    assert (auth.call_count, ship.call_count) == (2, 1)
+    assert waits == [0.5]
+
+
+def test_an_unreadable_5xx_to_a_ship_is_outcome_unknown_never_resent() -> None:
+    with respx.mock(assert_all_called=True) as router:
+        router.post(HOST + "/security/v1/oauth/token").mock(return_value=token("tok"))
+        ship = router.post(SHIP).mock(return_value=httpx.Response(502, content=b"<html>bad gateway</html>"))
+        with gateway([]) as gw, pytest.raises(cg.OutcomeUnknown) as info:
+            gw.ship(shipment(domestic_us()))
+    assert info.value.reference == shipment(domestic_us()).reference
+    assert info.value.http_status == 502
+    assert ship.call_count == 1
