@@ -9,6 +9,15 @@ from ..core.errors import DeadlineExceeded
 
 Clock = Callable[[], float]
 
+# How far past a deadline each layer waits for the layer below it, in seconds. Inner layers must
+# finish first, so each grace is smaller than the next: HOOK_GRACE < ROUND_GRACE < SAFETY_MARGIN.
+#: Coroutine event hooks may run this long past the call's deadline (then they are cancelled).
+HOOK_GRACE = 0.02
+#: A rate-shopping round waits this long past the deadline for each carrier's own verdict.
+ROUND_GRACE = 0.05
+#: The async gateway's safety-net timeout waits this long past the deadline for the executor.
+SAFETY_MARGIN = 0.25
+
 
 class Deadline:
     """``Deadline(2.0)`` expires two seconds from now; ``Deadline(None)`` never expires."""

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from ..core.errors import ConfigurationError
+from .deadline import HOOK_GRACE
 from .redaction import redact_body, redact_headers, redact_url
 
 logger = logging.getLogger("carriergate.events")
@@ -32,9 +33,6 @@ logger = logging.getLogger("carriergate.events")
 EVENTS = ("request", "response")
 #: Longest the coroutine hooks of one event may run, in seconds (``EventHooks(..., timeout=...)``).
 HOOK_TIMEOUT = 1.0
-#: How far past the call's deadline coroutine hooks may run: below the async gateway's safety margin,
-#: so the executor always returns its own verdict first.
-HOOK_GRACE = 0.1
 Hook = Callable[["Exchange"], Any]
 
 

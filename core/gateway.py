@@ -19,7 +19,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from ..adapters.breaker import BreakerRegistry, BreakerSettings
-from ..adapters.deadline import Deadline
+from ..adapters.deadline import SAFETY_MARGIN, Deadline
 from ..adapters.events import EventHooks, Hook
 from ..adapters.executor import AsyncExecutor, Executor
 from ..adapters.inflight import RunContext
@@ -38,8 +38,6 @@ Config = Mapping[str, Mapping[str, Any]]
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-#: Seconds the async safety-net timeout waits past a deadline for the executor's own verdict.
-SAFETY_MARGIN = 0.25
 
 
 def _checked_label(label: Label) -> Label:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Self
 
-from ..adapters.deadline import Deadline
+from ..adapters.deadline import ROUND_GRACE, Deadline
 from .contract import Carrier, Flow
 from .errors import CarrierError
 from .fallback import resolve
@@ -38,8 +38,6 @@ from .shipment import RateRequest
 
 #: The deadline of a background refresh of a stale cache entry.
 REFRESH_DEADLINE = 10.0
-#: Extra time a round waits beyond the deadline so each carrier's own deadline verdict comes first.
-GRACE = 0.05
 
 #: One carrier's answer: its quotes, its error, or None (no answer in time).
 Outcome = list[Quote] | BaseException | None
@@ -56,7 +54,7 @@ def _flow(carrier: Carrier, request: RateRequest) -> Callable[[], Flow[list[Quot
 
 def _grace(limit: Deadline) -> float | None:
     remaining = limit.remaining()
-    return None if remaining is None else remaining + GRACE
+    return None if remaining is None else remaining + ROUND_GRACE
 
 
 def _consume(task: asyncio.Future[list[Quote]]) -> None:

@@ -57,3 +57,12 @@ def test_sandbox_and_config_exclude_each_other(tmp_path: Path) -> None:
                                      "--to", BJ, *PARCEL])
     assert result.exit_code == 5
     assert "exclude each other" in result.stderr
+
+
+def test_ship_without_a_label_format_gets_the_carriers_usual_one(tmp_path: Path) -> None:
+    result = runner.invoke(cli.app, ["ship", "--sandbox", "--json", "--from", SH, "--to", LA, *PARCEL,
+                                     "--item", "Cotton T-shirt,610910,2,60.00 USD", "--carrier", "ups",
+                                     "--service", "08", "--reference", "ORDER-1002",
+                                     "--output", str(tmp_path / "label")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["label_format"] == "GIF"

@@ -227,11 +227,12 @@ def test_delete_reply_is_success() -> None:
     assert first_call(make_carrier().void(booked_label())).parse(reply("delete-reply.xml")) is None
 
 
-def test_void_without_booked_pickup_sends_nothing() -> None:
+def test_void_without_booked_pickup_is_refused_not_reported_as_voided() -> None:
     label = booked_label().model_copy(update={"carrier_data": {"shipment_id": "5551234560"}})
     flow = make_carrier().void(label)
-    with pytest.raises(StopIteration):
-        next(flow)
+    with pytest.raises(cg.NotSupported) as info:
+        next(flow)  # before any call is built: nothing is sent
+    assert info.value.code == "nothing_to_void"
 
 
 def test_track_reply_becomes_events() -> None:

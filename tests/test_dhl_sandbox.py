@@ -87,13 +87,14 @@ def test_full_journey_async(emulator: DHLExpressEmulator) -> None:
                                    "trackShipmentRequest"]
 
 
-def test_domestic_label_without_pickup_voids_without_a_call(emulator: DHLExpressEmulator) -> None:
+def test_domestic_label_without_pickup_cannot_be_voided_and_nothing_is_sent(emulator: DHLExpressEmulator) -> None:
     with cg.Gateway(config(), transport=SandboxTransport({"dhl_express": emulator})) as gw:
         label = gw.ship(domestic_ship())
         assert label.label_format == "ZPL"
         assert "dispatch_confirmation_number" not in label.carrier_data
         before = len(emulator.requests)
-        gw.void(label)
+        with pytest.raises(cg.NotSupported):
+            gw.void(label)
         assert len(emulator.requests) == before
 
 

@@ -301,3 +301,22 @@ def test_closing_the_gateway_closes_the_checkout_shopper_it_keeps() -> None:
     assert gw._attached("helper", Helper) is gw._attached("helper", Helper)
     gw.close()
     assert closed == ["helper"]
+
+
+def test_each_layer_waits_less_past_the_deadline_than_the_layer_above() -> None:
+    from carriergate.adapters.deadline import HOOK_GRACE, ROUND_GRACE, SAFETY_MARGIN
+
+    assert HOOK_GRACE < ROUND_GRACE < SAFETY_MARGIN
+
+
+@pytest.mark.parametrize("seconds", [0.2, 0.3, 0.5, 1.0, 5.0])
+def test_checkout_live_round_ends_before_its_guard_even_for_short_deadlines(seconds: float) -> None:
+    import carriergate as cg
+    from carriergate.adapters.checkout.quoting import _budget
+    from carriergate.adapters.deadline import ROUND_GRACE
+
+    with cg.Gateway.sandbox(["table"]) as gw:
+        budget = _budget(gw, cg.checkout.FeePolicy(), seconds, None, None)
+    assert budget.live is not None
+    assert budget.guard is not None
+    assert budget.live + ROUND_GRACE < budget.guard <= seconds

@@ -22,7 +22,7 @@ from test_e2e_sandbox import labels_in, ship_request
 
 import carriergate as cg
 from carriergate.adapters.auth.oauth2 import OAuth2ClientCredentials, is_token_request
-from carriergate.adapters.deadline import Deadline
+from carriergate.adapters.deadline import HOOK_GRACE, Deadline
 from carriergate.adapters.events import EventHooks, Exchange
 from carriergate.adapters.executor import AsyncExecutor, BaseExecutor, Executor
 from carriergate.adapters.limits import TOO_LARGE
@@ -307,7 +307,7 @@ def test_a_hanging_response_hook_never_turns_a_label_into_an_error() -> None:
 def test_hook_budget_is_bounded_by_the_deadline() -> None:
     hooks = EventHooks(timeout=1.0)
     assert hooks.budget(None) == 1.0
-    assert hooks.budget(0.0) == pytest.approx(0.1)
+    assert hooks.budget(0.0) == pytest.approx(HOOK_GRACE)
     assert hooks.budget(30.0) == 1.0
     with pytest.raises(cg.ConfigurationError):
         EventHooks(timeout=0)

@@ -20,7 +20,7 @@ from ...core.money import Money
 from ...core.results import RateResult
 from ...core.shipment import RateRequest
 from ...core.shopping import AsyncRateShopper, RateShopper, table_account
-from ..deadline import Deadline
+from ..deadline import ROUND_GRACE, Deadline
 
 #: Share of the deadline given to the carriers; the rest is kept for pricing and answering.
 LIVE_SHARE = 0.8
@@ -124,8 +124,11 @@ def _budget(gateway: BaseGateway, policy: FeePolicy, deadline: float | None, mem
             raise ValidationError(FieldError(f"carriers[{i}]", f"unknown carrier account {name!r} "
                                                                f"(configured: {', '.join(known)})"))
     seconds = limit.seconds
-    return _Budget(limit, None if seconds is None else seconds * LIVE_SHARE,
-                   None if seconds is None else seconds * GUARD_SHARE)
+    if seconds is None:
+        return _Budget(limit, None, None)
+    # The live round (plus its grace) must end before the guard fires, even for short deadlines.
+    live = max(min(seconds * LIVE_SHARE, seconds * GUARD_SHARE - 2 * ROUND_GRACE), seconds / 2)
+    return _Budget(limit, live, seconds * GUARD_SHARE)
 
 
 def checkout_shopper(target: AsyncGateway | AsyncRateShopper) -> AsyncRateShopper:

@@ -65,7 +65,8 @@ Services = Annotated[list[str] | None, typer.Option("--service", metavar="CODE",
 Service = Annotated[str, typer.Option("--service", metavar="CODE", help="The carrier's service code (see rates)")]
 Reference = Annotated[str, typer.Option(
     "--reference", metavar="TEXT", help="Your order reference (reconciles failures)")]
-LabelFormat = Annotated[str, typer.Option("--label-format", metavar="FORMAT", help="PDF, PNG, GIF, ZPL or EPL")]
+LabelFormat = Annotated[str | None, typer.Option(
+    "--label-format", metavar="FORMAT", help="PDF, PNG, GIF, ZPL or EPL (default: PDF, or the carrier's usual one)")]
 Output = Annotated[Path | None, typer.Option(
     "--output", metavar="FILE", help="Label file (default: label-<tracking number>.<format>)")]
 TrackingNumber = Annotated[str, typer.Option(
@@ -119,7 +120,7 @@ def ship(from_: From, to: To, weight: Weights, carrier: CarrierName,
          service: Service, reference: Reference,
          size: Sizes = None, insure: Insure = None, item: Items = None, documents: Documents = False,
          signer: Signer = None, contents_type: Contents = "merchandise", incoterm: Incoterm = "DAP",
-         label_format: LabelFormat = "PDF", output_file: Output = None,
+         label_format: LabelFormat = None, output_file: Output = None,
          deadline: Deadline = 30.0, json_: Json = False, config: Config = None,
          sandbox: Sandbox = False) -> None:
     """Buy a label. Addresses need ;name=... and ;street=... here."""

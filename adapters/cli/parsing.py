@@ -182,13 +182,14 @@ def build_rate_request(**kwargs: Any) -> RateRequest:
     return RateRequest(**rate_request(**kwargs))
 
 
-def build_ship_request(*, carrier: str, service: str, reference: str, label_format: str,
+def build_ship_request(*, carrier: str, service: str, reference: str, label_format: str | None,
                        **kwargs: Any) -> ShipRequest:
     data = rate_request(**kwargs)
     has_real_party(data["origin"], "origin", "Shipper")
     has_real_party(data["destination"], "destination", "Recipient")
-    return ShipRequest(**data, carrier=carrier, service=service, reference=reference,
-                       label_format=label_format.upper())
+    if label_format is not None:  # unset: the carrier's usual format (ShipRequest / Carrier.prepare_ship)
+        data["label_format"] = label_format.upper()
+    return ShipRequest(**data, carrier=carrier, service=service, reference=reference)
 
 
 def carrier_data(pairs: Sequence[str]) -> dict[str, str]:

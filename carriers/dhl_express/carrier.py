@@ -18,6 +18,7 @@ import httpx
 
 from ...adapters.soap import SoapService
 from ...core.contract import Account, Call, Capability, Carrier, Flow
+from ...core.errors import NotSupported
 from ...core.results import Label, Pickup, Quote
 from ...core.shipment import RateRequest, ShipRequest
 from ...core.tracking import TrackingInfo
@@ -98,12 +99,15 @@ class DHLExpress(Carrier):
         return label
 
     def void(self, label: Label) -> Flow[None]:
-        """Cancels the courier pickup booked with ``label``; without one there is nothing to cancel."""
+        """Cancels the courier pickup booked with ``label``. DHL's SOAP service has no way to cancel
+        the shipment itself (an unused label is not billed), so a label without a booked pickup is
+        refused with NotSupported rather than reported as voided."""
         pickup = pickup_from_label(label)
         if pickup is None:
-            return None
+            raise NotSupported("DHL Express cannot void a shipment through this service; only the courier "
+                               "pickup booked with it can be cancelled (an unused label is not billed)",
+                               carrier=self.alias, code="nothing_to_void")
         yield from self.cancel_pickup(pickup)
-        return None
 
     def cancel_pickup(self, pickup: Pickup) -> Flow[None]:
         body = build_delete(pickup, carrier=self.alias, fallback_requestor=self.settings.username)
