@@ -104,13 +104,19 @@ class BaseExecutor:
         return call.auth or carrier.auth
 
     def _handover(self, carrier: Carrier, call: Call[Any], attempt: _Attempt, context: RunContext,
-                  default: httpx.Auth | None) -> httpx.Auth:
+                  default: httpx.Auth | None, deadline: Deadline) -> httpx.Auth:
         """The call's auth flow (else the client's, else none), noting on ``attempt`` and ``context``
-        when the call's own request, not a token fetch, is handed over to be sent."""
+        when the call's own request, not a token fetch, is handed over to be sent. Every request the
+        flow sends (a token fetch, the call, a replay after 401) gets timeouts clamped afresh to what
+        is left of the deadline, and none is sent once it has run out."""
         def handed_over() -> None:
             attempt.sent = True
             context.handed_over(attempt, call)
-        return Handover(self._auth(carrier, call) or default or httpx.Auth(), handed_over)
+
+        def prepare(request: httpx.Request) -> None:
+            deadline.check(carrier.alias)
+            request.extensions["timeout"] = self._timeouts(carrier, deadline).as_dict()
+        return Handover(self._auth(carrier, call) or default or httpx.Auth(), handed_over, prepare)
 
     def _secrets(self, carrier: Carrier, call: Call[Any]) -> list[str]:
         """The account's secrets plus any an auth flow exposes through a ``secrets()`` method."""
@@ -264,7 +270,7 @@ class Executor(BaseExecutor):
         response: httpx.Response | None = None
         exc: Exception | None = None
         try:
-            auth = self._handover(carrier, call, attempt, context, self.client.auth)
+            auth = self._handover(carrier, call, attempt, context, self.client.auth, deadline)
             response = self._read(carrier, call, deadline, self.client.send(attempt.request, auth=auth, stream=True))
         except (httpx.HTTPError, CarrierError) as err:
             exc = err
@@ -335,7 +341,7 @@ class AsyncExecutor(BaseExecutor):
             # httpx times each phase (connect, write, read) separately; this bounds the whole attempt
             # by the deadline. A cut-off is judged by whether the call's own request was handed over.
             async with asyncio.timeout(deadline.remaining()):
-                auth = self._handover(carrier, call, attempt, context, self.client.auth)
+                auth = self._handover(carrier, call, attempt, context, self.client.auth, deadline)
                 streamed = await self.client.send(attempt.request, stream=True, auth=auth)
                 response = await self._read(carrier, call, deadline, streamed)
         except (httpx.HTTPError, CarrierError) as err:

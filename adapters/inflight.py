@@ -30,11 +30,15 @@ class Handover(httpx.Auth):
     """``inner`` (the call's auth flow) unchanged, calling ``handed_over`` each time it passes the call's
     own request on to be sent. Side requests (token fetches) are passed on without a note."""
 
-    def __init__(self, inner: httpx.Auth, handed_over: Callable[[], None]) -> None:
+    def __init__(self, inner: httpx.Auth, handed_over: Callable[[], None],
+                 prepare: Callable[[httpx.Request], None] | None = None) -> None:
         self.inner = inner
         self.handed_over = handed_over
+        self.prepare = prepare  # called for every outgoing request first (fresh timeouts; may raise)
 
     def _note(self, request: httpx.Request) -> httpx.Request:
+        if self.prepare is not None:
+            self.prepare(request)
         if not is_side_request(request):
             self.handed_over()
         return request

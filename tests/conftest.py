@@ -70,5 +70,9 @@ def international_request() -> cg.RateRequest:
 
 
 def future_window(hours: int = 24) -> cg.PickupWindow:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)
+    # 09:00-13:00 UTC on the day ``hours`` from now: never across midnight, whatever the time of the run.
+    day = (datetime.now(UTC) + timedelta(hours=hours)).date()
+    start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+    if start <= datetime.now(UTC):
+        start += timedelta(days=1)
     return cg.PickupWindow(start=start, end=start + timedelta(hours=4))
