@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -124,7 +125,8 @@ class PickupRequest(StrictModel):
     window: PickupWindow
     parcel_count: int = Field(gt=0, le=999)
     total_weight: Weight
-    reference: str | None = Field(default=None, max_length=64)
+    # Ours, to reconcile an ambiguous failure (OutcomeUnknown carries it): one is made when none is given.
+    reference: str = Field(default_factory=lambda: f"pickup-{uuid.uuid4().hex[:16]}", min_length=1, max_length=64)
     instructions: str | None = Field(default=None, max_length=200)
     tracking_numbers: list[str] = Field(default_factory=list)
     destination_country: str | None = None

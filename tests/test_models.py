@@ -190,3 +190,15 @@ def test_insured_value_has_no_fraction_of_a_cent() -> None:
     assert (info.value.field, info.value.reason) == ("insurance.amount", "more decimal places than USD has")
     data["insurance"] = {"amount": "100", "currency": "JPY"}
     assert cg.RateRequest.model_validate(data).insurance == cg.Money("100", "JPY")
+
+
+def test_a_pickup_always_has_a_reference_to_reconcile_by() -> None:
+    from conftest import future_window, los_angeles
+
+    made = [cg.PickupRequest(address=los_angeles(), window=future_window(), parcel_count=1,
+                             total_weight=cg.Weight(1, "kg")) for _ in range(2)]
+    assert all(p.reference.startswith("pickup-") for p in made)
+    assert made[0].reference != made[1].reference
+    given = cg.PickupRequest(address=los_angeles(), window=future_window(), parcel_count=1,
+                             total_weight=cg.Weight(1, "kg"), reference="PU-1")
+    assert given.reference == "PU-1"

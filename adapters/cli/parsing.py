@@ -214,10 +214,11 @@ def pickup_request(*, at: str, start: str, end: str, parcel_count: int, total_we
                    destination_country: str | None) -> PickupRequest:
     place = address(at, "address", placeholder_name="Shipper")
     has_real_party(place, "address", "Shipper")
+    optional = {"reference": reference} if reference is not None else {}  # else one is made for it
     return PickupRequest(address=place, window={"start": start, "end": end}, parcel_count=parcel_count,
-                         total_weight=weight(total_weight, "total_weight"), reference=reference,
-                         instructions=instructions, tracking_numbers=list(tracking_numbers),
-                         destination_country=destination_country)
+                         total_weight=weight(total_weight, "total_weight"), instructions=instructions,
+                         tracking_numbers=list(tracking_numbers), destination_country=destination_country,
+                         **optional)
 
 
 def pickup_to_cancel(carrier: str, confirmation_number: str, data: Sequence[str]) -> Pickup:
