@@ -1,24 +1,31 @@
-"""The ASGI app benchmark 4 serves: the checkout app over the in-process sandbox with latency.
+"""The ASGI app benchmark 4 serves: the checkout app, its carriers reached over loopback.
 
-``uvicorn --factory checkout_server:create --app-dir bench``; ``BENCH_HUNG=ups`` makes UPS hang,
-``BENCH_DEADLINE`` sets the app's deadline (seconds, default 1.0).
+``uvicorn --factory checkout_server:create --app-dir bench`` with ``BENCH_CONFIG`` holding the gateway
+configuration (JSON) that ``carriergate sandbox serve`` printed: every account's ``base_url`` points
+at that separate sandbox process, as a deployment's would point at the carriers. ``BENCH_DEADLINE``
+sets the app's deadline (seconds, default 1.0); ``BENCH_POOL`` the HTTP connection pool size.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
-from fanout import CARRIERS, faults
+import httpx
 
 import carriergate as cg
 from carriergate.adapters.checkout import create_app
 from carriergate.adapters.checkout.app import CheckoutApp
-from carriergate.adapters.sandbox.registry import sandbox_gateway_kwargs
 from carriergate.core.fees import FeePolicy
 
 
 def create() -> CheckoutApp:
-    hung = os.environ.get("BENCH_HUNG") or None
+    config = json.loads(os.environ["BENCH_CONFIG"])
     deadline = float(os.environ.get("BENCH_DEADLINE", "1.0"))
-    gateway = cg.AsyncGateway(**sandbox_gateway_kwargs([*CARRIERS, "table"], faults(hung)))
+    pool = int(os.environ.get("BENCH_POOL", "0"))
+    # The gateway's default pool (100 connections, 20 kept alive) serves 25 checkouts of 4 carriers at
+    # once; a shop expecting more in flight gives its own transport with a bigger pool.
+    transport = (httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool))
+                 if pool else None)
+    gateway = cg.AsyncGateway(config, transport=transport)
     return create_app(gateway, FeePolicy(), deadline=deadline)

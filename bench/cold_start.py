@@ -9,11 +9,18 @@ so karrio's "four carriers" row holds three: in its favour).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from typing import Any
 
-from common import ROOT, karrio_python, median, ours_python, ratio
+from common import RESULTS, ROOT, karrio_python, median, ours_python, ratio
+
+#: Children may write byte code, into a cache outside the tree: with PYTHONDONTWRITEBYTECODE set (as in
+#: some containers) and an editable install, every start would otherwise recompile carriergate's own
+#: sources, which an installed wheel (compiled by pip) never does. Both libraries use the same cache.
+CHILD_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+             "PYTHONPYCACHEPREFIX": str(RESULTS / "pycache")}
 
 OURS_ACCOUNTS = {
     "ups": {"client_id": "id", "client_secret": "secret", "account_number": "A1B2C3", "environment": "sandbox"},
@@ -50,7 +57,7 @@ def measure(python: str, code: str) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one fresh process running ``code``."""
     start = time.perf_counter()
     proc = subprocess.run([python, "-c", code + PEAK], cwd=ROOT, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=False)
+                          stderr=subprocess.PIPE, text=True, check=False, env=CHILD_ENV)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{python} -c {code!r} failed: {proc.stderr[-2000:]}")
@@ -96,6 +103,8 @@ def run(repeats: int, quick: bool) -> dict[str, Any]:
                  "karrio_rss_mib": round(base["karrio"][1], 1)})
     notes = ["karrio's four-carrier row resolves three carriers (UPS, FedEx, DHL Express): no SF Express "
              "plugin exists for karrio 2026.x.",
+             "Children write and reuse byte code in bench/results/pycache (PYTHONPYCACHEPREFIX), for both "
+             "libraries, after one warm-up run.",
              "Ratios are whole-process figures (what a CLI or a fresh worker pays); the net columns subtract "
              "a bare interpreter started the same way."]
     return {"benchmark": "cold_start", "runs": runs, "rows": rows, "notes": notes,

@@ -64,7 +64,7 @@ def translate(exc: pydantic.ValidationError, *, prefix: str = "") -> ValidationE
 class StrictModel(BaseModel):
     """Base of every model a user writes: frozen-free, unknown fields refused, our ValidationError."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True, defer_build=True)
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -83,4 +83,4 @@ class StrictModel(BaseModel):
 class CarrierModel(BaseModel):
     """Base of models parsed from carrier answers: unknown fields are ignored, never fatal."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)

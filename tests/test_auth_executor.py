@@ -13,11 +13,12 @@ from pydantic import SecretStr
 from carriergate.adapters.auth.api_key import APIKeyAuth
 from carriergate.adapters.auth.hmac_signing import HMACSigner
 from carriergate.adapters.auth.md5_form import Kuaidi100Auth
-from carriergate.adapters.auth.oauth2 import OAuth2ClientCredentials, is_token_request
+from carriergate.adapters.auth.oauth2 import OAuth2ClientCredentials
 from carriergate.adapters.auth.wsse import WSSecurityAuth
 from carriergate.adapters.deadline import Deadline
 from carriergate.adapters.executor import AsyncExecutor, Executor
 from carriergate.core.contract import Account, Call, Capability, Carrier, Flow
+from carriergate.core.contract import is_side_request as is_token_request
 
 TOKEN_URL = "https://auth.example.test/oauth/token"
 

@@ -13,8 +13,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from carriergate.adapters.auth.oauth2 import OAuth2ClientCredentials, is_token_request
+from carriergate.adapters.auth.oauth2 import OAuth2ClientCredentials
 from carriergate.adapters.auth.tokens import MemoryTokenStore, Token, token_cache_key
+from carriergate.core.contract import is_side_request as is_token_request
 from carriergate.core.errors import (
     AuthenticationError,
     CarrierError,

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from test_e2e_sandbox import labels_in, ship_request
 
 import carriergate as cg
-from carriergate.adapters.auth.oauth2 import OAuth2ClientCredentials, is_token_request
+from carriergate.adapters.auth.oauth2 import OAuth2ClientCredentials
 from carriergate.adapters.deadline import HOOK_GRACE, Deadline
 from carriergate.adapters.events import EventHooks, Exchange
 from carriergate.adapters.executor import AsyncExecutor, BaseExecutor, Executor
@@ -32,6 +32,7 @@ from carriergate.adapters.sandbox.registry import sandbox_gateway_kwargs
 from carriergate.core import config as carrier_config
 from carriergate.core import registry
 from carriergate.core.contract import Call, Carrier, Flow
+from carriergate.core.contract import is_side_request as is_token_request
 
 from conftest import domestic_request, no_asleep, no_sleep
 

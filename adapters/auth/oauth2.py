@@ -52,14 +52,9 @@ logger = logging.getLogger("carriergate.auth")
 DEFAULT_EXPIRES_IN = 300.0
 #: Request extension that marks a token request. A transport error whose ``exc.request`` carries it
 #: happened while fetching a token, so the request being authenticated was never sent.
-TOKEN_REQUEST_EXTENSION = SIDE_REQUEST  # the executor knows such requests never carry the call itself
 #: OAuth2 error codes that mean "your client credentials are wrong".
 CREDENTIAL_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
 
-
-def is_token_request(request: httpx.Request) -> bool:
-    """True for a token request built by this module (see :data:`TOKEN_REQUEST_EXTENSION`)."""
-    return bool(request.extensions.get(TOKEN_REQUEST_EXTENSION))
 
 
 def _first_error(data: Any) -> tuple[str | None, str | None]:
@@ -231,7 +226,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         headers: dict[str, str] = {"Content-Type": "application/x-www-form-urlencoded",
                                    "Accept": "application/json", **self.extra_headers}
         self._add_credentials(form, headers)
-        extensions: dict[str, Any] = {TOKEN_REQUEST_EXTENSION: True}
+        extensions: dict[str, Any] = {SIDE_REQUEST: True}  # a side request: never the call itself
         if request is not None and "timeout" in request.extensions:
             extensions["timeout"] = request.extensions["timeout"]
         return httpx.Request("POST", self.token_url, content=urlencode(form).encode("ascii"), headers=headers,

@@ -37,6 +37,7 @@ class SandboxServer(ThreadingHTTPServer):
     """A threading HTTP server holding the emulators, the fault injector and a stop signal."""
 
     daemon_threads = True
+    request_queue_size = 1024  # listen backlog: socketserver's default of 5 drops connection bursts
 
     def __init__(self, address: tuple[str, int], emulators: Mapping[str, Emulator], faults: Faults | None) -> None:
         super().__init__(address, _Handler)

@@ -68,9 +68,6 @@ def local_moment(day: str | None, clock: str | None) -> tuple[datetime, bool]:
     return (when, True) if when.tzinfo is not None else (when.replace(tzinfo=UTC), False)
 
 
-def moment(day: str | None, clock: str | None) -> datetime:
-    return local_moment(day, clock)[0]
-
 
 def event(checkpoint: Checkpoint) -> TrackingEvent:
     code = (checkpoint.event.code if checkpoint.event else None) or ""

@@ -42,31 +42,23 @@ def _location(scan: dict[str, Any]) -> str | None:
     return joined or None
 
 
-def _aware(value: Any) -> datetime | None:
-    """Scan times carry offsets; one without is read as UTC rather than dropped."""
+def _aware(value: Any) -> tuple[datetime | None, bool]:
+    """A scan time and whether it carried its zone; one without an offset is read as UTC (flagged)
+    rather than dropped."""
     raw = p.text(value)
     if raw is None:
-        return None
+        return None, False
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _has_zone(value: Any) -> bool:
-    raw = p.text(value)
-    try:
-        return raw is not None and datetime.fromisoformat(raw.replace("Z", "+00:00")).tzinfo is not None
-    except ValueError:
-        return False
+        return None, False
+    return (moment, True) if moment.tzinfo is not None else (moment.replace(tzinfo=UTC), False)
 
 
 def event(scan: dict[str, Any]) -> TrackingEvent | None:
-    occurred = _aware(scan.get("date"))
+    occurred, zone_known = _aware(scan.get("date"))
     if occurred is None:
         return None
-    zone_known = _has_zone(scan.get("date"))
     code = p.text(scan.get("eventType")) or p.text(scan.get("derivedStatusCode"))
     status = status_for(p.text(scan.get("derivedStatusCode")))
     if status is TrackingStatus.UNKNOWN:

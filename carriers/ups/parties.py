@@ -6,8 +6,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import pycountry
-
 from ...core.address import Address
 from ...core.errors import FieldError, ValidationError
 from .shapes import JSON
@@ -31,6 +29,8 @@ def fit(value: str, limit: int, field: str) -> str:
 
 @lru_cache(maxsize=256)
 def _state_by_name(country: str, name: str) -> str | None:
+    import pycountry  # loaded on first use: importing it costs milliseconds at start-up
+
     subdivisions: Any = pycountry.subdivisions
     for sub in subdivisions.get(country_code=country) or []:
         if sub.name.casefold() == name.casefold():
