@@ -31,13 +31,16 @@ def sandbox_serve(port: Port = 8080, faults: FaultsFile = None,
                       "--print-config", help="Print the gateway configuration (JSON) for this server first")] = True,
                   ) -> None:
     """Serve the carrier emulators on 127.0.0.1 until Ctrl-C. Point accounts at it with base_url."""
-    from ..sandbox.server import serve
+    from ..sandbox.server import SandboxServer, serve
 
     with guarded(False):
         chosen = Faults.from_toml(faults) if faults else None
-    if print_config:
-        typer.echo(json.dumps(sandbox_accounts(base_url=f"http://127.0.0.1:{port}"), indent=2))
-    serve(port, faults=chosen)
+
+    def ready(server: SandboxServer) -> None:  # bound: the URL has the real port, even for --port 0
+        if print_config:
+            typer.echo(json.dumps(sandbox_accounts(base_url=server.url), indent=2))
+
+    serve(port, faults=chosen, on_ready=ready)
 
 
 def checkout_serve(port: Port = 8000,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -132,9 +132,13 @@ def make_server(port: int = 0, host: str = "127.0.0.1", carriers: Iterable[str] 
 
 
 def serve(port: int, host: str = "127.0.0.1", carriers: Iterable[str] | None = None,
-          faults: Faults | None = None, *, specs_dir: str | Path | None = None) -> None:
-    """Serve the sandbox until interrupted (Ctrl-C)."""
+          faults: Faults | None = None, *, specs_dir: str | Path | None = None,
+          on_ready: Callable[[SandboxServer], None] | None = None) -> None:
+    """Serve the sandbox until interrupted (Ctrl-C). ``on_ready`` gets the bound server first (its
+    ``url`` has the real port when ``port`` is 0)."""
     server = make_server(port, host, carriers, faults, specs_dir=specs_dir)
+    if on_ready is not None:
+        on_ready(server)
     logger.info("carriergate sandbox on %s (%s)", server.url, ", ".join(server.emulators) or "no emulators")
     try:
         server.serve_forever()
