@@ -29,6 +29,7 @@ from test_dhl_golden import (
 )
 
 import carriergate as cg
+from carriergate.adapters.sandbox.conformance import wsdl_schemas
 from carriergate.carriers.dhl_express.carrier import RATE_BOOK_SERVICE
 from carriergate.carriers.dhl_express.shipping import ShipContext, parse_ship
 
@@ -42,27 +43,9 @@ TRACK_NS = "http://scxgxtt.phx-dc.dhl.com/glDHLExpressTrack/providers/services/t
 OWN_WSDL = Path(__file__).resolve().parent.parent / "carriers" / "dhl_express" / "wsdl"
 
 
-def official_schema(wsdl: Path, namespace: str, workdir: Path) -> etree.XMLSchema:
-    """The schema for ``namespace`` embedded in DHL's ``wsdl``, compiled with its sibling schemas.
-
-    Each embedded xsd:schema is written to its own file with the WSDL's namespace declarations (DHL's
-    type references use prefixes declared on wsdl:definitions) and its namespace-only imports pointed
-    at the sibling files."""
-    document = etree.parse(str(wsdl))
-    root = document.getroot()
-    schemas = root.findall(f"{{{WSDL}}}types/{{{XS}}}schema")
-    files = {s.get("targetNamespace"): workdir / f"schema{i}.xsd" for i, s in enumerate(schemas)}
-    for schema in schemas:
-        # (DHL's WSDL declares no default namespace, so every prefix is a string)
-        namespaces = {str(k): v for k, v in [*root.nsmap.items(), *schema.nsmap.items()] if k is not None}
-        standalone = etree.Element(schema.tag, nsmap=namespaces, attrib=dict(schema.attrib))
-        standalone.extend(copy.deepcopy(child) for child in schema)
-        for imported in standalone.findall(f"{{{XS}}}import"):
-            target = files.get(imported.get("namespace"))
-            if target is not None:
-                imported.set("schemaLocation", target.name)
-        files[schema.get("targetNamespace")].write_bytes(etree.tostring(standalone))
-    return etree.XMLSchema(etree.parse(str(files[namespace])))
+def official_schema(wsdl: Path, namespace: str) -> etree.XMLSchema:
+    """The schema for ``namespace`` embedded in DHL's ``wsdl`` (extracted as the sandbox does)."""
+    return wsdl_schemas(wsdl)[namespace]
 
 
 def body_of(request: httpx.Request) -> etree._ElementTree:
@@ -85,16 +68,15 @@ CASES: list[tuple[str, Callable[[], Any], str, str]] = [
 
 
 @pytest.mark.parametrize(("case", "flow", "wsdl", "namespace"), CASES, ids=[c[0] for c in CASES])
-def test_envelope_validates_against_official_schema(specs: Path, tmp_path: Path, case: str,
+def test_envelope_validates_against_official_schema(specs: Path, case: str,
                                                     flow: Callable[[], Any], wsdl: str, namespace: str) -> None:
-    schema = official_schema(specs / "dhl-express-soap" / wsdl, namespace, tmp_path)
+    schema = official_schema(specs / "dhl-express-soap" / wsdl, namespace)
     body = body_of(first_call(flow()).request)
     assert schema.validate(body), f"{case}: {schema.error_log}"
 
 
-def test_production_wsdl_schema_agrees(specs: Path, tmp_path: Path) -> None:
-    schema = official_schema(specs / "dhl-express-soap" / "prod-expressRateBook.wsdl", NS + "ShipmentMsgRequest",
-                             tmp_path)
+def test_production_wsdl_schema_agrees(specs: Path) -> None:
+    schema = official_schema(specs / "dhl-express-soap" / "prod-expressRateBook.wsdl", NS + "ShipmentMsgRequest")
     assert schema.validate(body_of(first_call(make_carrier().ship(international_ship())).request)), schema.error_log
 
 

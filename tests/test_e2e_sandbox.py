@@ -19,10 +19,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
+import selectors
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
 import pytest
 
 import carriergate as cg
@@ -170,46 +168,36 @@ class Sandbox:
 
 
 # -- the command-line sandbox server ----------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_serving(url: str, process: subprocess.Popen[str], attempts: int = 200) -> None:
-    """Poll ``GET url`` until any HTTP answer (bounded: ``attempts`` x 50 ms at most)."""
-    for _ in range(attempts):
-        if process.poll() is not None:
-            raise RuntimeError(f"the sandbox server exited early with {process.returncode}")
+def read_config(process: subprocess.Popen[str], timeout: float = 60.0) -> dict[str, dict[str, Any]]:
+    """The configuration the server prints once its socket is bound (so it accepts connections from
+    then on); waits on the pipe with a bounded timeout, never by sleeping."""
+    assert process.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):  # the first byte, bounded; the JSON is written in one go
+            raise RuntimeError(f"the sandbox server printed no configuration within {timeout}s")
+    text = ""
+    while True:
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the sandbox server exited early with {process.wait(timeout=10)}")
+        text += line
         try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)  # a short polling wait, not a fixed delay
-    raise RuntimeError(f"the sandbox server at {url} did not answer")
+            config: dict[str, dict[str, Any]] = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        return config
 
 
 @pytest.fixture(scope="module")
 def cli_server() -> Iterator[dict[str, dict[str, Any]]]:
-    """``carriergate sandbox serve`` in a subprocess; yields the configuration it printed."""
-    port = free_port()
+    """``carriergate sandbox serve --port 0`` in a subprocess; yields the configuration it printed."""
     env = {**{k: v for k, v in os.environ.items() if k != "CARRIERGATE_SPECS_DIR"}, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "carriergate.adapters.cli.app", "sandbox", "serve",
-                                "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
     try:
-        wait_until_serving(f"http://127.0.0.1:{port}/", process)
-        assert process.stdout is not None
-        lines: list[str] = []
-        while True:  # the configuration is printed (and flushed) before the server binds
-            lines.append(process.stdout.readline())
-            try:
-                config: dict[str, dict[str, Any]] = json.loads("".join(lines))
-                break
-            except json.JSONDecodeError:
-                if not lines[-1]:
-                    raise
-        yield config
+        yield read_config(process)
     finally:
         process.terminate()
         try:
