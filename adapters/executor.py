@@ -27,6 +27,7 @@ import httpx
 from ..core.contract import Call, Carrier, Flow
 from ..core.errors import CarrierError, DeadlineExceeded, MalformedResponse
 from .breaker import BreakerRegistry, CircuitBreaker
+from .clients import AccountClients
 from .deadline import Deadline
 from .events import EventHooks, Exchange, request_view, response_view
 from .inflight import Handover, RunContext
@@ -225,8 +226,7 @@ class BaseExecutor:
             response.status_code if response is not None else error_code, elapsed,
             redact_body(sent.content, sent.headers.get("content-type"), secrets),
             redact_body(response.content, response.headers.get("content-type"), secrets)
-            if response is not None else "-",
-        )
+            if response is not None else "-")
 
     # -- driving a flow ---------------------------------------------------------------------------
 
@@ -255,12 +255,12 @@ class BaseExecutor:
 
 
 class Executor(BaseExecutor):
-    """Drives flows with a synchronous ``httpx.Client``."""
+    """Drives flows with a synchronous ``httpx.Client``, or one per account (:class:`.AccountClients`)."""
 
-    def __init__(self, client: httpx.Client, *, sleep: Callable[[float], None] = time.sleep,
-                 **options: Any) -> None:
+    def __init__(self, client: httpx.Client | AccountClients[httpx.Client], *,
+                 sleep: Callable[[float], None] = time.sleep, **options: Any) -> None:
         super().__init__(**options)
-        self.client = client
+        self.clients = client if isinstance(client, AccountClients) else AccountClients(shared=client)
         self._sleep = sleep
 
     def _attempt(self, carrier: Carrier, call: Call[T], deadline: Deadline, number: int, context: RunContext) -> T:
@@ -270,8 +270,9 @@ class Executor(BaseExecutor):
         response: httpx.Response | None = None
         exc: Exception | None = None
         try:
-            auth = self._handover(carrier, call, attempt, context, self.client.auth, deadline)
-            response = self._read(carrier, call, deadline, self.client.send(attempt.request, auth=auth, stream=True))
+            client = self.clients.get(carrier.alias)
+            auth = self._handover(carrier, call, attempt, context, client.auth, deadline)
+            response = self._read(carrier, call, deadline, client.send(attempt.request, auth=auth, stream=True))
         except (httpx.HTTPError, CarrierError) as err:
             exc = err
         except BaseException:
@@ -324,10 +325,10 @@ class AsyncExecutor(BaseExecutor):
     """Drives flows with an ``httpx.AsyncClient``; the same decisions as :class:`Executor`. Async
     hooks get a bounded time (see :meth:`.events.EventHooks.aemit`)."""
 
-    def __init__(self, client: httpx.AsyncClient, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 **options: Any) -> None:
+    def __init__(self, client: httpx.AsyncClient | AccountClients[httpx.AsyncClient], *,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, **options: Any) -> None:
         super().__init__(**options)
-        self.client = client
+        self.clients = client if isinstance(client, AccountClients) else AccountClients(shared=client)
         self._sleep = sleep
 
     async def _attempt(self, carrier: Carrier, call: Call[T], deadline: Deadline, number: int,
@@ -341,8 +342,9 @@ class AsyncExecutor(BaseExecutor):
             # httpx times each phase (connect, write, read) separately; this bounds the whole attempt
             # by the deadline. A cut-off is judged by whether the call's own request was handed over.
             async with asyncio.timeout(deadline.remaining()):
-                auth = self._handover(carrier, call, attempt, context, self.client.auth, deadline)
-                streamed = await self.client.send(attempt.request, stream=True, auth=auth)
+                client = self.clients.get(carrier.alias)
+                auth = self._handover(carrier, call, attempt, context, client.auth, deadline)
+                streamed = await client.send(attempt.request, stream=True, auth=auth)
                 response = await self._read(carrier, call, deadline, streamed)
         except (httpx.HTTPError, CarrierError) as err:
             exc = err

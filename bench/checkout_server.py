@@ -3,7 +3,8 @@
 ``uvicorn --factory checkout_server:create --app-dir bench`` with ``BENCH_CONFIG`` holding the gateway
 configuration (JSON) that ``carriergate sandbox serve`` printed: every account's ``base_url`` points
 at that separate sandbox process, as a deployment's would point at the carriers. ``BENCH_DEADLINE``
-sets the app's deadline (seconds, default 1.0); ``BENCH_POOL`` the HTTP connection pool size.
+sets the app's deadline (seconds, default 1.0); ``BENCH_POOL`` the connection pool size of each carrier
+account (every account has its own pool).
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ import carriergate as cg
 from carriergate.adapters.checkout import create_app
 from carriergate.adapters.checkout.app import CheckoutApp
 from carriergate.core.fees import FeePolicy
+from carriergate.core.gateway import DEFAULT_LIMITS
 
 
 def create() -> CheckoutApp:
     config = json.loads(os.environ["BENCH_CONFIG"])
     deadline = float(os.environ.get("BENCH_DEADLINE", "1.0"))
     pool = int(os.environ.get("BENCH_POOL", "0"))
-    # The gateway's default pool (100 connections, 20 kept alive) serves 25 checkouts of 4 carriers at
-    # once; a shop expecting more in flight gives its own transport with a bigger pool.
-    transport = (httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool))
-                 if pool else None)
-    gateway = cg.AsyncGateway(config, transport=transport)
+    # Each account's default pool holds 100 connections and keeps 20 alive; a checkout expecting more
+    # requests in flight keeps as many alive, so a burst does not reconnect.
+    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool) if pool else DEFAULT_LIMITS
+    gateway = cg.AsyncGateway(config, limits=limits)
     return create_app(gateway, FeePolicy(), deadline=deadline)

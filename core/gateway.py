@@ -19,6 +19,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from ..adapters.breaker import BreakerRegistry, BreakerSettings
+from ..adapters.clients import AccountClients
 from ..adapters.deadline import SAFETY_MARGIN, Deadline
 from ..adapters.events import EventHooks, Hook
 from ..adapters.executor import AsyncExecutor, Executor
@@ -37,7 +38,9 @@ T = TypeVar("T")
 Config = Mapping[str, Mapping[str, Any]]
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+#: Per carrier account: each account has its own client and connection pool (see adapters/clients.py).
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+CLIENT_SETTINGS: dict[str, Any] = {"timeout": DEFAULT_TIMEOUT, "follow_redirects": False}
 
 
 def _checked_label(label: Label) -> Label:
@@ -270,12 +273,13 @@ class Gateway(BaseGateway):
                  retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
                  clock: Callable[[], float] | None = None, sleep: Callable[[float], None] = time.sleep,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
                          event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
-        self._client = httpx.Client(transport=transport, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
-                                    follow_redirects=False)
-        self._executor = Executor(self._client, sleep=sleep, **self._pipeline)
+        self._clients: AccountClients[httpx.Client] = (
+            AccountClients(shared=httpx.Client(transport=transport, **CLIENT_SETTINGS)) if transport is not None
+            else AccountClients(lambda tls: httpx.Client(verify=tls, limits=limits, **CLIENT_SETTINGS)))
+        self._executor = Executor(self._clients, sleep=sleep, **self._pipeline)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers,
                                                            thread_name_prefix="carriergate")
 
@@ -316,7 +320,8 @@ class Gateway(BaseGateway):
     def close(self) -> None:
         self._close_attachments()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._client.close()
+        for client in self._clients.opened():
+            client.close()
 
     def __enter__(self) -> Self:
         return self
@@ -335,12 +340,13 @@ class AsyncGateway(BaseGateway):
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
                  clock: Callable[[], float] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
                          event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
-        self._client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS,
-                                         follow_redirects=False)
-        self._executor = AsyncExecutor(self._client, sleep=sleep, **self._pipeline)
+        self._clients: AccountClients[httpx.AsyncClient] = (
+            AccountClients(shared=httpx.AsyncClient(transport=transport, **CLIENT_SETTINGS)) if transport is not None
+            else AccountClients(lambda tls: httpx.AsyncClient(verify=tls, limits=limits, **CLIENT_SETTINGS)))
+        self._executor = AsyncExecutor(self._clients, sleep=sleep, **self._pipeline)
 
     @classmethod
     def sandbox(cls, carriers: Iterable[str] | None = None, *, faults: Any = None, **kwargs: Any) -> Self:
@@ -376,7 +382,8 @@ class AsyncGateway(BaseGateway):
 
     async def aclose(self) -> None:
         self._close_attachments()
-        await self._client.aclose()
+        for client in self._clients.opened():
+            await client.aclose()
 
     async def __aenter__(self) -> Self:
         return self

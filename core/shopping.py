@@ -29,7 +29,7 @@ from typing import Self
 
 from ..adapters.deadline import ROUND_GRACE, Deadline
 from .contract import Carrier, Flow
-from .errors import CarrierError
+from .errors import CarrierError, CarrierUnavailable
 from .fallback import resolve
 from .gateway import AsyncGateway, BaseGateway, Gateway
 from .rate_cache import RateCache
@@ -114,11 +114,15 @@ class _BaseShopper:
         found = resolve(request, live, cache=self.cache, served=plan.served, table=backup)
         return RateResult(quotes=found.quotes, errors={**plan.errors, **found.errors})
 
-    def _overrun(self, request: RateRequest, carriers: Iterable[str] | None,
-                 deadline: float | Deadline | None) -> tuple[_Plan, dict[str, Outcome]]:
-        """The plan of a round that ran out of time: every live carrier unanswered (None)."""
+    def _overrun(self, request: RateRequest, carriers: Iterable[str] | None, deadline: float | Deadline | None,
+                 unasked: str | None) -> tuple[_Plan, dict[str, Outcome]]:
+        """The plan of a round that ran out of time (every live carrier unanswered: None) or was never
+        run (``unasked`` given: every live carrier a CarrierUnavailable with that code)."""
         plan = _Plan(self, request, carriers, deadline, refresh=False)
-        return plan, dict.fromkeys((c.alias for c in plan.live), None)
+        if unasked is None:
+            return plan, dict.fromkeys((c.alias for c in plan.live), None)
+        return plan, {c.alias: CarrierUnavailable("not asked: backup rates answered instead", carrier=c.alias,
+                                                  code=unasked) for c in plan.live}
 
     def _store(self, request: RateRequest, carrier: Carrier, key: str, outcome: Outcome, limit: Deadline) -> None:
         assert self.cache is not None
@@ -168,10 +172,11 @@ class RateShopper(_BaseShopper):
         return self._workers().submit(self.rate, request, carriers, deadline)
 
     def backup(self, request: RateRequest, carriers: Iterable[str] | None = None,
-               deadline: float | Deadline | None = None) -> RateResult:
+               deadline: float | Deadline | None = None, *, unasked: str | None = None) -> RateResult:
         """The answer when a live round overran: cached quotes where the cache has them, DeadlineExceeded
-        for the other carriers, and table rates asked within (what is left of) ``deadline``."""
-        plan, outcomes = self._overrun(request, carriers, deadline)
+        for the other carriers, and table rates asked within (what is left of) ``deadline``. With
+        ``unasked`` (an error code), the round was never run: the carriers' errors carry that code."""
+        plan, outcomes = self._overrun(request, carriers, deadline, unasked)
         if plan.table is not None:
             outcomes[plan.table.alias] = self._run(plan.table, request, plan.limit)
         return self._settle(request, plan, outcomes)
@@ -243,9 +248,9 @@ class AsyncRateShopper(_BaseShopper):
         return self._settle(request, plan, await self._ask(plan.targets, request, plan.limit))
 
     async def backup(self, request: RateRequest, carriers: Iterable[str] | None = None,
-                     deadline: float | Deadline | None = None) -> RateResult:
+                     deadline: float | Deadline | None = None, *, unasked: str | None = None) -> RateResult:
         """The async twin of :meth:`RateShopper.backup`."""
-        plan, outcomes = self._overrun(request, carriers, deadline)
+        plan, outcomes = self._overrun(request, carriers, deadline, unasked)
         if plan.table is not None:
             outcomes[plan.table.alias] = await self._run(plan.table, request, plan.limit)
         return self._settle(request, plan, outcomes)

@@ -31,7 +31,7 @@ def test_an_explicit_format_the_carrier_cannot_make_is_refused_before_sending() 
     with cg.Gateway.sandbox(["ups"]) as gw:
         with pytest.raises(cg.ValidationError) as info:
             gw.ship(ship("ups", "08", label_format="PDF"))
-        emulator = gw._client._transport.emulators["ups"]  # type: ignore[attr-defined]
+        emulator = gw._clients.get("ups")._transport.emulators["ups"]  # type: ignore[attr-defined]
     assert info.value.field == "label_format"
     assert emulator.requests == []
 

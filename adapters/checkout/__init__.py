@@ -5,10 +5,10 @@ CarrierService callback).
 """
 
 from ...core.fees import FeePolicy
+from .admission import AdmissionSettings
 from .app import CheckoutApp, create_app
 from .quoting import CheckoutOption, CheckoutQuote, aquote, price, quote
 from .shopify import ShopifyOptions
 
-__all__ = ["CheckoutApp", "CheckoutOption", "CheckoutQuote", "FeePolicy", "ShopifyOptions",
-           "aquote", "create_app", "price",
-           "quote"]
+__all__ = ["AdmissionSettings", "CheckoutApp", "CheckoutOption", "CheckoutQuote", "FeePolicy", "ShopifyOptions",
+           "aquote", "create_app", "price", "quote"]

@@ -10,8 +10,9 @@ Routes:
 
 Bad input (an unknown account in ``carriers`` too) answers 422 with the field named; a misconfigured
 service answers 500, a carrier failure outside the quoting ladder 503. Every answer comes within the
-configured deadline (carriers that miss it are replaced by backup table rates). Serve it with any
-ASGI server.
+configured deadline (carriers that miss it are replaced by backup table rates); past the app's
+capacity, checkouts are answered from backup rates without asking the carriers (:mod:`.admission`).
+Serve it with any ASGI server.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from ...core.gateway import AsyncGateway
 from ...core.money import Money
 from ...core.shipment import RateRequest
 from ...core.shopping import AsyncRateShopper
-from .quoting import aquote, checkout_shopper
+from .admission import BUSY, Admission, AdmissionSettings
+from .quoting import CheckoutQuote, aquote, checkout_shopper
 from .shopify import ShopifyOptions, rate_request, rates_response
 
 Scope = MutableMapping[str, Any]
@@ -71,13 +73,15 @@ class CheckoutApp:
     """``create_app(gateway, policy, deadline=1.0)``: the ASGI callable."""
 
     def __init__(self, shopper: AsyncRateShopper, policy: FeePolicy, deadline: float,
-                 shopify: ShopifyOptions) -> None:
+                 shopify: ShopifyOptions, admission: AdmissionSettings | None = None) -> None:
         if deadline <= 0:
             raise ValueError("deadline must be positive")
         self.shopper = shopper
         self.policy = policy
         self.deadline = deadline
         self.shopify = shopify
+        self.admission = Admission(admission)
+        self._monitor: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -85,6 +89,7 @@ class CheckoutApp:
             return
         if scope["type"] != "http":
             return
+        self._watch_load()
         try:
             status, body = await self._route(scope, receive)
         except _HTTPError as exc:
@@ -105,8 +110,27 @@ class CheckoutApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._monitor is not None:
+                    self._monitor.cancel()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    def _watch_load(self) -> None:
+        """Start the admission monitor on the serving event loop (again, if the app moved loops)."""
+        if not self.admission.settings.enabled:
+            return
+        loop = asyncio.get_running_loop()
+        if self._monitor is None or self._monitor.done() or self._monitor.get_loop() is not loop:
+            self._monitor = loop.create_task(self.admission.monitor(), name="carriergate-checkout-admission")
+
+    async def _priced(self, request: RateRequest, **options: Any) -> CheckoutQuote:
+        """Live when the app has capacity for another live round, else backup rates at once."""
+        if not self.admission.try_enter():
+            return await aquote(self.shopper, request, self.policy, deadline=self.deadline, unasked=BUSY, **options)
+        try:
+            return await aquote(self.shopper, request, self.policy, deadline=self.deadline, **options)
+        finally:
+            self.admission.leave()
 
     async def _route(self, scope: Scope, receive: Receive) -> tuple[int, dict[str, Any]]:
         method, path = scope["method"], scope["path"].rstrip("/") or "/"
@@ -128,17 +152,15 @@ class CheckoutApp:
 
     async def _quotes(self, data: Any) -> dict[str, Any]:
         body = QuoteBody.model_validate(data)
-        result = await aquote(self.shopper, body.rate_request(), self.policy, deadline=self.deadline,
-                              order_total=body.order_total, member_tier=body.member_tier, currency=body.currency,
-                              carriers=body.carriers)
+        result = await self._priced(body.rate_request(), order_total=body.order_total, member_tier=body.member_tier,
+                                    currency=body.currency, carriers=body.carriers)
         return result.as_json()
 
     async def _shopify(self, data: Any) -> dict[str, Any]:
         request, order_total, currency = rate_request(data, self.shopify)
         if request is None:
             return {"rates": []}
-        result = await aquote(self.shopper, request, self.policy, deadline=self.deadline, order_total=order_total,
-                              currency=currency)
+        result = await self._priced(request, order_total=order_total, currency=currency)
         return rates_response(result)
 
 
@@ -171,10 +193,12 @@ async def _respond(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 def create_app(gateway: AsyncGateway | AsyncRateShopper, policy: FeePolicy | None = None, deadline: float = 1.0, *,
-               shopify: ShopifyOptions | None = None) -> CheckoutApp:
+               shopify: ShopifyOptions | None = None, admission: AdmissionSettings | None = None) -> CheckoutApp:
     """The checkout ASGI app over an AsyncGateway (backup rates from its ``table`` account, if any)
-    or an :class:`AsyncRateShopper` (to add a rate cache)."""
-    return CheckoutApp(checkout_shopper(gateway), policy or FeePolicy(), deadline, shopify or ShopifyOptions())
+    or an :class:`AsyncRateShopper` (to add a rate cache). ``admission``: its load shedding
+    (:mod:`.admission`)."""
+    return CheckoutApp(checkout_shopper(gateway), policy or FeePolicy(), deadline, shopify or ShopifyOptions(),
+                       admission)
 
 
 __all__ = ["CheckoutApp", "QuoteBody", "create_app"]

@@ -149,10 +149,15 @@ def sync_checkout_shopper(target: Gateway | RateShopper) -> RateShopper:
 
 async def aquote(target: AsyncGateway | AsyncRateShopper, request: RateRequest, policy: FeePolicy, *,
                  deadline: float = 1.0, order_total: Money | None = None, member_tier: str | None = None,
-                 currency: str | None = None, carriers: list[str] | None = None) -> CheckoutQuote:
-    """Priced shipping options for ``request`` within ``deadline`` seconds (async)."""
+                 currency: str | None = None, carriers: list[str] | None = None,
+                 unasked: str | None = None) -> CheckoutQuote:
+    """Priced shipping options for ``request`` within ``deadline`` seconds (async). With ``unasked``
+    (an error code), no carrier is asked: backup rates only, the carriers' errors carrying that code."""
     shopper = checkout_shopper(target)
     budget = _budget(shopper.gateway, policy, deadline, member_tier, carriers)
+    if unasked is not None:
+        result = await shopper.backup(request, carriers, budget.limit, unasked=unasked)
+        return price(result, request, policy, order_total=order_total, member_tier=member_tier, currency=currency)
     try:
         async with asyncio.timeout(budget.guard):
             result = await shopper.rate(request, carriers, deadline=budget.live)

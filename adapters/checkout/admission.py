@@ -1,0 +1,88 @@
+"""Load shedding for the checkout app: how many live carrier rounds may run at once.
+
+Checkout promises an answer by its deadline. A live round costs the app's event loop CPU (building,
+sending and parsing every carrier's request); past what the loop can do, each extra live round makes
+every answer later, until all of them miss the deadline. So when the app is past its capacity, a new
+checkout is answered at once from the backup rates (cache, table) without asking the carriers; its
+errors say so (code ``checkout_busy``), like any other backup answer.
+
+The capacity is found, not configured: an AIMD controller (as TCP's congestion window) driven by the
+event loop's lag. A monitor task asks to wake every ``interval`` seconds; how late it wakes is the
+lag. Each wake-up with a lag under ``max_lag`` raises the limit by one live round; one over it cuts
+the limit by ``decrease``. A checkout runs live only while fewer than ``limit`` live rounds are in
+flight. A slow or hung carrier costs no CPU and adds no lag, so it never causes shedding (its
+breaker deals with it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+BUSY = "checkout_busy"
+
+
+@dataclass(frozen=True)
+class AdmissionSettings:
+    """``AdmissionSettings(initial=16, minimum=2, maximum=1024, max_lag=0.05, interval=0.025, decrease=0.7)``;
+    ``enabled=False`` runs every checkout live."""
+
+    initial: int = 16
+    minimum: int = 2
+    maximum: int = 1024
+    max_lag: float = 0.05
+    interval: float = 0.025
+    decrease: float = 0.7
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.minimum <= self.initial <= self.maximum:
+            raise ValueError("need 1 <= minimum <= initial <= maximum")
+        if self.max_lag <= 0 or self.interval <= 0 or not 0 < self.decrease < 1:
+            raise ValueError("max_lag and interval must be positive, decrease between 0 and 1")
+
+
+class Admission:
+    """The limit on live rounds and the rounds in flight. One per app, used from its event loop only."""
+
+    def __init__(self, settings: AdmissionSettings | None = None) -> None:
+        self.settings = settings or AdmissionSettings()
+        self.limit = float(self.settings.initial)
+        self.in_flight = 0
+        self.shed = 0  # checkouts answered without asking the carriers, since the start
+        self._held_back = False  # a checkout was shed since the last controller step
+
+    def try_enter(self) -> bool:
+        """Whether a new checkout may run live; if so, call :meth:`leave` when its round ends."""
+        if self.settings.enabled and self.in_flight >= int(self.limit):
+            self.shed += 1
+            self._held_back = True
+            return False
+        self.in_flight += 1
+        return True
+
+    def leave(self) -> None:
+        self.in_flight -= 1
+
+    def observe(self, lag: float) -> None:
+        """One controller step for a measured event-loop lag (seconds)."""
+        s = self.settings
+        if lag > s.max_lag:
+            self.limit = max(float(s.minimum), self.limit * s.decrease)
+        elif self._held_back or self.in_flight >= int(self.limit):  # grow only when the limit binds
+            self.limit = min(float(s.maximum), self.limit + 1)
+        self._held_back = False
+
+    async def monitor(self, *, clock: Callable[[], float] = time.monotonic,
+                      sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        """Measure the loop's lag every ``interval`` seconds, forever (run it as a task; cancel to stop)."""
+        interval = self.settings.interval
+        while True:
+            asked = clock()
+            await sleep(interval)
+            self.observe(max(0.0, clock() - asked - interval))
+
+
+__all__ = ["BUSY", "Admission", "AdmissionSettings"]

@@ -1,0 +1,112 @@
+"""Checkout's load shedding (adapters/checkout/admission.py): the AIMD controller and the app using it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from shop_fakes import CALLS, async_handler, fake, fake_carrier
+
+import carriergate as cg
+from carriergate.adapters.checkout import AdmissionSettings, create_app
+from carriergate.adapters.checkout.admission import BUSY, Admission
+from carriergate.core.fees import FeePolicy
+
+from conftest import domestic_request
+
+__all__ = ["fake_carrier"]
+
+
+def test_a_lagging_loop_cuts_the_limit_down_to_the_minimum() -> None:
+    admission = Admission(AdmissionSettings(initial=10, minimum=2, max_lag=0.05, decrease=0.5))
+    admission.observe(0.06)
+    assert admission.limit == 5
+    admission.observe(0.2)
+    admission.observe(0.2)
+    assert admission.limit == 2
+
+
+def test_the_limit_grows_by_one_only_while_it_holds_checkouts_back() -> None:
+    admission = Admission(AdmissionSettings(initial=2, minimum=1, maximum=3))
+    admission.observe(0.0)
+    assert admission.limit == 2  # idle: nothing held back, no growth
+    assert admission.try_enter()
+    assert admission.try_enter()
+    assert not admission.try_enter()  # the third is shed
+    assert admission.shed == 1
+    admission.observe(0.0)
+    assert admission.limit == 3
+    admission.observe(0.0)  # two in flight under a limit of 3, none shed since: no growth
+    assert admission.limit == 3
+    assert admission.try_enter()
+    admission.observe(0.0)  # at the limit, but the maximum caps it
+    assert admission.limit == 3
+    for _ in range(3):
+        admission.leave()
+    assert admission.in_flight == 0
+
+
+def test_disabled_admission_never_sheds() -> None:
+    admission = Admission(AdmissionSettings(initial=1, minimum=1, enabled=False))
+    assert all(admission.try_enter() for _ in range(50))
+    assert admission.shed == 0
+
+
+@pytest.mark.parametrize("options", [{"minimum": 0}, {"initial": 5, "maximum": 4}, {"max_lag": 0},
+                                     {"decrease": 1.0}, {"interval": -1}])
+def test_settings_are_checked(options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"minimum|max_lag|decrease"):
+        AdmissionSettings(**options)
+
+
+def test_the_monitor_measures_how_late_the_loop_wakes_it() -> None:
+    """Scripted lags through an injected clock and sleep: 0.2 s late twice, then on time."""
+    now = [0.0]
+    lags = [0.2, 0.2, 0.0]
+
+    class Done(Exception):
+        pass
+
+    async def sleep(seconds: float) -> None:
+        if not lags:
+            raise Done
+        now[0] += seconds + lags.pop(0)
+
+    admission = Admission(AdmissionSettings(initial=16, minimum=2, max_lag=0.05, decrease=0.5))
+    admission.in_flight = 16  # busy: growth allowed when the loop keeps up
+    with pytest.raises(Done):
+        asyncio.run(admission.monitor(clock=lambda: now[0], sleep=sleep))
+    assert admission.limit == 5  # 16 -> 8 -> 4, then on time and at the limit: +1
+
+
+@pytest.mark.usefixtures("fake_carrier")
+def test_past_capacity_the_app_answers_from_backup_rates_without_asking_carriers() -> None:
+    """One live round may run ("slow" hangs until the deadline); a checkout arriving meanwhile is
+    answered at once from the table rates, its carrier errors saying why, and no carrier is asked."""
+    config = {"fast": fake(), "slow": fake("hang"), "table": {}}
+    body = domestic_request().model_dump(mode="json", exclude_none=True)
+
+    async def main() -> tuple[dict[str, Any], dict[str, Any], int, int]:
+        answered = asyncio.Event()  # "fast" answered: the live round is on, "slow" hangs
+        async with cg.AsyncGateway(config, transport=httpx.MockTransport(async_handler),
+                                   event_hooks={"response": [lambda exchange: answered.set()]}) as gw:
+            app = create_app(gw, FeePolicy(), deadline=0.5, admission=AdmissionSettings(initial=1, minimum=1))
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shop") as client:
+                first = asyncio.create_task(client.post("/v1/quotes", json=body))
+                await answered.wait()
+                assert app.admission.in_flight == 1
+                asked = len(CALLS)
+                second = await client.post("/v1/quotes", json=body)
+                asked_meanwhile = len(CALLS) - asked
+                return (await first).json(), second.json(), asked_meanwhile, app.admission.shed
+
+    first, second, asked_meanwhile, shed = asyncio.run(asyncio.wait_for(main(), timeout=5))
+    assert first["errors"]["slow"]["code"] == "deadline"  # the live round ran
+    assert "fast" in {q["carrier"] for q in first["quotes"]}
+    assert {name: e["code"] for name, e in second["errors"].items()} == {"fast": BUSY, "slow": BUSY}
+    assert [q["source"] for q in second["quotes"]] == ["table"] * len(second["quotes"])
+    assert second["quotes"]
+    assert asked_meanwhile == 0
+    assert shed == 1
