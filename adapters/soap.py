@@ -162,6 +162,8 @@ class _Model:
         return None
 
 
+#: id(zeep type) -> (the type, its model). Holding the type keeps its id from being reused.
+_MODELS: dict[int, tuple[Any, _Model]] = {}
 _OPEN = _Model("open")
 _SIMPLE = _Model("simple")
 
@@ -212,7 +214,6 @@ class _Pruner:
 
     def __init__(self, schema: Any) -> None:
         self.schema = schema
-        self.models: dict[int, _Model] = {}
         self.removed = 0
 
     def _type_of(self, node: etree._Element, element: Any) -> Any:
@@ -222,11 +223,13 @@ class _Pruner:
         # As zeep does: the xsi:type if the schema knows it, else the declared type.
         return self.schema.get_type(utils.qname_attr(node, _XSI_TYPE), fail_silently=True) or element.type
 
-    def _model_of(self, xsd_type: Any) -> _Model:
-        model = self.models.get(id(xsd_type))
-        if model is None:
-            model = self.models[id(xsd_type)] = _model(xsd_type)
-        return model
+    @staticmethod
+    def _model_of(xsd_type: Any) -> _Model:
+        """The type's model, read once per process: loaded WSDLs (and so their types) live as long."""
+        found = _MODELS.get(id(xsd_type))
+        if found is None:
+            found = _MODELS[id(xsd_type)] = (xsd_type, _model(xsd_type))
+        return found[1]
 
     def walk(self, node: etree._Element, element: Any, path: str) -> None:
         """Prune ``node`` (declared as zeep ``element``) and its known descendants; ``path`` names it in logs."""

@@ -1,5 +1,8 @@
 """Benchmark 2: cold start. A fresh process imports the library and resolves one carrier, then four.
 
+Each library runs from its own venv, installed the way a user installs it (carriergate: ``pip install .``
+of this tree into bench/.carriergate-venv, so no editable-install finder and no dev dependencies).
+
 Wall time (spawn to exit) and peak RSS (VmHWM, which the child reads from its own /proc status) are
 taken per process; medians over ``repeats`` runs, the two libraries interleaved run by run. A bare
 interpreter (``pass``) is measured the same way so the library's own share can be read off.
@@ -14,7 +17,7 @@ import subprocess
 import time
 from typing import Any
 
-from common import RESULTS, ROOT, karrio_python, median, ours_python, ratio
+from common import RESULTS, ROOT, installed_ours_python, karrio_python, median, ratio
 
 #: Children may write byte code, into a cache outside the tree: with PYTHONDONTWRITEBYTECODE set (as in
 #: some containers) and an editable install, every start would otherwise recompile carriergate's own
@@ -67,10 +70,11 @@ def measure(python: str, code: str) -> tuple[float, float]:
 
 def run(repeats: int, quick: bool) -> dict[str, Any]:
     runs = max(3, repeats if not quick else 3)
+    ours = installed_ours_python()
     cases = {
-        "baseline": [(ours_python(), "pass"), (str(karrio_python()), "pass")],
-        "one carrier": [(ours_python(), ours_code(["ups"])), (str(karrio_python()), karrio_code(["ups"]))],
-        "four carriers": [(ours_python(), ours_code(list(OURS_ACCOUNTS))),
+        "baseline": [(ours, "pass"), (str(karrio_python()), "pass")],
+        "one carrier": [(ours, ours_code(["ups"])), (str(karrio_python()), karrio_code(["ups"]))],
+        "four carriers": [(ours, ours_code(list(OURS_ACCOUNTS))),
                           (str(karrio_python()), karrio_code(list(KARRIO_SETTINGS)))],
     }
     raw: dict[str, dict[str, list[tuple[float, float]]]] = {c: {"carriergate": [], "karrio": []} for c in cases}
@@ -101,7 +105,10 @@ def run(repeats: int, quick: bool) -> dict[str, Any]:
     rows.append({"case": "bare python (baseline)", "carriergate_ms": round(base["carriergate"][0] * 1000),
                  "karrio_ms": round(base["karrio"][0] * 1000), "carriergate_rss_mib": round(base["carriergate"][1], 1),
                  "karrio_rss_mib": round(base["karrio"][1], 1)})
-    notes = ["karrio's four-carrier row resolves three carriers (UPS, FedEx, DHL Express): no SF Express "
+    notes = ["Each library runs from its own venv, installed as a user installs it: carriergate by "
+             "`pip install .` into bench/.carriergate-venv (runtime dependencies only), karrio from PyPI into "
+             "bench/.karrio-venv.",
+             "karrio's four-carrier row resolves three carriers (UPS, FedEx, DHL Express): no SF Express "
              "plugin exists for karrio 2026.x.",
              "Children write and reuse byte code in bench/results/pycache (PYTHONPYCACHEPREFIX), for both "
              "libraries, after one warm-up run.",

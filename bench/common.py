@@ -103,3 +103,21 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
 
 def ours_python() -> str:
     return sys.executable
+
+
+OURS_VENV = BENCH / ".carriergate-venv"
+
+
+def installed_ours_python(log: Any = print) -> str:
+    """An interpreter with carriergate installed as a user gets it (``pip install .``: a built wheel,
+    byte code compiled by pip, only the runtime dependencies), in bench/.carriergate-venv. Made on
+    first use; carriergate itself is reinstalled from the working tree on every call. karrio is measured
+    the same way, in its own venv."""
+    python = OURS_VENV / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    if not python.exists():
+        log(f"creating {OURS_VENV} and installing carriergate from {ROOT} ...")
+        venv.EnvBuilder(with_pip=True, clear=True).create(OURS_VENV)
+        subprocess.run([*pip, str(ROOT)], check=True)
+    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(ROOT)], check=True)
+    return str(python)
