@@ -266,7 +266,8 @@ class AsyncCarrierClient:
 
 
 class Gateway(BaseGateway):
-    """Synchronous gateway. Use as a context manager (or call :meth:`close`) to release connections."""
+    """Synchronous gateway. Use as a context manager (or call :meth:`close`) to release connections.
+    Each account has its own HTTP client and pool, sized by ``limits``; a ``transport`` serves them all."""
 
     def __init__(self, config: Config | None = None, *, transport: httpx.BaseTransport | None = None,
                  default_deadline: float | None = 30.0, max_workers: int = 16,

@@ -19,33 +19,45 @@ from conftest import domestic_request
 __all__ = ["fake_carrier"]
 
 
-def test_a_lagging_loop_cuts_the_limit_down_to_the_minimum() -> None:
-    admission = Admission(AdmissionSettings(initial=10, minimum=2, max_lag=0.05, decrease=0.5))
-    admission.observe(0.06)
+def test_a_lagging_loop_cuts_the_limit_once_per_period_down_to_the_minimum() -> None:
+    admission = Admission(AdmissionSettings(initial=10, minimum=2, max_lag=0.05, decrease=0.5, cut_every=0.25))
+    admission.observe(0.06, now=100.0)
     assert admission.limit == 5
-    admission.observe(0.2)
-    admission.observe(0.2)
+    admission.observe(0.2, now=100.1)  # too soon after the last cut: it has not had time to show
+    assert admission.limit == 5
+    admission.observe(0.2, now=100.35)
+    admission.observe(0.2, now=100.6)
     assert admission.limit == 2
 
 
 def test_the_limit_grows_by_one_only_while_it_holds_checkouts_back() -> None:
     admission = Admission(AdmissionSettings(initial=2, minimum=1, maximum=3))
-    admission.observe(0.0)
+    admission.observe(0.0, now=1.0)
     assert admission.limit == 2  # idle: nothing held back, no growth
     assert admission.try_enter()
     assert admission.try_enter()
     assert not admission.try_enter()  # the third is shed
     assert admission.shed == 1
-    admission.observe(0.0)
+    admission.observe(0.0, now=1.0)
     assert admission.limit == 3
-    admission.observe(0.0)  # two in flight under a limit of 3, none shed since: no growth
+    admission.observe(0.0, now=1.0)  # two in flight under a limit of 3, none shed since: no growth
     assert admission.limit == 3
     assert admission.try_enter()
-    admission.observe(0.0)  # at the limit, but the maximum caps it
+    admission.observe(0.0, now=1.0)  # at the limit, but the maximum caps it
     assert admission.limit == 3
     for _ in range(3):
         admission.leave()
     assert admission.in_flight == 0
+
+
+def test_the_lag_tolerated_is_a_tenth_of_the_deadline_unless_given() -> None:
+    assert Admission(deadline=2.0).max_lag == pytest.approx(0.2)
+    assert Admission(AdmissionSettings(max_lag=0.03), deadline=2.0).max_lag == 0.03
+    admission = Admission(AdmissionSettings(initial=10, decrease=0.5), deadline=0.5)
+    admission.observe(0.04, now=1.0)  # under 0.05: no cut
+    assert admission.limit == 10
+    admission.observe(0.06, now=2.0)
+    assert admission.limit == 5
 
 
 def test_disabled_admission_never_sheds() -> None:
@@ -55,16 +67,16 @@ def test_disabled_admission_never_sheds() -> None:
 
 
 @pytest.mark.parametrize("options", [{"minimum": 0}, {"initial": 5, "maximum": 4}, {"max_lag": 0},
-                                     {"decrease": 1.0}, {"interval": -1}])
+                                     {"decrease": 1.0}, {"interval": -1}, {"cut_every": 0}])
 def test_settings_are_checked(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=r"minimum|max_lag|decrease"):
         AdmissionSettings(**options)
 
 
 def test_the_monitor_measures_how_late_the_loop_wakes_it() -> None:
-    """Scripted lags through an injected clock and sleep: 0.2 s late twice, then on time."""
+    """Scripted lags through an injected clock and sleep: 0.3 s late twice, then on time."""
     now = [0.0]
-    lags = [0.2, 0.2, 0.0]
+    lags = [0.3, 0.3, 0.0]
 
     class Done(Exception):
         pass
@@ -74,7 +86,7 @@ def test_the_monitor_measures_how_late_the_loop_wakes_it() -> None:
             raise Done
         now[0] += seconds + lags.pop(0)
 
-    admission = Admission(AdmissionSettings(initial=16, minimum=2, max_lag=0.05, decrease=0.5))
+    admission = Admission(AdmissionSettings(initial=16, minimum=2, max_lag=0.05, decrease=0.5, cut_every=0.25))
     admission.in_flight = 16  # busy: growth allowed when the loop keeps up
     with pytest.raises(Done):
         asyncio.run(admission.monitor(clock=lambda: now[0], sleep=sleep))

@@ -8,10 +8,11 @@ errors say so (code ``checkout_busy``), like any other backup answer.
 
 The capacity is found, not configured: an AIMD controller (as TCP's congestion window) driven by the
 event loop's lag. A monitor task asks to wake every ``interval`` seconds; how late it wakes is the
-lag. Each wake-up with a lag under ``max_lag`` raises the limit by one live round; one over it cuts
-the limit by ``decrease``. A checkout runs live only while fewer than ``limit`` live rounds are in
-flight. A slow or hung carrier costs no CPU and adds no lag, so it never causes shedding (its
-breaker deals with it).
+lag. Each wake-up with a lag under ``max_lag`` raises the limit by one live round (while the limit
+is what holds checkouts back); one over it cuts the limit by ``decrease``, at most once per
+``cut_every`` seconds, as TCP cuts its window once per round trip. A checkout runs live only while
+fewer than ``limit`` live rounds are in flight. A slow or hung carrier costs no CPU and adds no lag,
+so it never causes shedding (its breaker deals with it).
 """
 
 from __future__ import annotations
@@ -22,37 +23,46 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 BUSY = "checkout_busy"
+#: The lag tolerated by default, as a share of the app's deadline.
+MAX_LAG_SHARE = 0.1
 
 
 @dataclass(frozen=True)
 class AdmissionSettings:
-    """``AdmissionSettings(initial=16, minimum=2, maximum=1024, max_lag=0.05, interval=0.025, decrease=0.7)``;
+    """How the live-round limit moves: it starts at ``initial``, stays within ``minimum`` and
+    ``maximum``, is cut by ``decrease`` when the lag exceeds ``max_lag`` (seconds; None: a tenth of
+    the app's deadline, so the tolerance scales with what the shop waits) (at most once per
+    ``cut_every`` seconds: a cut needs time to show) and grows by one per ``interval`` otherwise.
     ``enabled=False`` runs every checkout live."""
 
-    initial: int = 16
+    initial: int = 8
     minimum: int = 2
     maximum: int = 1024
-    max_lag: float = 0.05
+    max_lag: float | None = None
     interval: float = 0.025
+    cut_every: float = 0.25
     decrease: float = 0.7
     enabled: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.minimum <= self.initial <= self.maximum:
             raise ValueError("need 1 <= minimum <= initial <= maximum")
-        if self.max_lag <= 0 or self.interval <= 0 or not 0 < self.decrease < 1:
-            raise ValueError("max_lag and interval must be positive, decrease between 0 and 1")
+        lag = 1.0 if self.max_lag is None else self.max_lag
+        if min(lag, self.interval, self.cut_every) <= 0 or not 0 < self.decrease < 1:
+            raise ValueError("max_lag, interval and cut_every must be positive, decrease between 0 and 1")
 
 
 class Admission:
     """The limit on live rounds and the rounds in flight. One per app, used from its event loop only."""
 
-    def __init__(self, settings: AdmissionSettings | None = None) -> None:
+    def __init__(self, settings: AdmissionSettings | None = None, *, deadline: float = 1.0) -> None:
         self.settings = settings or AdmissionSettings()
+        self.max_lag = self.settings.max_lag if self.settings.max_lag is not None else deadline * MAX_LAG_SHARE
         self.limit = float(self.settings.initial)
         self.in_flight = 0
         self.shed = 0  # checkouts answered without asking the carriers, since the start
         self._held_back = False  # a checkout was shed since the last controller step
+        self._last_cut: float | None = None
 
     def try_enter(self) -> bool:
         """Whether a new checkout may run live; if so, call :meth:`leave` when its round ends."""
@@ -66,11 +76,13 @@ class Admission:
     def leave(self) -> None:
         self.in_flight -= 1
 
-    def observe(self, lag: float) -> None:
-        """One controller step for a measured event-loop lag (seconds)."""
+    def observe(self, lag: float, now: float) -> None:
+        """One controller step for the event-loop lag (seconds) measured at ``now`` (monotonic seconds)."""
         s = self.settings
-        if lag > s.max_lag:
-            self.limit = max(float(s.minimum), self.limit * s.decrease)
+        if lag > self.max_lag:
+            if self._last_cut is None or now - self._last_cut >= s.cut_every:
+                self.limit = max(float(s.minimum), self.limit * s.decrease)
+                self._last_cut = now
         elif self._held_back or self.in_flight >= int(self.limit):  # grow only when the limit binds
             self.limit = min(float(s.maximum), self.limit + 1)
         self._held_back = False
@@ -82,7 +94,8 @@ class Admission:
         while True:
             asked = clock()
             await sleep(interval)
-            self.observe(max(0.0, clock() - asked - interval))
+            now = clock()
+            self.observe(max(0.0, now - asked - interval), now)
 
 
 __all__ = ["BUSY", "Admission", "AdmissionSettings"]

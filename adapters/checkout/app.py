@@ -80,7 +80,7 @@ class CheckoutApp:
         self.policy = policy
         self.deadline = deadline
         self.shopify = shopify
-        self.admission = Admission(admission)
+        self.admission = Admission(admission, deadline=deadline)
         self._monitor: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
