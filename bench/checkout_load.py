@@ -1,4 +1,4 @@
-"""Benchmark 4: the checkout ASGI app behind uvicorn on loopback, under a bounded concurrent load.
+"""Benchmark 4: the checkout ASGI app behind uvicorn on loopback, under a bounded load (closed and open loop).
 
 Three processes on one machine, as a deployment would have them (carriers out of process):
 
@@ -8,9 +8,9 @@ Three processes on one machine, as a deployment would have them (carriers out of
 - uvicorn (one worker) serves ``checkout_server:create``: the checkout app over an ``AsyncGateway``
   whose accounts' ``base_url`` point at that sandbox (the configuration the sandbox printed), with
   the app's deadline at 1.0 s and a pool of ``POOL`` connections per carrier account.
-- This process, the load generator (:mod:`loadgen`: raw asyncio, one keep-alive connection per worker,
-  ``concurrency`` workers, a fixed number of requests, a 10 s timeout per request), POSTs
-  ``/v1/quotes`` and stops by itself.
+- This process, the load generator (:mod:`loadgen`: raw asyncio, keep-alive connections, a 10 s
+  timeout per request), POSTs ``/v1/quotes`` and stops by itself: closed loop (N workers, 1000
+  requests) and open loop (arrivals at a fixed rate for ``OPEN_SECONDS``).
 
 karrio has no checkout service: these figures stand against the target only (p99 <= deadline + 50 ms).
 The three processes share the machine's cores; the CPU each used is reported.
@@ -32,10 +32,12 @@ from typing import Any
 
 import httpx
 from common import BENCH, RESULTS, ROOT, percentile
-from loadgen import run_load
+from loadgen import run_load, run_open
 
 DEADLINE = 1.0
 POOL = 256  # connections per carrier account (each has its own pool)
+OPEN_SECONDS = 10  # length of an open-loop run
+Mode = tuple[str, float]  # ("closed", workers) or ("open", arrivals per second)
 LATENCY = {"ups": 0.1, "fedex": 0.2, "dhl_express": 0.3, "sf_express": 0.4}
 BODY = {
     "origin": {"name": "Li Lei", "street": ["88 Century Avenue"], "district": "Pudong", "city": "Shanghai",
@@ -118,10 +120,14 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-def load(port: int, total: int, concurrency: int) -> dict[str, Any]:
-    raw = asyncio.run(run_load("127.0.0.1", port, "/v1/quotes", BODY, total=total, concurrency=concurrency))
+def load(port: int, total: int, mode: Mode) -> dict[str, Any]:
+    """Closed loop (``("closed", workers)``) or open loop (``("open", arrivals per second)``)."""
+    kind, level = mode
+    run_it = (run_load("127.0.0.1", port, "/v1/quotes", BODY, total=total, concurrency=int(level)) if kind == "closed"
+              else run_open("127.0.0.1", port, "/v1/quotes", BODY, total=total, rate=level))
+    raw = asyncio.run(run_it)
     latencies = raw["latencies"]
-    return {"requests": total, "concurrency": concurrency, "elapsed_s": raw["elapsed_s"],
+    return {"requests": total, "mode": kind, "level": level, "elapsed_s": raw["elapsed_s"],
             "rps": total / raw["elapsed_s"], "p50_ms": percentile(latencies, 50) * 1000,
             "p95_ms": percentile(latencies, 95) * 1000, "p99_ms": percentile(latencies, 99) * 1000,
             "max_ms": max(latencies) * 1000, "statuses": raw["statuses"],
@@ -139,14 +145,14 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def scenario(hung: str | None, total: int, concurrency: int) -> dict[str, Any]:
+def scenario(hung: str | None, total: int, mode: Mode) -> dict[str, Any]:
     sandbox, config = start_sandbox(free_port(), hung)
     try:
         port = free_port()
         server = start_server(port, config)
         try:
             before = (cpu_seconds(server.pid), cpu_seconds(sandbox.pid), own_cpu_seconds())
-            result = load(port, total, concurrency)
+            result = load(port, total, mode)
             after = (cpu_seconds(server.pid), cpu_seconds(sandbox.pid), own_cpu_seconds())
             served = total + min(20, total)
             for key, a, b in zip(("server", "sandbox", "load_generator"), before, after, strict=True):
@@ -159,14 +165,17 @@ def scenario(hung: str | None, total: int, concurrency: int) -> dict[str, Any]:
 
 
 def run(repeats: int, quick: bool) -> dict[str, Any]:
-    total = 300 if quick else 1000
-    levels = [50, 200] if quick else [25, 50, 100, 200]
+    closed: list[Mode] = [("closed", n) for n in ([50, 200] if quick else [25, 50, 100, 200])]
+    opened: list[Mode] = [("open", r) for r in ([50] if quick else [25, 50, 100])]
     rows, raw = [], {}
     for hung in (None, "ups"):
-        for concurrency in levels:
-            r = scenario(hung, total, concurrency)
-            raw[f"{hung or 'none'}_{concurrency}"] = r
-            rows.append({"hung": hung or "-", "concurrency": concurrency, "requests": total,
+        for mode in closed + opened:
+            # closed loop: a fixed count; open loop: OPEN_SECONDS of arrivals at the given rate
+            total = (300 if quick else 1000) if mode[0] == "closed" else round(mode[1] * (3 if quick else OPEN_SECONDS))
+            r = scenario(hung, total, mode)
+            raw[f"{hung or 'none'}_{mode[0]}_{mode[1]}"] = r
+            rows.append({"hung": hung or "-", "load": f"{mode[1]} workers" if mode[0] == "closed" else f"{mode[1]}/s",
+                         "requests": total,
                          "rps": round(r["rps"], 1), "p50_ms": round(r["p50_ms"]), "p95_ms": round(r["p95_ms"]),
                          "p99_ms": round(r["p99_ms"]), "max_ms": round(r["max_ms"]),
                          "cpu_ms_per_req": {k: round(r[f"{k}_cpu_ms_per_request"], 1)
@@ -175,7 +184,10 @@ def run(repeats: int, quick: bool) -> dict[str, Any]:
                          "complete": r["complete_answers"], "shed": r["shed_answers"],
                          "target_p99_ms": round((DEADLINE + 0.05) * 1000),
                          "met": r["p99_ms"] <= (DEADLINE + 0.05) * 1000})
-    notes = ["The carriers run out of process: `carriergate sandbox serve` with latency from a --faults TOML; "
+    notes = ["Closed loop: N workers, each sending its next checkout as soon as the last is answered (the "
+             "server is saturated by construction). Open loop: checkouts arrive at a fixed rate whatever the "
+             "answers, as shoppers do; latency counts from the scheduled arrival.",
+             "The carriers run out of process: `carriergate sandbox serve` with latency from a --faults TOML; "
              "the checkout app reaches them over loopback HTTP through its accounts' base_url.",
              f"The app's gateway keeps a pool of {POOL} connections per carrier account (the default keeps "
              "20 alive, so bursts above that would reconnect).",

@@ -1,4 +1,4 @@
-"""A lean HTTP/1.1 load generator for benchmark 4: one keep-alive connection per worker, raw asyncio.
+"""A lean HTTP/1.1 load generator for benchmark 4 (raw asyncio, keep-alive), closed or open loop.
 
 Why not httpx: on this 2-core machine the load generator shares the CPU with the server under test.
 ``httpx.AsyncClient`` with hundreds of pooled connections spent 4-22 ms of CPU per request (its pool
@@ -63,49 +63,98 @@ async def read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return int(parts[1]), await reader.readexactly(length)
 
 
+class _Exchanges:
+    """Sends the one request on a keep-alive connection and tallies the answer."""
+
+    def __init__(self, host: str, port: int, path: str, body: dict[str, Any], per_request: float) -> None:
+        self.host, self.port = host, port
+        self.wire = request_bytes(host, port, path, body)
+        self.per_request = per_request
+        self.tally = Tally()
+
+    async def one(self, conn: list[Any], *, record: bool, since: float | None = None) -> None:
+        """One request on ``conn`` ([reader, writer], connected on first use; emptied after a failure).
+        Its latency counts from ``since`` (default: now)."""
+        start = time.perf_counter() if since is None else since
+        try:
+            async with asyncio.timeout(self.per_request):
+                if not conn:
+                    conn.extend(await asyncio.open_connection(self.host, self.port))
+                conn[1].write(self.wire)
+                status, answer = await read_answer(conn[0])
+            key = str(status)
+            if status == 200 and record:
+                self.tally.judge(json.loads(answer))
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ProtocolError, TimeoutError) as exc:
+            key = type(exc).__name__
+            if conn:  # the next request starts on a fresh connection
+                conn[1].close()
+                conn.clear()
+        if record:
+            self.tally.count(key, time.perf_counter() - start)
+
+    def result(self, elapsed: float) -> dict[str, Any]:
+        t = self.tally
+        return {"elapsed_s": elapsed, "latencies": t.latencies, "statuses": t.statuses,
+                "complete_answers": t.complete, "shed_answers": t.shed}
+
+
+async def _warm_up(exchanges: _Exchanges, count: int) -> None:
+    conn: list[Any] = []
+    for _ in range(count):
+        await exchanges.one(conn, record=False)
+    if conn:
+        conn[1].close()
+
+
 async def run_load(host: str, port: int, path: str, body: dict[str, Any], *, total: int, concurrency: int,
                    warmup: int = 20, per_request: float = 10.0) -> dict[str, Any]:
-    """``total`` requests from ``concurrency`` workers (each on its own keep-alive connection), after
-    ``warmup`` sequential ones. Latency is measured per request from write to complete answer."""
-    wire = request_bytes(host, port, path, body)
-    tally = Tally()
+    """Closed loop: ``total`` requests from ``concurrency`` workers, each on its own keep-alive
+    connection and sending its next request as soon as the last is answered, after ``warmup``
+    sequential ones. Latency is measured per request from write to complete answer."""
+    exchanges = _Exchanges(host, port, path, body, per_request)
+    await _warm_up(exchanges, warmup)
+    budget = total
 
-    async def exchange(conn: list[Any]) -> tuple[int, bytes]:
-        if not conn:
-            conn.extend(await asyncio.open_connection(host, port))
-        reader, writer = conn
-        writer.write(wire)
-        return await read_answer(reader)
-
-    async def worker(budget: list[int], record: bool) -> None:
-        """Send requests until the shared ``budget`` (a one-item counter) is used up."""
-        conn: list[Any] = []  # [reader, writer] once connected
+    async def worker() -> None:
+        nonlocal budget
+        conn: list[Any] = []
         try:
-            while budget[0] > 0:
-                budget[0] -= 1
-                start = time.perf_counter()
-                try:
-                    async with asyncio.timeout(per_request):
-                        status, answer = await exchange(conn)
-                    key = str(status)
-                    if status == 200 and record:
-                        tally.judge(json.loads(answer))
-                except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ProtocolError,
-                        TimeoutError) as exc:
-                    key = type(exc).__name__
-                    if conn:  # start the next request on a fresh connection
-                        conn[1].close()
-                        conn.clear()
-                if record:
-                    tally.count(key, time.perf_counter() - start)
+            while budget > 0:
+                budget -= 1
+                await exchanges.one(conn, record=True)
         finally:
             if conn:
                 conn[1].close()
 
-    await worker([warmup], record=False)
-    budget = [total]
     started = time.perf_counter()
-    await asyncio.gather(*(worker(budget, record=True) for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    return {"elapsed_s": elapsed, "latencies": tally.latencies, "statuses": tally.statuses,
-            "complete_answers": tally.complete, "shed_answers": tally.shed}
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return exchanges.result(time.perf_counter() - started)
+
+
+async def run_open(host: str, port: int, path: str, body: dict[str, Any], *, rate: float, total: int,
+                   warmup: int = 20, per_request: float = 10.0) -> dict[str, Any]:
+    """Open loop: ``total`` requests arriving at ``rate`` per second whatever the answers (as shoppers
+    arrive at checkout pages), each on an idle keep-alive connection or a new one. Latency counts
+    from the request's scheduled arrival, so a late send is not hidden (no coordinated omission)."""
+    exchanges = _Exchanges(host, port, path, body, per_request)
+    await _warm_up(exchanges, warmup)
+    idle: list[list[Any]] = []
+
+    async def arrival(at: float) -> None:
+        conn = idle.pop() if idle else []
+        await exchanges.one(conn, record=True, since=at)
+        if conn:
+            idle.append(conn)
+
+    started = time.perf_counter()
+    arrivals = []
+    for i in range(total):
+        at = started + i / rate
+        if (wait := at - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)
+        arrivals.append(asyncio.create_task(arrival(at)))
+    await asyncio.gather(*arrivals)
+    for conn in idle:
+        conn[1].close()
+    return exchanges.result(time.perf_counter() - started)

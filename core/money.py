@@ -32,13 +32,16 @@ _MAX_CHECKED_CODES = 512
 _FIELDS_SET = frozenset({"amount", "currency"})
 
 
+_object_setattr = object.__setattr__  # bypasses the frozen model's own __setattr__, as pydantic does
+
+
 def _set_fields(money: Money, values: dict[str, Any]) -> None:
     """What ``BaseModel.model_construct`` stores for a model without extras, private attributes or
     post-init hook; only ever called with values ``Money``'s validators would return unchanged."""
-    object.__setattr__(money, "__dict__", values)
-    object.__setattr__(money, "__pydantic_fields_set__", set(_FIELDS_SET))
-    object.__setattr__(money, "__pydantic_extra__", None)
-    object.__setattr__(money, "__pydantic_private__", None)
+    _object_setattr(money, "__dict__", values)
+    _object_setattr(money, "__pydantic_fields_set__", set(_FIELDS_SET))
+    _object_setattr(money, "__pydantic_extra__", None)
+    _object_setattr(money, "__pydantic_private__", None)
 
 
 def minor_units(currency: str) -> int:

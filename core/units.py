@@ -43,6 +43,8 @@ class Weight(StrictModel):
     _positive = field_validator("value", mode="before")(_positive)
 
     def to(self, unit: WeightUnit) -> Weight:
+        if unit == self.unit:  # frozen: the same weight, exactly, with no arithmetic
+            return self
         return Weight(self.value * _KG_PER[self.unit] / _KG_PER[unit], unit)
 
     @property
@@ -83,6 +85,8 @@ class Dimensions(StrictModel):
     _positive = field_validator("length", "width", "height", mode="before")(_positive)
 
     def to(self, unit: LengthUnit) -> Dimensions:
+        if unit == self.unit:  # frozen: the same dimensions, exactly, with no arithmetic
+            return self
         f = _CM_PER[self.unit] / _CM_PER[unit]
         return Dimensions(self.length * f, self.width * f, self.height * f, unit)
 

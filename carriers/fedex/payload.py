@@ -13,11 +13,13 @@ from ...core.address import Address
 from ...core.errors import FieldError, ValidationError
 from ...core.http import json_number as number
 from ...core.money import Money, minor_units
-from ...core.units import Dimensions, Weight
+from ...core.units import Dimensions, Weight, WeightUnit
 
 CARRIER = "fedex"
 _STATE_CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
 _NANP = frozenset({"US", "CA", "PR"})
+#: FedEx takes weights to two decimals.
+HUNDREDTH = Decimal("0.01")
 
 
 # -- building ------------------------------------------------------------------------------------
@@ -32,7 +34,8 @@ def unit_system(parcel_weight: Weight) -> tuple[str, str]:
 
 def weight(value: Weight, units: str) -> dict[str, Any]:
     """FedEx weight in ``units`` (exact conversion, rounded up to 0.01)."""
-    return {"units": units, "value": number(value.rounded_up("lb" if units == "LB" else "kg", "0.01").normalize())}
+    unit: WeightUnit = "lb" if units == "LB" else "kg"
+    return {"units": units, "value": number(value.rounded_up(unit, HUNDREDTH).normalize())}
 
 
 def dimensions(value: Dimensions, units: str) -> dict[str, Any]:
@@ -120,12 +123,16 @@ def objs(value: Any) -> list[dict[str, Any]]:
 
 
 def text(value: Any) -> str | None:
-    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-        return str(value).strip()
+    if type(value) is str:  # the usual case, first
+        return value.strip() or None
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value).strip() or None
     return None
 
 
 def dec(value: Any) -> Decimal | None:
+    if type(value) is Decimal:  # what decode() makes of a JSON number with a fraction: used as it is
+        return value if value.is_finite() else None  # (Decimal(str(d)) would rebuild the same value)
     if isinstance(value, bool) or value is None:
         return None
     try:

@@ -129,9 +129,10 @@ def charges(detail: dict[str, Any], currency: str) -> list[Charge]:
         if value is not None:
             name = p.text(item.get("description")) or code.replace("_", " ").capitalize()
             out.append(Charge(kind=_charge_kind(code), name=name, amount=value, code=code))
-    discount = p.amount(detail.get("totalDiscounts"), currency)
-    if discount is not None and discount.amount > 0:
-        out.append(Charge(kind="discount", name="Discount", amount=-discount))
+    discount = p.dec(detail.get("totalDiscounts"))
+    refund = p.amount(-discount, currency) if discount is not None and discount > 0 else None
+    if refund is not None:
+        out.append(Charge(kind="discount", name="Discount", amount=refund))
     for item in p.objs(rated.get("taxes")):
         value = p.amount(item.get("amount"), currency)
         if value is not None:
@@ -157,20 +158,28 @@ def transit(reply: dict[str, Any]) -> tuple[int | None, date | datetime | None]:
     return days, when
 
 
+def billed_total(detail: dict[str, Any], currency: str) -> Money | None:
+    """With duties and taxes when FedEx states it (and it is not below the net charge), else the net charge."""
+    with_taxes = p.dec(detail.get("totalNetChargeWithDutiesAndTaxes"))
+    net = p.dec(detail.get("totalNetCharge"))
+    if net is None:
+        net = p.dec(detail.get("totalNetFedExCharge"))
+    return p.amount(with_taxes if with_taxes is not None and (net is None or with_taxes >= net) else net, currency)
+
+
 def quote(reply: dict[str, Any], *, carrier: str) -> Quote | None:
     code = p.text(reply.get("serviceType"))
     detail = chosen_detail(p.objs(reply.get("ratedShipmentDetails")))
     if code is None or detail is None:
         return None
-    currency = p.text(detail.get("currency")) or p.text(p.obj(detail.get("shipmentRateDetail")).get("currency"))
-    with_taxes = p.amount(detail.get("totalNetChargeWithDutiesAndTaxes"), currency)
-    net = p.amount(detail.get("totalNetCharge"), currency) or p.amount(detail.get("totalNetFedExCharge"), currency)
-    total: Money | None = with_taxes if with_taxes is not None and (net is None or with_taxes >= net) else net
-    if total is None or currency is None:
+    rated = p.obj(detail.get("shipmentRateDetail"))
+    currency = p.text(detail.get("currency")) or p.text(rated.get("currency"))
+    total = billed_total(detail, currency) if currency is not None else None
+    if total is None or currency is None:  # (both: mypy narrows ``currency`` for the charges below)
         return None
     days, when = transit(reply)
     name = SERVICE_NAMES.get(code) or service_name(code, p.text(reply.get("serviceName")))
-    billed = p.obj(p.obj(detail.get("shipmentRateDetail")).get("totalBillingWeight"))
+    billed = p.obj(rated.get("totalBillingWeight"))
     billed_weight = f"{billed.get('value')} {billed.get('units')}" if p.dec(billed.get("value")) is not None else None
     return Quote(carrier=carrier, service_code=code, service_name=name, total=total, charges=charges(detail, currency),
                  transit_days=days, estimated_delivery=when, billed_weight=billed_weight)

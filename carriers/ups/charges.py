@@ -8,7 +8,7 @@ negotiated discount, say), one balancing line says so. The parts always add up t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from ...core.money import Money
@@ -59,8 +59,7 @@ def breakdown(published: JSON, negotiated: JSON, package_itemized: Iterable[Iter
     currency = total.currency
     charges: list[Charge] = []
     base_service = money(published.get("BaseServiceCharge"), currency)
-    transport = money(published.get("TransportationCharges"), currency)
-    base = base_service or transport
+    base = base_service if base_service is not None else money(published.get("TransportationCharges"), currency)
     if base is not None:
         charges.append(Charge(kind="base", name="Transportation", amount=base))
     if base_service is not None:  # itemized surcharges are only separate from a base service charge
@@ -88,5 +87,6 @@ def breakdown(published: JSON, negotiated: JSON, package_itemized: Iterable[Iter
     return charges
 
 
-def package_itemized(packages: Iterable[JSON]) -> list[list[JSON]]:
-    return [records(obj(p).get("ItemizedCharges")) for p in packages]
+def package_itemized(packages: Iterable[JSON]) -> Iterator[list[JSON]]:
+    """Each package's itemized charges, read only if ``breakdown`` needs them (no shipment-level list)."""
+    return (records(obj(p).get("ItemizedCharges")) for p in packages)

@@ -13,6 +13,8 @@ from ...core.units import Dimensions, Weight
 IMPERIAL_ORIGINS = frozenset({"US", "PR"})
 #: UPS's per-package weight limit.
 MAX_PACKAGE_KG = Decimal("70")
+#: UPS takes weights to one decimal.
+TENTH = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ def units_for(origin_country: str) -> UnitSystem:
 
 def weight_text(weight: Weight, units: UnitSystem) -> str:
     """The weight in UPS's unit, rounded UP to one decimal (never under-declared): ``"5.6"``."""
-    return f"{weight.rounded_up(units.weight, '0.1'):.1f}"
+    return f"{weight.rounded_up(units.weight, TENTH):.1f}"
 
 
 def length_text(value: Decimal) -> str:

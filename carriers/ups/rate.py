@@ -26,10 +26,11 @@ def request_option(request: RateRequest, account: UPSAccount) -> str:
 
 def rate_body(request: RateRequest, account: UPSAccount, option: str) -> JSON:
     units = units_for(request.origin.country)
+    origin = party_json(request.origin, "origin")  # the Shipper ships from its own address
     shipment: JSON = {
-        "Shipper": {**party_json(request.origin, "origin"), "ShipperNumber": account.account_number},
+        "Shipper": {**origin, "ShipperNumber": account.account_number},
         "ShipTo": party_json(request.destination, "destination", residential=True),
-        "ShipFrom": party_json(request.origin, "origin"),
+        "ShipFrom": origin,
         "PaymentDetails": {"ShipmentCharge": [{"Type": "01",
                                                "BillShipper": {"AccountNumber": account.account_number}}]},
     }
@@ -59,11 +60,15 @@ def rate_body(request: RateRequest, account: UPSAccount, option: str) -> JSON:
 
 
 def _transit(rated: JSON) -> tuple[int | None, date | None]:
+    """Business days and arrival date from TimeInTransit, else from GuaranteedDelivery."""
     arrival = dig(rated, "TimeInTransit", "ServiceSummary", "EstimatedArrival")
-    guaranteed = dig(rated, "GuaranteedDelivery")
-    days = text(dig(arrival, "BusinessDaysInTransit")) or text(dig(guaranteed, "BusinessDaysInTransit"))
-    when = yyyymmdd(dig(arrival, "Arrival", "Date")) or yyyymmdd(dig(guaranteed, "ScheduledDeliveryDate"))
-    return (int(days) if days is not None and days.isdigit() else None), when
+    days, when = text(dig(arrival, "BusinessDaysInTransit")), yyyymmdd(dig(arrival, "Arrival", "Date"))
+    if days is None or when is None:
+        guaranteed = rated.get("GuaranteedDelivery")
+        days = days or text(dig(guaranteed, "BusinessDaysInTransit"))
+        when = when or yyyymmdd(dig(guaranteed, "ScheduledDeliveryDate"))
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return (int(days) if days is not None and days.isdecimal() else None), when
 
 
 def quote(rated: JSON, *, carrier: str, insured: bool, status: int | None = None) -> Quote:

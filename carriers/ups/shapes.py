@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from ...core.errors import MalformedResponse
@@ -32,8 +33,11 @@ def obj(value: Any) -> JSON:
     """An object from an object, the first object of an array, or an empty object."""
     if isinstance(value, dict):
         return value
-    found = records(value)
-    return found[0] if found else {}
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                return item
+    return {}
 
 
 def dig(data: Any, *keys: str) -> Any:
@@ -59,8 +63,8 @@ def text(value: Any) -> str | None:
 
 
 def decimal(value: Any) -> Decimal | None:
-    raw = text(value)
-    if raw is None:
+    raw = value.strip() if type(value) is str else text(value)  # text() of a str, without the call
+    if not raw:
         return None
     try:
         number = Decimal(raw.replace(",", ""))
@@ -69,14 +73,25 @@ def decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+@lru_cache(maxsize=256)
+def currency_code(raw: str) -> str | None:
+    """``raw`` as an ISO 4217 code (upper case), or None. Cached: a parse meets the same few codes
+    many times, and the answer depends on the string alone."""
+    code = raw.upper()
+    return code if len(code) == 3 and is_currency(code) else None
+
+
 def money(node: Any, currency: str | None = None) -> Money | None:
-    """``{"CurrencyCode": "USD", "MonetaryValue": "12.50"}`` as Money; None when unreadable."""
-    data = obj(node)
-    amount = decimal(data.get("MonetaryValue"))
-    code = (text(data.get("CurrencyCode")) or currency or "").upper()
-    if amount is None or len(code) != 3 or not is_currency(code):
+    """``{"CurrencyCode": "USD", "MonetaryValue": "12.50"}`` as Money (``currency`` when the node
+    names none); None when unreadable."""
+    if node is None:  # the usual absent charge
         return None
-    return Money(amount, code)
+    data = node if type(node) is dict else obj(node)
+    amount = decimal(data.get("MonetaryValue"))
+    if amount is None:
+        return None
+    code = currency_code(text(data.get("CurrencyCode")) or currency or "")
+    return None if code is None else Money(amount, code)
 
 
 def required(value: Any, what: str, *, carrier: str, status: int | None = None) -> Any:
