@@ -11,10 +11,11 @@ Each rule fires for the carrier's first ``first`` requests and, after those, wit
 (a seeded random generator per carrier: the same seed gives the same faults). ``paths`` narrows a
 rule to request paths below the carrier prefix that start with one of them. At most one fault fires
 per request, checked in this order: hang, server error, rate limited, malformed, truncated, lost
-response. ``latency`` is added to every request.
+response. ``latency`` is added to every request that is answered.
 
-- hang: never answers. In-process the transport sleeps until the request's read timeout, then raises
-  ``httpx.ReadTimeout``; the loopback server holds the connection open.
+- hang: never answers. In-process the transport sleeps for the request's read timeout (counted from
+  sending, so the latency is not added to it), then raises ``httpx.ReadTimeout``; the loopback server
+  holds the connection open.
 - server_error: an HTTP 5xx (``status``, default 503) without reaching the emulator.
 - rate_limited: HTTP 429 with ``Retry-After: retry_after``.
 - malformed: the emulator answers, its body is replaced by bytes that are not JSON or XML.
@@ -231,20 +232,20 @@ class FaultySandboxTransport(SandboxTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         decision = self._decide(request)
-        if decision.latency:
-            self._sleep(decision.latency)
-        if decision.fault == "hang":
+        if decision.fault == "hang":  # the client's read timeout, counted from sending, ends it: latency included
             self._sleep(hang_seconds(request))
             raise httpx.ReadTimeout("sandbox fault: the carrier did not answer", request=request)
+        if decision.latency:
+            self._sleep(decision.latency)
         return self._finish(decision, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         decision = self._decide(request)
-        if decision.latency:
-            await self._async_sleep(decision.latency)
-        if decision.fault == "hang":
+        if decision.fault == "hang":  # the client's read timeout, counted from sending, ends it: latency included
             await self._async_sleep(hang_seconds(request))
             raise httpx.ReadTimeout("sandbox fault: the carrier did not answer", request=request)
+        if decision.latency:
+            await self._async_sleep(decision.latency)
         return self._finish(decision, request)
 
 
