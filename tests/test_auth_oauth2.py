@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -397,14 +398,42 @@ def test_custom_error_parser_is_used_and_redacted() -> None:
 
 
 def test_cache_key_and_repr_hold_no_secret() -> None:
-    auth = make_auth()
-    rotated = make_auth(client_secret=SecretStr("another-secret"))
+    store = MemoryTokenStore()
+    auth = make_auth(store=store)
+    rotated = make_auth(client_secret=SecretStr("another-secret"), store=store)
     assert SECRET not in auth.cache_key
     assert auth.cache_key.startswith(f"ups:{TOKEN_URL}:client-123:")
     assert auth.cache_key != rotated.cache_key
-    assert auth.cache_key == token_cache_key("ups", TOKEN_URL, "client-123", SECRET)
+    assert auth.cache_key == make_auth(store=store).cache_key  # stable for one store
+    assert auth.cache_key == token_cache_key("ups", TOKEN_URL, "client-123", SECRET, key=store.fingerprint_key)
     assert SECRET not in repr(auth)
     assert SECRET not in str(auth)
     token = Token("the-access-token", expires_at=1.0)
     assert "the-access-token" not in repr(token)
     assert "MemoryTokenStore" in repr(MemoryTokenStore())
+    assert store.fingerprint_key.hex() not in repr(store)
+
+
+def test_the_secret_fingerprint_is_keyed_so_a_cache_key_cannot_test_guesses() -> None:
+    """The same secret fingerprints differently under two keys, and neither fingerprint is the
+    plain SHA-256 an attacker holding a cache key could compute from a guess."""
+    first, second = make_auth(store=MemoryTokenStore()), make_auth(store=MemoryTokenStore())
+    assert first.cache_key != second.cache_key
+    unkeyed = hashlib.sha256(b"carriergate-token-key\x00" + SECRET.encode()).hexdigest()[:16]
+    assert not first.cache_key.endswith(unkeyed)
+    assert not second.cache_key.endswith(unkeyed)
+
+
+class SharedStore(MemoryTokenStore):
+    """A store shared between processes sets the same fingerprint key in each."""
+
+    def __init__(self, key: bytes) -> None:
+        super().__init__()
+        self.fingerprint_key = key
+
+
+def test_stores_with_the_same_fingerprint_key_share_cache_keys() -> None:
+    key = bytes(range(32))
+    assert make_auth(store=SharedStore(key)).cache_key == make_auth(store=SharedStore(key)).cache_key
+    with pytest.raises(ValueError, match="16 bytes"):
+        make_auth(store=SharedStore(b"short"))

@@ -44,7 +44,7 @@ from ...core.contract import SIDE_REQUEST
 from ...core.errors import AuthenticationError, CarrierError, MalformedResponse
 from ...core.http import error_for_status
 from ..limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit
-from .tokens import MemoryTokenStore, Token, TokenStore, token_cache_key
+from .tokens import MemoryTokenStore, Token, TokenStore, fingerprint_key, token_cache_key
 
 logger = logging.getLogger("carriergate.auth")
 
@@ -176,7 +176,8 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.leeway = leeway
         self.error_parser = error_parser
         self._body_limit = BodyLimit(max_response_bytes)
-        self.cache_key = token_cache_key(carrier, token_url, client_id, self._fingerprint_source())
+        self.cache_key = token_cache_key(carrier, token_url, client_id, self._fingerprint_source(),
+                                         key=fingerprint_key(self.store))
         self._locks = _FetchLocks.for_store(self.store, self.cache_key)
 
     def __repr__(self) -> str:

@@ -1,21 +1,27 @@
 """Access tokens and where they are kept between requests.
 
 A :class:`TokenStore` maps a cache key to a :class:`Token`. Keys come from :func:`token_cache_key`:
-carrier, token URL, client id and a short SHA-256 fingerprint of the secret, so a rotated secret
-gets a fresh token while the raw secret never appears in a key (keys may end up in logs or in a
-shared cache such as Redis). The in-memory default is thread-safe.
+carrier, token URL, client id and a short keyed fingerprint (HMAC-SHA-256) of the secret, so a
+rotated secret gets a fresh token while the secret never appears in a key (keys may end up in logs
+or in a shared cache such as Redis). The fingerprint is keyed with the store's ``fingerprint_key``:
+without that key, a cache key cannot be used to test guesses of the secret offline. The in-memory
+default draws a random key; a store shared between processes sets the same secret bytes in each
+(:func:`fingerprint_key`). The in-memory default is thread-safe.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 import threading
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-#: Hex digits of the secret's SHA-256 kept in a cache key: enough to tell secrets apart, too few to
-#: be useful to anyone holding the key.
+#: Hex digits of the secret's keyed fingerprint kept in a cache key: enough to tell secrets apart.
 FINGERPRINT_LENGTH = 16
+#: The fingerprint key of stores that do not set one: random, so never the same in two processes.
+_PROCESS_KEY = secrets.token_bytes(32)
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,10 @@ class TokenStore(Protocol):
 
 
 class MemoryTokenStore:
-    """A process-local, thread-safe token store (the default)."""
+    """A process-local, thread-safe token store (the default), with its own random fingerprint key."""
 
     def __init__(self) -> None:
+        self.fingerprint_key = secrets.token_bytes(32)
         self._tokens: dict[str, Token] = {}
         self._lock = threading.Lock()
 
@@ -68,12 +75,24 @@ class MemoryTokenStore:
         return f"MemoryTokenStore(tokens={len(self)})"
 
 
-def secret_fingerprint(secret: str) -> str:
-    """A short, one-way fingerprint of a secret (domain-separated SHA-256, truncated)."""
-    digest = hashlib.sha256(b"carriergate-token-key\x00" + secret.encode("utf-8")).hexdigest()
+def fingerprint_key(store: object) -> bytes:
+    """The key ``store``'s cache keys are fingerprinted with: its ``fingerprint_key`` attribute (bytes,
+    at least 16; a store shared between processes must give the same secret value in each), else a
+    random key of this process (tokens are then not shared between processes, but still safe)."""
+    key = getattr(store, "fingerprint_key", None)
+    if key is None:
+        return _PROCESS_KEY
+    if not isinstance(key, bytes) or len(key) < 16:
+        raise ValueError("a token store's fingerprint_key must be at least 16 bytes")
+    return key
+
+
+def secret_fingerprint(secret: str, key: bytes) -> str:
+    """A short, one-way fingerprint of a secret, keyed (HMAC-SHA-256, truncated)."""
+    digest = hmac.new(key, b"carriergate-token-key\x00" + secret.encode("utf-8"), hashlib.sha256).hexdigest()
     return digest[:FINGERPRINT_LENGTH]
 
 
-def token_cache_key(carrier: str, token_url: str, client_id: str, secret: str) -> str:
+def token_cache_key(carrier: str, token_url: str, client_id: str, secret: str, *, key: bytes) -> str:
     """``carrier:token_url:client_id:fingerprint`` — the secret itself never appears."""
-    return f"{carrier}:{token_url}:{client_id}:{secret_fingerprint(secret)}"
+    return f"{carrier}:{token_url}:{client_id}:{secret_fingerprint(secret, key)}"
