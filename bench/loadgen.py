@@ -18,6 +18,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+#: An idle connection older than this is not reused (uvicorn closes idle keep-alive connections after 5 s).
+KEEP_ALIVE = 4.0
+
 
 class ProtocolError(Exception):
     """The server answered something this client does not parse (no Content-Length, bad status line)."""
@@ -139,13 +142,18 @@ async def run_open(host: str, port: int, path: str, body: dict[str, Any], *, rat
     from the request's scheduled arrival, so a late send is not hidden (no coordinated omission)."""
     exchanges = _Exchanges(host, port, path, body, per_request)
     await _warm_up(exchanges, warmup)
-    idle: list[list[Any]] = []
+    idle: list[tuple[float, list[Any]]] = []  # (idle since, connection), the most recent last
 
     async def arrival(at: float) -> None:
-        conn = idle.pop() if idle else []
+        conn: list[Any] = []
+        while idle and not conn:
+            since, conn = idle.pop()
+            if time.perf_counter() - since > KEEP_ALIVE:  # the server may have closed it: never reuse
+                conn[1].close()
+                conn = []
         await exchanges.one(conn, record=True, since=at)
         if conn:
-            idle.append(conn)
+            idle.append((time.perf_counter(), conn))
 
     started = time.perf_counter()
     arrivals = []
@@ -155,6 +163,6 @@ async def run_open(host: str, port: int, path: str, body: dict[str, Any], *, rat
             await asyncio.sleep(wait)
         arrivals.append(asyncio.create_task(arrival(at)))
     await asyncio.gather(*arrivals)
-    for conn in idle:
+    for _, conn in idle:
         conn[1].close()
     return exchanges.result(time.perf_counter() - started)

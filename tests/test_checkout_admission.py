@@ -30,8 +30,8 @@ def test_a_lagging_loop_cuts_the_limit_once_per_period_down_to_the_minimum() -> 
     assert admission.limit == 2
 
 
-def test_the_limit_grows_by_one_only_while_it_holds_checkouts_back() -> None:
-    admission = Admission(AdmissionSettings(initial=2, minimum=1, maximum=3))
+def test_the_limit_grows_only_while_it_holds_checkouts_back() -> None:
+    admission = Admission(AdmissionSettings(initial=2, minimum=1, maximum=3, increase=1))
     admission.observe(0.0, now=1.0)
     assert admission.limit == 2  # idle: nothing held back, no growth
     assert admission.try_enter()
@@ -60,6 +60,14 @@ def test_the_lag_tolerated_is_a_tenth_of_the_deadline_unless_given() -> None:
     assert admission.limit == 5
 
 
+def test_by_default_the_limit_grows_by_four_live_rounds_a_second() -> None:
+    admission = Admission(AdmissionSettings(initial=2, minimum=2))
+    admission.in_flight = 100  # the limit binds all along
+    for tick in range(40):  # one second of 25 ms wake-ups, on time
+        admission.observe(0.0, now=tick * 0.025)
+    assert admission.limit == pytest.approx(6.0)
+
+
 def test_disabled_admission_never_sheds() -> None:
     admission = Admission(AdmissionSettings(initial=1, minimum=1, enabled=False))
     assert all(admission.try_enter() for _ in range(50))
@@ -67,9 +75,9 @@ def test_disabled_admission_never_sheds() -> None:
 
 
 @pytest.mark.parametrize("options", [{"minimum": 0}, {"initial": 5, "maximum": 4}, {"max_lag": 0},
-                                     {"decrease": 1.0}, {"interval": -1}, {"cut_every": 0}])
+                                     {"decrease": 1.0}, {"interval": -1}, {"cut_every": 0}, {"increase": 0}])
 def test_settings_are_checked(options: dict[str, Any]) -> None:
-    with pytest.raises(ValueError, match=r"minimum|max_lag|decrease"):
+    with pytest.raises(ValueError, match=r"minimum|must be positive"):
         AdmissionSettings(**options)
 
 
@@ -86,7 +94,8 @@ def test_the_monitor_measures_how_late_the_loop_wakes_it() -> None:
             raise Done
         now[0] += seconds + lags.pop(0)
 
-    admission = Admission(AdmissionSettings(initial=16, minimum=2, max_lag=0.05, decrease=0.5, cut_every=0.25))
+    admission = Admission(AdmissionSettings(initial=16, minimum=2, max_lag=0.05, decrease=0.5, cut_every=0.25,
+                                            increase=1))
     admission.in_flight = 16  # busy: growth allowed when the loop keeps up
     with pytest.raises(Done):
         asyncio.run(admission.monitor(clock=lambda: now[0], sleep=sleep))
