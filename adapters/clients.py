@@ -11,7 +11,8 @@ Why one per account and not one for the gateway:
 
 Every client gets the same timeouts, limits (per account) and redirect policy, and one TLS context
 (built once, verifying as httpx does by default). A caller that passes its own ``transport`` gets
-exactly one client over it, shared by every account: the transport is theirs to pool.
+exactly one client over it, shared by every account: the transport is theirs to pool (so ``limits``
+and a ``transport`` together are refused).
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ from __future__ import annotations
 import ssl
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
+
+from ..core.errors import ConfigurationError
+
+#: Every carrier client's timeouts (the executor clamps each request's to what is left of its deadline).
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+#: The connection pool of each carrier account.
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+_SETTINGS: dict[str, Any] = {"timeout": DEFAULT_TIMEOUT, "follow_redirects": False}
 
 ClientT = TypeVar("ClientT", httpx.Client, httpx.AsyncClient)
 
@@ -65,4 +74,28 @@ class AccountClients(Generic[ClientT]):
         return [self._shared] if self._shared is not None else made
 
 
-__all__ = ["AccountClients"]
+def _limits(transport: object, limits: httpx.Limits | None) -> httpx.Limits:
+    if transport is not None and limits is not None:
+        raise ConfigurationError("give limits or a transport, not both: a transport has its own pool",
+                                 code="configuration")
+    return limits or DEFAULT_LIMITS
+
+
+def sync_clients(transport: httpx.BaseTransport | None, limits: httpx.Limits | None) -> AccountClients[httpx.Client]:
+    """A gateway's clients: one per account with ``limits`` each, or one over the caller's ``transport``."""
+    pool = _limits(transport, limits)
+    if transport is not None:
+        return AccountClients(shared=httpx.Client(transport=transport, **_SETTINGS))
+    return AccountClients(lambda tls: httpx.Client(verify=tls, limits=pool, **_SETTINGS))
+
+
+def async_clients(transport: httpx.AsyncBaseTransport | None,
+                  limits: httpx.Limits | None) -> AccountClients[httpx.AsyncClient]:
+    """The async twin of :func:`sync_clients`."""
+    pool = _limits(transport, limits)
+    if transport is not None:
+        return AccountClients(shared=httpx.AsyncClient(transport=transport, **_SETTINGS))
+    return AccountClients(lambda tls: httpx.AsyncClient(verify=tls, limits=pool, **_SETTINGS))
+
+
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AccountClients", "async_clients", "sync_clients"]

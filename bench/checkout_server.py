@@ -17,8 +17,8 @@ import httpx
 import carriergate as cg
 from carriergate.adapters.checkout import create_app
 from carriergate.adapters.checkout.app import CheckoutApp
+from carriergate.adapters.clients import DEFAULT_LIMITS
 from carriergate.core.fees import FeePolicy
-from carriergate.core.gateway import DEFAULT_LIMITS
 
 
 def create() -> CheckoutApp:

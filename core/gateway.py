@@ -19,7 +19,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from ..adapters.breaker import BreakerRegistry, BreakerSettings
-from ..adapters.clients import AccountClients
+from ..adapters.clients import async_clients, sync_clients
 from ..adapters.deadline import SAFETY_MARGIN, Deadline
 from ..adapters.events import EventHooks, Hook
 from ..adapters.executor import AsyncExecutor, Executor
@@ -36,12 +36,6 @@ from .tracking import TrackingInfo
 
 T = TypeVar("T")
 Config = Mapping[str, Mapping[str, Any]]
-
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-#: Per carrier account: each account has its own client and connection pool (see adapters/clients.py).
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-CLIENT_SETTINGS: dict[str, Any] = {"timeout": DEFAULT_TIMEOUT, "follow_redirects": False}
-
 
 def _checked_label(label: Label) -> Label:
     check_tracking_number(label.tracking_number)
@@ -274,12 +268,10 @@ class Gateway(BaseGateway):
                  retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
                  clock: Callable[[], float] | None = None, sleep: Callable[[float], None] = time.sleep,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits | None = None) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
                          event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
-        self._clients: AccountClients[httpx.Client] = (
-            AccountClients(shared=httpx.Client(transport=transport, **CLIENT_SETTINGS)) if transport is not None
-            else AccountClients(lambda tls: httpx.Client(verify=tls, limits=limits, **CLIENT_SETTINGS)))
+        self._clients = sync_clients(transport, limits)
         self._executor = Executor(self._clients, sleep=sleep, **self._pipeline)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers,
                                                            thread_name_prefix="carriergate")
@@ -341,12 +333,10 @@ class AsyncGateway(BaseGateway):
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
                  clock: Callable[[], float] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits | None = None) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
                          event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
-        self._clients: AccountClients[httpx.AsyncClient] = (
-            AccountClients(shared=httpx.AsyncClient(transport=transport, **CLIENT_SETTINGS)) if transport is not None
-            else AccountClients(lambda tls: httpx.AsyncClient(verify=tls, limits=limits, **CLIENT_SETTINGS)))
+        self._clients = async_clients(transport, limits)
         self._executor = AsyncExecutor(self._clients, sleep=sleep, **self._pipeline)
 
     @classmethod

@@ -67,6 +67,13 @@ def test_the_gateway_closes_every_account_client() -> None:
     assert all(c.is_closed for c in clients)
 
 
+def test_limits_with_a_transport_of_ones_own_are_refused() -> None:
+    with pytest.raises(cg.ConfigurationError, match="limits or a transport"):
+        cg.Gateway({"table": {}}, transport=httpx.MockTransport(lambda r: httpx.Response(200)), limits=ONE)
+    with pytest.raises(cg.ConfigurationError, match="limits or a transport"):
+        cg.AsyncGateway({"table": {}}, transport=httpx.AsyncHTTPTransport(), limits=ONE)
+
+
 async def _fedex_while_ups_holds_its_connection(**gateway_options: object) -> cg.RateResult:
     """UPS answers after 2 s (its token request holds UPS's one connection); FedEx is asked 0.3 s
     later with a 1 s deadline."""
