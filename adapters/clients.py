@@ -51,6 +51,7 @@ class AccountClients(Generic[ClientT]):
         self._lock = threading.Lock()
         self._clients: dict[str, ClientT] = {}
         self._tls: ssl.SSLContext | None = None
+        self._closed = False
 
     def get(self, alias: str) -> ClientT:
         if self._shared is not None:
@@ -59,6 +60,8 @@ class AccountClients(Generic[ClientT]):
         if client is not None:
             return client
         with self._lock:
+            if self._closed:  # as httpx does for a closed client: never open a new pool after close
+                raise RuntimeError("the gateway is closed: it sends no more requests")
             client = self._clients.get(alias)
             if client is None:
                 assert self._make is not None  # set whenever no shared client is
@@ -68,10 +71,16 @@ class AccountClients(Generic[ClientT]):
         return client
 
     def opened(self) -> list[ClientT]:
-        """Every client made so far (the shared one, if any), for closing."""
+        """Every client made so far (the shared one, if any)."""
         with self._lock:
             made = list(self._clients.values())
         return [self._shared] if self._shared is not None else made
+
+    def closing(self) -> list[ClientT]:
+        """Every client made so far, for the caller to close; no new one is made from now on."""
+        with self._lock:
+            self._closed = True
+        return self.opened()
 
 
 def _limits(transport: object, limits: httpx.Limits | None) -> httpx.Limits:

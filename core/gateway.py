@@ -313,7 +313,7 @@ class Gateway(BaseGateway):
     def close(self) -> None:
         self._close_attachments()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        for client in self._clients.opened():
+        for client in self._clients.closing():
             client.close()
 
     def __enter__(self) -> Self:
@@ -373,7 +373,7 @@ class AsyncGateway(BaseGateway):
 
     async def aclose(self) -> None:
         self._close_attachments()
-        for client in self._clients.opened():
+        for client in self._clients.closing():
             await client.aclose()
 
     async def __aenter__(self) -> Self:

@@ -65,6 +65,8 @@ def test_the_gateway_closes_every_account_client() -> None:
     clients = [gateway._clients.get("ups"), gateway._clients.get("fedex")]
     gateway.close()
     assert all(c.is_closed for c in clients)
+    with pytest.raises(RuntimeError, match="closed"):  # no new pool is opened after close
+        gateway._clients.get("dhl_express")
 
 
 def test_limits_with_a_transport_of_ones_own_are_refused() -> None:
