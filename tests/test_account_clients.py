@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import threading
 
 import httpx
 import pytest
 
 import carriergate as cg
 from carriergate.adapters.clients import AccountClients
-from carriergate.adapters.sandbox.faults import CarrierFaults, Faults
+from carriergate.adapters.sandbox.faults import CarrierFaults, Decision, FaultInjector, Faults
 from carriergate.adapters.sandbox.server import running_server
 
 from conftest import domestic_request
@@ -76,16 +77,32 @@ def test_limits_with_a_transport_of_ones_own_are_refused() -> None:
         cg.AsyncGateway({"table": {}}, transport=httpx.AsyncHTTPTransport(), limits=ONE)
 
 
+class Arrivals(FaultInjector):
+    """The server's fault injector, signalling when a request of ``carrier`` has reached the server."""
+
+    def __init__(self, faults: Faults, carrier: str) -> None:
+        super().__init__(faults)
+        self.carrier = carrier
+        self.arrived = threading.Event()
+
+    def decide(self, carrier: str, path: str) -> Decision:
+        decision = super().decide(carrier, path)
+        if carrier == self.carrier:
+            self.arrived.set()
+        return decision
+
+
 async def _fedex_while_ups_holds_its_connection(**gateway_options: object) -> cg.RateResult:
-    """UPS answers after 2 s (its token request holds UPS's one connection); FedEx is asked 0.3 s
-    later with a 1 s deadline."""
+    """UPS answers after 2 s (its token request holds UPS's one connection); FedEx is asked, with a
+    0.5 s deadline, once UPS's request has reached the server."""
     faults = Faults(carriers={"ups": CarrierFaults(latency=2.0)})
     with running_server(carriers=["ups", "fedex"], faults=faults) as sandbox:
+        arrivals = sandbox.server.injector = Arrivals(faults, "ups")
         async with cg.AsyncGateway(sandbox.config, **gateway_options) as gateway:  # type: ignore[arg-type]
             ups = asyncio.create_task(gateway.carrier("ups").rate(domestic_request(), deadline=3.0))
-            await asyncio.sleep(0.3)  # loopback: UPS's request is on its connection well before this
             try:
-                return await gateway.rate(domestic_request(), carriers=["fedex"], deadline=1.0)
+                assert await asyncio.to_thread(arrivals.arrived.wait, 5.0)  # UPS is on its connection
+                return await gateway.rate(domestic_request(), carriers=["fedex"], deadline=0.5)
             finally:
                 ups.cancel()
                 await asyncio.gather(ups, return_exceptions=True)

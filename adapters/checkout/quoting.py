@@ -157,12 +157,12 @@ async def aquote(target: AsyncGateway | AsyncRateShopper, request: RateRequest, 
     budget = _budget(shopper.gateway, policy, deadline, member_tier, carriers)
     if unasked is not None:
         result = await shopper.backup(request, carriers, budget.limit, unasked=unasked)
-        return price(result, request, policy, order_total=order_total, member_tier=member_tier, currency=currency)
-    try:
-        async with asyncio.timeout(budget.guard):
-            result = await shopper.rate(request, carriers, deadline=budget.live)
-    except TimeoutError:
-        result = await shopper.backup(request, carriers, budget.limit)
+    else:
+        try:
+            async with asyncio.timeout(budget.guard):
+                result = await shopper.rate(request, carriers, deadline=budget.live)
+        except TimeoutError:
+            result = await shopper.backup(request, carriers, budget.limit)
     return price(result, request, policy, order_total=order_total, member_tier=member_tier, currency=currency)
 
 
