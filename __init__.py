@@ -12,10 +12,10 @@ first time it is used.
 
 from typing import TYPE_CHECKING, Any
 
-from .core.address import Address
-from .core.contract import Account, Call, Capability, Carrier, Flow
-from .core.customs import CustomsDeclaration, CustomsItem
-from .core.errors import (
+from carriergate.core.address import Address
+from carriergate.core.contract import Account, Call, Capability, Carrier, Flow
+from carriergate.core.customs import CustomsDeclaration, CustomsItem
+from carriergate.core.errors import (
     AuthenticationError,
     CarrierError,
     CarrierUnavailable,
@@ -29,23 +29,24 @@ from .core.errors import (
     RateLimited,
     ValidationError,
 )
-from .core.gateway import AsyncCarrierClient, AsyncGateway, CarrierClient, Gateway
-from .core.money import Money
-from .core.results import Charge, Label, Pickup, Quote, RateResult
-from .core.shipment import Parcel, PickupRequest, PickupWindow, RateRequest, ShipRequest, TradeDocument
-from .core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
-from .core.units import Dimensions, Weight
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge, Quote
+from carriergate.core.results import Label, Pickup, RateResult
+from carriergate.core.shipment import Parcel, PickupRequest, PickupWindow, RateRequest, ShipRequest, TradeDocument
+from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from carriergate.core.units import Dimensions, Weight
+from carriergate.gateway.gateways import AsyncCarrierClient, AsyncGateway, CarrierClient, Gateway
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .adapters import checkout
+    from carriergate import checkout
 
 
 def __getattr__(name: str) -> Any:
     """``carriergate.checkout`` is imported on first use: a shop that only rates never pays for it."""
     if name == "checkout":
-        from .adapters import checkout
+        from carriergate import checkout
 
         return checkout
     raise AttributeError(f"module 'carriergate' has no attribute {name!r}")

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..core.contract import Call
-from ..core.errors import CarrierError, CarrierUnavailable, OutcomeUnknown
-from .retry import BREAKER_OPEN
+from carriergate.adapters.retry import BREAKER_OPEN
+from carriergate.core.contract import Call
+from carriergate.core.errors import CarrierError, CarrierUnavailable, OutcomeUnknown
 
 logger = logging.getLogger("carriergate.breaker")
 Clock = Callable[[], float]

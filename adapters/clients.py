@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ..core.errors import ConfigurationError
+from carriergate.core.errors import ConfigurationError
 
 #: Every carrier client's timeouts (the executor clamps each request's to what is left of its deadline).
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)

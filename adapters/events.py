@@ -24,9 +24,9 @@ from typing import Any
 
 import httpx
 
-from ..core.errors import ConfigurationError
-from .deadline import HOOK_GRACE
-from .redaction import redact_body, redact_headers, redact_url
+from carriergate.adapters.redaction import redact_body, redact_headers, redact_url
+from carriergate.core.deadline import HOOK_GRACE
+from carriergate.core.errors import ConfigurationError
 
 logger = logging.getLogger("carriergate.events")
 

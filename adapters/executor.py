@@ -24,17 +24,17 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ..core.contract import Call, Carrier, Flow
-from ..core.errors import CarrierError, DeadlineExceeded, MalformedResponse
-from .breaker import BreakerRegistry, CircuitBreaker
-from .clients import AccountClients
-from .deadline import Deadline
-from .events import EventHooks, Exchange, request_view, response_view
-from .inflight import Handover, RunContext
-from .limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit, BodyReader
-from .redaction import redact_body, redact_url
-from .retry import AttemptFailed, RetryPolicy
-from .verdicts import deadline_error, doubtful, parse_answer, transport_error
+from carriergate.adapters.breaker import BreakerRegistry, CircuitBreaker
+from carriergate.adapters.clients import AccountClients
+from carriergate.adapters.events import EventHooks, Exchange, request_view, response_view
+from carriergate.adapters.inflight import Handover, RunContext
+from carriergate.adapters.redaction import redact_body, redact_url
+from carriergate.adapters.retry import AttemptFailed, RetryPolicy
+from carriergate.adapters.verdicts import deadline_error, doubtful, parse_answer, transport_error
+from carriergate.core.contract import Call, Carrier, Flow
+from carriergate.core.deadline import Deadline
+from carriergate.core.errors import CarrierError, DeadlineExceeded, MalformedResponse
+from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit, BodyReader
 
 T = TypeVar("T")
 logger = logging.getLogger("carriergate.executor")

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from ..core.contract import Call, is_side_request
-from ..core.errors import CarrierError, DeadlineExceeded, OutcomeUnknown
+from carriergate.core.contract import Call, is_side_request
+from carriergate.core.errors import CarrierError, DeadlineExceeded, OutcomeUnknown
 
 
 def is_write(call: Call[Any]) -> bool:

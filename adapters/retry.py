@@ -31,10 +31,10 @@ from typing import Any
 import httpx
 import tenacity
 
-from ..core.contract import Call
-from ..core.errors import CarrierError, CarrierUnavailable, DeadlineExceeded, OutcomeUnknown, RateLimited
-from ..core.http import retry_after as parse_retry_after
-from .deadline import Deadline
+from carriergate.core.contract import Call
+from carriergate.core.deadline import Deadline
+from carriergate.core.errors import CarrierError, CarrierUnavailable, DeadlineExceeded, OutcomeUnknown, RateLimited
+from carriergate.protocols.http import retry_after as parse_retry_after
 
 logger = logging.getLogger("carriergate.retry")
 

@@ -15,12 +15,18 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ..core.contract import Call, Carrier, is_side_request
-from ..core.errors import CarrierError, CarrierUnavailable, DeadlineExceeded, MalformedResponse, OutcomeUnknown
-from .deadline import Deadline
-from .inflight import is_write
-from .limits import TOO_LARGE
-from .retry import CONNECT
+from carriergate.adapters.inflight import is_write
+from carriergate.adapters.retry import CONNECT
+from carriergate.core.contract import Call, Carrier, is_side_request
+from carriergate.core.deadline import Deadline
+from carriergate.core.errors import (
+    CarrierError,
+    CarrierUnavailable,
+    DeadlineExceeded,
+    MalformedResponse,
+    OutcomeUnknown,
+)
+from carriergate.protocols.limits import TOO_LARGE
 
 T = TypeVar("T")
 logger = logging.getLogger("carriergate.executor")

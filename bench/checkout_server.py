@@ -15,10 +15,10 @@ import os
 import httpx
 
 import carriergate as cg
-from carriergate.adapters.checkout import create_app
-from carriergate.adapters.checkout.app import CheckoutApp
 from carriergate.adapters.clients import DEFAULT_LIMITS
-from carriergate.core.fees import FeePolicy
+from carriergate.checkout import create_app
+from carriergate.checkout.app import CheckoutApp
+from carriergate.checkout.fees import FeePolicy
 
 
 def create() -> CheckoutApp:

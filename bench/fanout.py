@@ -21,8 +21,8 @@ from typing import Any
 from common import median, ratio, run_karrio
 
 import carriergate as cg
-from carriergate.adapters.sandbox.faults import CarrierFaults, FaultRule, Faults
-from carriergate.adapters.sandbox.registry import sandbox_gateway_kwargs
+from carriergate.sandbox.faults import CarrierFaults, FaultRule, Faults
+from carriergate.sandbox.registry import sandbox_gateway_kwargs
 
 CARRIERS = ["ups", "fedex", "dhl_express", "sf_express"]
 LATENCY = dict(zip(CARRIERS, [0.1, 0.2, 0.3, 0.4], strict=True))

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from .validation import FieldProblem, StrictModel
+from carriergate.core.validation import FieldProblem, StrictModel
 
 # Countries and territories whose postal system has no postal codes (ISO 3166 alpha-2).
 NO_POSTAL_CODE = frozenset({

@@ -20,10 +20,11 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from .errors import ConfigurationError, FieldError, NotSupported, ValidationError
-from .results import Label, Pickup, Quote
-from .shipment import LabelFormat, PickupRequest, RateRequest, ShipRequest
-from .tracking import TrackingInfo
+from carriergate.core.errors import ConfigurationError, FieldError, NotSupported, ValidationError
+from carriergate.core.quotes import Quote
+from carriergate.core.results import Label, Pickup
+from carriergate.core.shipment import LabelFormat, PickupRequest, RateRequest, ShipRequest
+from carriergate.core.tracking import TrackingInfo
 
 T = TypeVar("T")
 

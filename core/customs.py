@@ -8,10 +8,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .address import country_code
-from .money import Money, total
-from .units import Weight
-from .validation import FieldProblem, StrictModel
+from carriergate.core.address import country_code
+from carriergate.core.money import Money, total
+from carriergate.core.units import Weight
+from carriergate.core.validation import FieldProblem, StrictModel
 
 ContentsType = Literal["merchandise", "documents", "gift", "sample", "return", "other"]
 Incoterm = Literal["DAP", "DDP", "DDU", "EXW", "FCA", "CPT", "CIP", "DPU", "FOB", "CFR", "CIF"]

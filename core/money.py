@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ConfigDict, field_validator
 
-from .validation import StrictModel
+from carriergate.core.validation import StrictModel
 
 # ISO 4217 minor units that differ from the usual two decimals.
 _MINOR_UNITS = {

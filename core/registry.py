@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .contract import Carrier
-from .errors import ConfigurationError
+from carriergate.core.contract import Carrier
+from carriergate.core.errors import ConfigurationError
 
 GROUP = "carriergate.carriers"
 

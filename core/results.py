@@ -1,48 +1,20 @@
-"""What carriers give back: quotes, labels, pickups."""
+"""What carriers give back: labels, pickups, and a rate-shopping round's result (quotes live in
+:mod:`carriergate.core.quotes`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from .errors import CarrierError
-from .money import Money
-from .shipment import LabelFormat
-from .validation import CarrierModel
-
-ChargeKind = Literal["base", "surcharge", "tax", "insurance", "discount", "fuel", "duty"]
-QuoteSource = Literal["live", "cache", "table"]
-
-
-class Charge(CarrierModel):
-    kind: ChargeKind
-    name: str
-    amount: Money
-    code: str | None = None
-
-
-class Quote(CarrierModel):
-    carrier: str
-    service_code: str
-    service_name: str
-    total: Money
-    charges: list[Charge] = Field(default_factory=list)
-    transit_days: int | None = None  # the days promised (the upper bound when the carrier gives a range)
-    transit_days_min: int | None = None  # the lower bound of a range ("2-4 days"), when known
-    estimated_delivery: date | datetime | None = None
-    source: QuoteSource = "live"
-    age_seconds: Decimal | None = None  # how old a cached quote is
-    billed_weight: str | None = None
-
-    @property
-    def sort_key(self) -> tuple[str, Decimal, int, str, str]:
-        """Currency first (amounts of different currencies do not compare), then price, then speed."""
-        return (self.total.currency, self.total.amount,
-                self.transit_days if self.transit_days is not None else 10**6, self.carrier, self.service_code)
+from carriergate.core.errors import CarrierError
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge, Quote
+from carriergate.core.selection import best_value, cheapest, cheapest_arriving_by, fastest, filter_quotes
+from carriergate.core.shipment import LabelFormat
+from carriergate.core.validation import CarrierModel
 
 
 class Label(CarrierModel):
@@ -90,12 +62,10 @@ class RateResult:
 
     def cheapest(self) -> Quote | None:
         """The cheapest quote; ``MixedCurrencies`` if the quotes are in several currencies."""
-        from .selection import cheapest
 
         return cheapest(self.quotes)
 
     def fastest(self) -> Quote | None:
-        from .selection import fastest
 
         return fastest(self.quotes)
 
@@ -103,19 +73,19 @@ class RateResult:
     def filter(self, *, carriers: list[str] | None = None, services: list[str] | None = None,
                currency: str | None = None, max_transit_days: int | None = None) -> RateResult:
         """The same result narrowed to some carriers (aliases) and/or service codes."""
-        from .selection import filter_quotes
 
         kept = filter_quotes(self.quotes, carriers=carriers, services=services, currency=currency,
                              max_transit_days=max_transit_days)
         return RateResult(quotes=kept, errors=dict(self.errors))
 
     def cheapest_arriving_by(self, by: date, *, ship_date: date | None = None) -> Quote | None:
-        from .selection import cheapest_arriving_by
 
         return cheapest_arriving_by(self.quotes, by, ship_date=ship_date)
 
     def best_value(self, *, price_weight: Decimal = Decimal("0.5")) -> Quote | None:
         """Lowest weighted score of price and transit days (see carriergate.core.selection)."""
-        from .selection import best_value
 
         return best_value(self.quotes, price_weight=price_weight)
+
+
+__all__ = ["Charge", "Label", "Pickup", "Quote", "RateResult"]

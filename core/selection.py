@@ -2,7 +2,7 @@
 
 Every function takes a list of :class:`~carriergate.Quote` and leaves it unchanged. Prices are only
 compared within one currency: a list holding several currencies is refused with
-:class:`MixedCurrencies` (convert first with a :class:`~carriergate.core.fees.FeePolicy`, or filter
+:class:`MixedCurrencies` (convert first with a :class:`~carriergate.checkout.fees.FeePolicy`, or filter
 with ``currency=``).
 
 Best value is a documented score, lower is better::
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from .results import Quote
+from carriergate.core.quotes import Quote
 
 DEFAULT_PRICE_WEIGHT = Decimal("0.5")
 

@@ -8,11 +8,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .address import Address
-from .customs import CustomsDeclaration
-from .money import Money
-from .units import Dimensions, Weight
-from .validation import FieldProblem, StrictModel
+from carriergate.core.address import Address
+from carriergate.core.customs import CustomsDeclaration
+from carriergate.core.money import Money
+from carriergate.core.units import Dimensions, Weight
+from carriergate.core.validation import FieldProblem, StrictModel
 
 LabelFormat = Literal["PDF", "PNG", "GIF", "ZPL", "EPL"]
 SignatureOption = Literal["none", "signature", "adult_signature"]

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, Field
 
-from .validation import CarrierModel
+from carriergate.core.validation import CarrierModel
 
 
 class TrackingStatus(StrEnum):

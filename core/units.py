@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, field_validator
 
-from .money import to_decimal
-from .validation import StrictModel
+from carriergate.core.money import to_decimal
+from carriergate.core.validation import StrictModel
 
 WeightUnit = Literal["kg", "g", "lb", "oz"]
 LengthUnit = Literal["cm", "mm", "m", "in"]

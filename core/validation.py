@@ -12,7 +12,7 @@ from typing import Any, Self
 import pydantic
 from pydantic import BaseModel, ConfigDict
 
-from .errors import FieldError, ValidationError
+from carriergate.core.errors import FieldError, ValidationError
 
 
 class FieldProblem(ValueError):

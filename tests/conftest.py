@@ -1,16 +1,12 @@
-"""Shared test helpers: the location of ../shared/specs (skip when absent) and common requests."""
+"""Fixtures shared by every test; helpers live in the ``support`` package."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-import carriergate as cg
-
-ROOT = Path(__file__).resolve().parent.parent
-SPECS = ROOT.parent / "shared" / "specs"
+from support.paths import SPECS
 
 
 @pytest.fixture
@@ -19,60 +15,3 @@ def specs() -> Path:
     if not SPECS.is_dir():
         pytest.skip(f"carrier specs not found at {SPECS} (they live beside the project, not in it)")
     return SPECS
-
-
-def no_sleep(seconds: float) -> None:
-    """A ``sleep=`` for ``cg.Gateway``/``Executor``: returns at once, so retry backoff costs no real time.
-    Use ``list.append`` instead where the test asserts the waits asked for."""
-    del seconds
-
-
-async def no_asleep(seconds: float) -> None:
-    """The async twin of :func:`no_sleep`, for ``cg.AsyncGateway``/``AsyncExecutor``."""
-    del seconds
-
-
-def shanghai() -> cg.Address:
-    return cg.Address(name="Li Lei", company="Lei Trading", street=["88 Century Avenue"], district="Pudong",
-                      city="Shanghai", state="Shanghai", postal_code="200120", country="CN",
-                      phone="+86 21 5555 0000", email="li@example.cn")
-
-
-def beijing() -> cg.Address:
-    return cg.Address(name="Han Meimei", street=["1 Chang'an Avenue"], district="Dongcheng", city="Beijing",
-                      state="Beijing", postal_code="100010", country="CN", phone="13800138000")
-
-
-def los_angeles() -> cg.Address:
-    return cg.Address(name="Jane Roe", street=["350 S Grand Ave"], city="Los Angeles", state="CA",
-                      postal_code="90071", country="US", phone="+1 213 555 0100", residential=True)
-
-
-def customs(value: str = "120.00", currency: str = "USD") -> cg.CustomsDeclaration:
-    return cg.CustomsDeclaration(
-        contents_type="merchandise", incoterm="DAP", non_delivery="return", signer="Li Lei",
-        items=[cg.CustomsItem(description="Cotton T-shirt", hs_code="610910", origin_country="CN", quantity=2,
-                              unit_value=cg.Money(value, currency), unit_weight=cg.Weight("0.4", "kg"))],
-    )
-
-
-def domestic_request(weight: str = "2.5") -> cg.RateRequest:
-    return cg.RateRequest(origin=shanghai(), destination=beijing(),
-                          parcels=[cg.Parcel(weight=cg.Weight(weight, "kg"),
-                                             dimensions=cg.Dimensions(30, 20, 10, "cm"))])
-
-
-def international_request() -> cg.RateRequest:
-    return cg.RateRequest(origin=shanghai(), destination=los_angeles(),
-                          parcels=[cg.Parcel(weight=cg.Weight("2.5", "kg"),
-                                             dimensions=cg.Dimensions(30, 20, 10, "cm"))],
-                          insurance=cg.Money("200.00", "USD"), customs=customs())
-
-
-def future_window(hours: int = 24) -> cg.PickupWindow:
-    # 09:00-13:00 UTC on the day ``hours`` from now: never across midnight, whatever the time of the run.
-    day = (datetime.now(UTC) + timedelta(hours=hours)).date()
-    start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
-    if start <= datetime.now(UTC):
-        start += timedelta(days=1)
-    return cg.PickupWindow(start=start, end=start + timedelta(hours=4))

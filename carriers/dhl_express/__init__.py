@@ -3,8 +3,8 @@
 Importing this package imports neither zeep nor any WSDL: both load on the first DHL message.
 """
 
-from .account import DHLExpressAccount
-from .carrier import DHLExpress
-from .pickups import pickup_from_label
+from carriergate.carriers.dhl_express.account import DHLExpressAccount
+from carriergate.carriers.dhl_express.carrier import DHLExpress
+from carriergate.carriers.dhl_express.pickups import pickup_from_label
 
 __all__ = ["DHLExpress", "DHLExpressAccount", "pickup_from_label"]

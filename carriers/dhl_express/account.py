@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from ...core.contract import Account
+from carriergate.core.contract import Account
 
 #: The service roots by environment (CARRIERS.md); each service's name is appended.
 HOSTS = {

@@ -16,17 +16,18 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ...adapters.soap import SoapService
-from ...core.contract import Account, Call, Capability, Carrier, Flow
-from ...core.errors import NotSupported
-from ...core.results import Label, Pickup, Quote
-from ...core.shipment import RateRequest, ShipRequest
-from ...core.tracking import TrackingInfo
-from .account import HOSTS, RATE_BOOK, TRACKING, DHLExpressAccount
-from .pickups import build_delete, parse_delete, pickup_from_label
-from .rating import build_rate, parse_rate
-from .shipping import build_ship, parse_ship
-from .tracking import build_track, parse_track
+from carriergate.carriers.dhl_express.account import HOSTS, RATE_BOOK, TRACKING, DHLExpressAccount
+from carriergate.carriers.dhl_express.pickups import build_delete, parse_delete, pickup_from_label
+from carriergate.carriers.dhl_express.rating import build_rate, parse_rate
+from carriergate.carriers.dhl_express.shipping import build_ship, parse_ship
+from carriergate.carriers.dhl_express.tracking import build_track, parse_track
+from carriergate.core.contract import Account, Call, Capability, Carrier, Flow
+from carriergate.core.errors import NotSupported
+from carriergate.core.quotes import Quote
+from carriergate.core.results import Label, Pickup
+from carriergate.core.shipment import RateRequest, ShipRequest
+from carriergate.core.tracking import TrackingInfo
+from carriergate.protocols.soap import SoapService
 
 RATE_BOOK_SERVICE = SoapService(__package__ or "carriergate.carriers.dhl_express", "expressRateBook.wsdl",
                                 "expressRateBook", "expressRateBook")
@@ -72,7 +73,7 @@ class DHLExpress(Carrier):
 
     def make_auth(self) -> httpx.Auth:
         """WS-Security UsernameToken with a plain-text password, inserted afresh on every attempt."""
-        from ...adapters.auth.wsse import WSSecurityAuth
+        from carriergate.protocols.auth.wsse import WSSecurityAuth
 
         return WSSecurityAuth(self.settings.username, self.settings.password, digest=False)
 

@@ -3,7 +3,7 @@ offending field before anything is sent."""
 
 from __future__ import annotations
 
-from ...core.errors import FieldError, ValidationError
+from carriergate.core.errors import FieldError, ValidationError
 
 
 class Checks:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.shipment import ShipRequest
-from .checks import Checks
-from .measures import amount, kilograms
-from .rating import content
+from carriergate.carriers.dhl_express.checks import Checks
+from carriergate.carriers.dhl_express.measures import amount, kilograms
+from carriergate.carriers.dhl_express.rating import content
+from carriergate.core.shipment import ShipRequest
 
 #: Our contents types as DHL's ``ExportReason`` wording (max 30 characters).
 EXPORT_REASONS = {"merchandise": "SALE", "gift": "GIFT", "sample": "SAMPLE", "return": "RETURN",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from ...core.money import Money
-from ...core.units import Dimensions, Weight
+from carriergate.core.money import Money
+from carriergate.core.units import Dimensions, Weight
 
 _MILLI = Decimal("0.001")
 

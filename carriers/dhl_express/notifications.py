@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ...core.errors import AuthenticationError, CarrierError
-from .replies import Note
+from carriergate.carriers.dhl_express.replies import Note
+from carriergate.core.errors import AuthenticationError, CarrierError
 
 # DHL reports refused logins as SOAP faults; some gateways word them as a notification instead.
 _AUTH_WORDS = re.compile(r"authenticat|unauthori[sz]ed|access denied|invalid (user|credential|password)", re.I)

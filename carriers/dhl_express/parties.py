@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.address import Address
-from ...core.shipment import Parcel
-from .checks import Checks
-from .measures import centimetres, kilograms
+from carriergate.carriers.dhl_express.checks import Checks
+from carriergate.carriers.dhl_express.measures import centimetres, kilograms
+from carriergate.core.address import Address
+from carriergate.core.shipment import Parcel
 
 # DHL's limits (characters) per element, from its published schema.
 RATE_LINE, RATE_CITY = 45, 45

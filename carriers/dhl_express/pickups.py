@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ...core.results import Label, Pickup
-from .checks import Checks
-from .notifications import raise_for_notes
-from .replies import DeleteReply, read
+from carriergate.carriers.dhl_express.checks import Checks
+from carriergate.carriers.dhl_express.notifications import raise_for_notes
+from carriergate.carriers.dhl_express.replies import DeleteReply, read
+from carriergate.core.results import Label, Pickup
 
 REQUESTOR = 45
 

@@ -12,16 +12,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...core.errors import MalformedResponse
-from ...core.money import Money
-from ...core.results import Charge, ChargeKind, Quote
-from ...core.shipment import RateRequest
-from .account import DHLExpressAccount
-from .checks import Checks
-from .measures import amount, noon_utc, ship_timestamp
-from .notifications import raise_for_notes
-from .parties import rate_packages, rate_place
-from .replies import Product, RateReply, read
+from carriergate.carriers.dhl_express.account import DHLExpressAccount
+from carriergate.carriers.dhl_express.checks import Checks
+from carriergate.carriers.dhl_express.measures import amount, noon_utc, ship_timestamp
+from carriergate.carriers.dhl_express.notifications import raise_for_notes
+from carriergate.carriers.dhl_express.parties import rate_packages, rate_place
+from carriergate.carriers.dhl_express.replies import Product, RateReply, read
+from carriergate.core.errors import MalformedResponse
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge, ChargeKind, Quote
+from carriergate.core.shipment import RateRequest
 
 #: Special service code of shipment insurance.
 INSURANCE = "II"

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import pydantic
 from pydantic import Field, model_validator
 
-from ...core.errors import MalformedResponse
-from ...core.validation import CarrierModel
+from carriergate.core.errors import MalformedResponse
+from carriergate.core.validation import CarrierModel
 
 M = TypeVar("M", bound="Reply")
 

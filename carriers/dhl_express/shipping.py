@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ...core.errors import MalformedResponse
-from ...core.money import Money
-from ...core.results import Charge, Label
-from ...core.shipment import LabelFormat, ShipRequest
-from .account import DHLExpressAccount
-from .checks import Checks
-from .customs import PAPERLESS, document_images, international_detail
-from .measures import kilograms, noon_utc, ship_timestamp
-from .notifications import raise_for_notes
-from .parties import dimensions, ship_party
-from .rating import charges, decimal, incoterm, insurance_service
-from .replies import ShipReply, read
+from carriergate.carriers.dhl_express.account import DHLExpressAccount
+from carriergate.carriers.dhl_express.checks import Checks
+from carriergate.carriers.dhl_express.customs import PAPERLESS, document_images, international_detail
+from carriergate.carriers.dhl_express.measures import kilograms, noon_utc, ship_timestamp
+from carriergate.carriers.dhl_express.notifications import raise_for_notes
+from carriergate.carriers.dhl_express.parties import dimensions, ship_party
+from carriergate.carriers.dhl_express.rating import charges, decimal, incoterm, insurance_service
+from carriergate.carriers.dhl_express.replies import ShipReply, read
+from carriergate.core.errors import MalformedResponse
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge
+from carriergate.core.results import Label
+from carriergate.core.shipment import LabelFormat, ShipRequest
 
 #: carriergate label formats as DHL ``LabelType`` values (DHL's schema enumerates PDF, ZPL, EPL, LP2).
 LABEL_TYPES: dict[str, str] = {"PDF": "PDF", "ZPL": "ZPL", "EPL": "EPL"}

@@ -12,10 +12,10 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ...core.errors import CarrierError, MalformedResponse, NotFound
-from ...core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
-from .checks import Checks
-from .replies import Checkpoint, TrackReply, Waybill, read
+from carriergate.carriers.dhl_express.checks import Checks
+from carriergate.carriers.dhl_express.replies import Checkpoint, TrackReply, Waybill, read
+from carriergate.core.errors import CarrierError, MalformedResponse, NotFound
+from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
 
 S = TrackingStatus
 #: DHL Express checkpoint codes and what they mean for the parcel.

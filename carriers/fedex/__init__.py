@@ -1,6 +1,6 @@
 """FedEx REST adapter: rate, ship (with paperless customs documents), void, pickup, track."""
 
-from .account import FedExAccount
-from .carrier import FedEx
+from carriergate.carriers.fedex.account import FedExAccount
+from carriergate.carriers.fedex.carrier import FedEx
 
 __all__ = ["FedEx", "FedExAccount"]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
-from ...core.contract import Account
+from carriergate.core.contract import Account
 
 HOSTS = {"sandbox": "https://apis-sandbox.fedex.com", "production": "https://apis.fedex.com"}
 #: The ETD (paperless trade documents) API lives on its own hosts.

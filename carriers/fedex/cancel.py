@@ -6,13 +6,13 @@ from typing import Any
 
 import httpx
 
-from ...core.contract import Call
-from ...core.errors import CarrierError
-from ...core.http import json_request
-from ...core.results import Label
-from . import payload as p
-from .account import FedExAccount
-from .errors import output
+from carriergate.carriers.fedex import payload as p
+from carriergate.carriers.fedex.account import FedExAccount
+from carriergate.carriers.fedex.errors import output
+from carriergate.core.contract import Call
+from carriergate.core.errors import CarrierError
+from carriergate.core.results import Label
+from carriergate.protocols.http import json_request
 
 PATH = "/ship/v1/shipments/cancel"
 

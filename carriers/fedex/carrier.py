@@ -6,13 +6,14 @@ from typing import ClassVar
 
 import httpx
 
-from ...core.contract import Capability, Carrier, Flow
-from ...core.errors import FieldError, ValidationError
-from ...core.results import Label, Pickup, Quote
-from ...core.shipment import PickupRequest, RateRequest, ShipRequest
-from ...core.tracking import TrackingInfo
-from . import cancel, etd, pickup, rate, ship, track
-from .account import HOSTS, FedExAccount
+from carriergate.carriers.fedex import cancel, etd, pickup, rate, ship, track
+from carriergate.carriers.fedex.account import HOSTS, FedExAccount
+from carriergate.core.contract import Capability, Carrier, Flow
+from carriergate.core.errors import FieldError, ValidationError
+from carriergate.core.quotes import Quote
+from carriergate.core.results import Label, Pickup
+from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
+from carriergate.core.tracking import TrackingInfo
 
 
 class FedEx(Carrier):
@@ -28,7 +29,7 @@ class FedEx(Carrier):
         self.account: FedExAccount = account
 
     def make_auth(self) -> httpx.Auth:
-        from ...adapters.auth.oauth2 import OAuth2ClientCredentials
+        from carriergate.protocols.auth.oauth2 import OAuth2ClientCredentials
 
         return OAuth2ClientCredentials(carrier=self.alias, token_url=self.base_url + "/oauth/token",
                                        client_id=self.account.client_id, client_secret=self.account.client_secret,

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from ...core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound
-from ...core.http import error_for_status
+from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound
+from carriergate.protocols.http import error_for_status
 
 CARRIER = "fedex"
 #: FedEx codes that mean "we refuse your credentials or token", whatever the HTTP status.

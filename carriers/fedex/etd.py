@@ -12,13 +12,13 @@ from typing import Any
 
 import httpx
 
-from ...core.contract import Call
-from ...core.errors import MalformedResponse
-from ...core.shipment import ShipRequest, TradeDocument
-from . import payload as p
-from .account import FedExAccount
-from .errors import checked, transaction_id
-from .services import DOCUMENT_MIME, DOCUMENT_TYPES
+from carriergate.carriers.fedex import payload as p
+from carriergate.carriers.fedex.account import FedExAccount
+from carriergate.carriers.fedex.errors import checked, transaction_id
+from carriergate.carriers.fedex.services import DOCUMENT_MIME, DOCUMENT_TYPES
+from carriergate.core.contract import Call
+from carriergate.core.errors import MalformedResponse
+from carriergate.core.shipment import ShipRequest, TradeDocument
 
 PATH = "/documents/v1/etds/upload"
 

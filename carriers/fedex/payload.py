@@ -9,11 +9,11 @@ from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from ...core.address import Address
-from ...core.errors import FieldError, ValidationError
-from ...core.http import json_number as number
-from ...core.money import Money, minor_units
-from ...core.units import Dimensions, Weight, WeightUnit
+from carriergate.core.address import Address
+from carriergate.core.errors import FieldError, ValidationError
+from carriergate.core.money import Money, minor_units
+from carriergate.core.units import Dimensions, Weight, WeightUnit
+from carriergate.protocols.http import json_number as number
 
 CARRIER = "fedex"
 _STATE_CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")

@@ -11,14 +11,14 @@ from typing import Any
 
 import httpx
 
-from ...core.contract import Call
-from ...core.errors import FieldError, MalformedResponse, ValidationError
-from ...core.http import json_request
-from ...core.results import Pickup
-from ...core.shipment import PickupRequest
-from . import payload as p
-from .account import FedExAccount
-from .errors import output
+from carriergate.carriers.fedex import payload as p
+from carriergate.carriers.fedex.account import FedExAccount
+from carriergate.carriers.fedex.errors import output
+from carriergate.core.contract import Call
+from carriergate.core.errors import FieldError, MalformedResponse, ValidationError
+from carriergate.core.results import Pickup
+from carriergate.core.shipment import PickupRequest
+from carriergate.protocols.http import json_request
 
 PATH = "/pickup/v1/pickups"
 CANCEL_PATH = "/pickup/v1/pickups/cancel"

@@ -12,15 +12,15 @@ from typing import Any
 
 import httpx
 
-from ...core.contract import Call
-from ...core.http import json_request
-from ...core.money import Money
-from ...core.results import Charge, ChargeKind, Quote
-from ...core.shipment import RateRequest
-from . import payload as p
-from .account import FedExAccount
-from .errors import output
-from .services import SERVICE_NAMES, TRANSIT_DAYS, service_name
+from carriergate.carriers.fedex import payload as p
+from carriergate.carriers.fedex.account import FedExAccount
+from carriergate.carriers.fedex.errors import output
+from carriergate.carriers.fedex.services import SERVICE_NAMES, TRANSIT_DAYS, service_name
+from carriergate.core.contract import Call
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge, ChargeKind, Quote
+from carriergate.core.shipment import RateRequest
+from carriergate.protocols.http import json_request
 
 PATH = "/rate/v1/rates/quotes"
 RATE_TYPES = ("ACCOUNT", "LIST")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from ...core.shipment import LabelFormat, SignatureOption
-from ...core.tracking import TrackingStatus
+from carriergate.core.shipment import LabelFormat, SignatureOption
+from carriergate.core.tracking import TrackingStatus
 
 SERVICE_NAMES: Final[dict[str, str]] = {
     "FEDEX_GROUND": "FedEx Ground",

@@ -12,17 +12,18 @@ from typing import Any
 
 import httpx
 
-from ...core.contract import Call
-from ...core.errors import FieldError, MalformedResponse, ValidationError
-from ...core.http import json_request
-from ...core.money import Money
-from ...core.results import Charge, Label
-from ...core.shipment import ShipRequest, TradeDocument
-from . import payload as p
-from .account import FedExAccount
-from .errors import output
-from .rate import RATE_TYPES, charges, packages
-from .services import DOCUMENT_TYPES, IMAGE_TYPES, LABEL_STOCK, SHIPMENT_PURPOSE, SIGNATURES
+from carriergate.carriers.fedex import payload as p
+from carriergate.carriers.fedex.account import FedExAccount
+from carriergate.carriers.fedex.errors import output
+from carriergate.carriers.fedex.rate import RATE_TYPES, charges, packages
+from carriergate.carriers.fedex.services import DOCUMENT_TYPES, IMAGE_TYPES, LABEL_STOCK, SHIPMENT_PURPOSE, SIGNATURES
+from carriergate.core.contract import Call
+from carriergate.core.errors import FieldError, MalformedResponse, ValidationError
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge
+from carriergate.core.results import Label
+from carriergate.core.shipment import ShipRequest, TradeDocument
+from carriergate.protocols.http import json_request
 
 PATH = "/ship/v1/shipments"
 #: US exports at or under this value need no EEI filing (FTR 30.37(a)).

@@ -12,14 +12,14 @@ from typing import Any
 
 import httpx
 
-from ...core.contract import Call
-from ...core.errors import CarrierError, MalformedResponse, NotFound
-from ...core.http import json_request
-from ...core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
-from . import payload as p
-from .account import FedExAccount
-from .errors import output
-from .services import status_for
+from carriergate.carriers.fedex import payload as p
+from carriergate.carriers.fedex.account import FedExAccount
+from carriergate.carriers.fedex.errors import output
+from carriergate.carriers.fedex.services import status_for
+from carriergate.core.contract import Call
+from carriergate.core.errors import CarrierError, MalformedResponse, NotFound
+from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from carriergate.protocols.http import json_request
 
 PATH = "/track/v1/trackingnumbers"
 

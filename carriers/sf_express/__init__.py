@@ -17,19 +17,20 @@ from typing import ClassVar
 
 import httpx
 
-from ...adapters.auth.sf_digest import SFDigestAuth
-from ...core.contract import Account, Capability, Carrier, Flow
-from ...core.errors import CarrierError, ConfigurationError, FieldError, OutcomeUnknown, ValidationError
-from ...core.results import Label, Quote
-from ...core.shipment import RateRequest, ShipRequest
-from ...core.tracking import TrackingInfo
-from . import label as cloud_print
-from . import order, rate, routes
-from .account import HOSTS, SFExpressAccount
-from .envelope import service_call
-from .errors import DuplicateOrder
-from .order import Order
-from .routes import parse_route_push
+from carriergate.carriers.sf_express import label as cloud_print
+from carriergate.carriers.sf_express import order, rate, routes
+from carriergate.carriers.sf_express.account import HOSTS, SFExpressAccount
+from carriergate.carriers.sf_express.envelope import service_call
+from carriergate.carriers.sf_express.errors import DuplicateOrder
+from carriergate.carriers.sf_express.order import Order
+from carriergate.carriers.sf_express.routes import parse_route_push
+from carriergate.core.contract import Account, Capability, Carrier, Flow
+from carriergate.core.errors import CarrierError, ConfigurationError, FieldError, OutcomeUnknown, ValidationError
+from carriergate.core.quotes import Quote
+from carriergate.core.results import Label
+from carriergate.core.shipment import RateRequest, ShipRequest
+from carriergate.core.tracking import TrackingInfo
+from carriergate.protocols.auth.sf_digest import SFDigestAuth
 
 __all__ = ["SFExpress", "SFExpressAccount", "parse_route_push"]
 

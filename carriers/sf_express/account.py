@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from ...core.contract import Account
+from carriergate.core.contract import Account
 
 #: SF's own service URLs by environment (CARRIERS.md). The whole URL is the endpoint: every service
 #: is a form POST to it, told apart by ``serviceCode``.

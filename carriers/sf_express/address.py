@@ -11,8 +11,8 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-from ...core.address import Address
-from ...core.errors import FieldError
+from carriergate.core.address import Address
+from carriergate.core.errors import FieldError
 
 try:  # the IANA zone when the system has it; China has kept UTC+8 without DST since 1991
     from zoneinfo import ZoneInfo

@@ -1,7 +1,7 @@
 """Building SF requests: one form POST per service, told apart by ``serviceCode``.
 
 The adapter puts the unsigned fields in the body (``partnerID``, ``serviceCode``, ``msgData``);
-:class:`carriergate.adapters.auth.sf_digest.SFDigestAuth` adds ``requestID``, ``timestamp`` and
+:class:`carriergate.protocols.auth.sf_digest.SFDigestAuth` adds ``requestID``, ``timestamp`` and
 ``msgDigest`` on every attempt.
 """
 
@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ...adapters.auth.sf_digest import FORM_CONTENT_TYPE, encode_form
-from ...core.contract import Call
+from carriergate.core.contract import Call
+from carriergate.protocols.auth.sf_digest import FORM_CONTENT_TYPE, encode_form
 
 T = TypeVar("T")
 

@@ -21,14 +21,14 @@ from typing import Any
 
 import httpx
 
-from ...core.errors import (
+from carriergate.core.errors import (
     AuthenticationError,
     CarrierError,
     CarrierUnavailable,
     MalformedResponse,
     RateLimited,
 )
-from ...core.http import error_for_status
+from carriergate.protocols.http import error_for_status
 
 ACCEPTED = "A1000"
 AUTH_CODES = frozenset({"A1002", "A1003", "A1004", "A1006", "A1011"})

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from ...core.errors import MalformedResponse, NotSupported
-from .errors import business_result, payload
+from carriergate.carriers.sf_express.errors import business_result, payload
+from carriergate.core.errors import MalformedResponse, NotSupported
 
 CLOUD_PRINT = "COM_RECE_CLOUD_PRINT_WAYBILLS"
 

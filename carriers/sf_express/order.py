@@ -12,13 +12,13 @@ from typing import Any
 
 import httpx
 
-from ...core.errors import CarrierError, FieldError, MalformedResponse, ValidationError
-from ...core.http import json_number as number
-from ...core.shipment import ShipRequest
-from .account import SFExpressAccount
-from .address import RECEIVER, SENDER, china_time, contact, problems
-from .errors import business_result, payload
-from .services import is_service_code
+from carriergate.carriers.sf_express.account import SFExpressAccount
+from carriergate.carriers.sf_express.address import RECEIVER, SENDER, china_time, contact, problems
+from carriergate.carriers.sf_express.errors import business_result, payload
+from carriergate.carriers.sf_express.services import is_service_code
+from carriergate.core.errors import CarrierError, FieldError, MalformedResponse, ValidationError
+from carriergate.core.shipment import ShipRequest
+from carriergate.protocols.http import json_number as number
 
 CREATE_ORDER = "EXP_RECE_CREATE_ORDER"
 SEARCH_ORDER = "EXP_RECE_SEARCH_ORDER_RESP"

@@ -12,14 +12,14 @@ from typing import Any
 
 import httpx
 
-from ...core.errors import FieldError, NotSupported, ValidationError
-from ...core.http import json_number as number
-from ...core.money import Money
-from ...core.results import Charge, Quote
-from ...core.shipment import RateRequest
-from .address import parse_china_time, problems, region
-from .errors import business_result, payload
-from .services import is_service_code, service_name
+from carriergate.carriers.sf_express.address import parse_china_time, problems, region
+from carriergate.carriers.sf_express.errors import business_result, payload
+from carriergate.carriers.sf_express.services import is_service_code, service_name
+from carriergate.core.errors import FieldError, NotSupported, ValidationError
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge, Quote
+from carriergate.core.shipment import RateRequest
+from carriergate.protocols.http import json_number as number
 
 QUERY_DELIVERTM = "EXP_RECE_QUERY_DELIVERTM"
 CONSIGNED_HOUR = "10:00:00"  # a ship date alone becomes this hour of that day, China time

@@ -33,11 +33,11 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from ...adapters.auth.sf_digest import decode_form, verify_push
-from ...core.errors import AuthenticationError, MalformedResponse, NotFound
-from ...core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
-from .address import parse_china_time
-from .errors import business_result, payload
+from carriergate.carriers.sf_express.address import parse_china_time
+from carriergate.carriers.sf_express.errors import business_result, payload
+from carriergate.core.errors import AuthenticationError, MalformedResponse, NotFound
+from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from carriergate.protocols.auth.sf_digest import decode_form, verify_push
 
 SEARCH_ROUTES = "EXP_RECE_SEARCH_ROUTES"
 BY_WAYBILL, BY_ORDER = "1", "2"

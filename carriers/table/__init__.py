@@ -1,5 +1,5 @@
 """Table rates: offline quotes from the merchant's own TOML rate card (see card.py for the format)."""
 
-from .carrier import TableAccount, TableRateCarrier
+from carriergate.carriers.table.carrier import TableAccount, TableRateCarrier
 
 __all__ = ["TableAccount", "TableRateCarrier"]

@@ -69,10 +69,10 @@ from typing import Annotated, Any, Literal
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from ...core.address import country_code
-from ...core.errors import ConfigurationError
-from ...core.money import is_currency, to_decimal
-from ...core.validation import field_path
+from carriergate.core.address import country_code
+from carriergate.core.errors import ConfigurationError
+from carriergate.core.money import is_currency, to_decimal
+from carriergate.core.validation import field_path
 
 SAMPLE_CARD = "sample_rates.toml"
 

@@ -6,13 +6,13 @@ from typing import ClassVar
 
 from pydantic import field_validator
 
-from ...core.contract import Account, Capability, Carrier, Flow, finished
-from ...core.errors import ConfigurationError
-from ...core.money import is_currency
-from ...core.results import Quote
-from ...core.shipment import RateRequest
-from .card import RateCard, load_card, sample_card
-from .pricing import quote
+from carriergate.carriers.table.card import RateCard, load_card, sample_card
+from carriergate.carriers.table.pricing import quote
+from carriergate.core.contract import Account, Capability, Carrier, Flow, finished
+from carriergate.core.errors import ConfigurationError
+from carriergate.core.money import is_currency
+from carriergate.core.quotes import Quote
+from carriergate.core.shipment import RateRequest
 
 
 class TableAccount(Account):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from ...core.address import Address
-from ...core.errors import CarrierError, FieldError, NotSupported, ValidationError
-from ...core.money import Money
-from ...core.results import Charge, Quote
-from ...core.shipment import Parcel, RateRequest
-from .card import Place, RateCard, Service, Zone, ZoneRate, normal_postal
+from carriergate.carriers.table.card import Place, RateCard, Service, Zone, ZoneRate, normal_postal
+from carriergate.core.address import Address
+from carriergate.core.errors import CarrierError, FieldError, NotSupported, ValidationError
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge, Quote
+from carriergate.core.shipment import Parcel, RateRequest
 
 #: How specifically a rule matched: (3 postal prefix / 2 state / 1 country / 0 no rule, prefix length).
 Level = tuple[int, int]

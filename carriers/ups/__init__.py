@@ -1,6 +1,6 @@
 """UPS: rating, shipping (with customs, insurance and paperless invoices), void, pickups, tracking."""
 
-from .account import UPSAccount
-from .carrier import UPS
+from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.carrier import UPS
 
 __all__ = ["UPS", "UPSAccount"]

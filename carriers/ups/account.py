@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from ...core.contract import Account
+from carriergate.core.contract import Account
 
 
 class UPSAccount(Account):

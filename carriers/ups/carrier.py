@@ -12,23 +12,24 @@ from typing import ClassVar
 
 import httpx
 
-from ...adapters.auth.oauth2 import OAuth2ClientCredentials
-from ...core.contract import Account, Call, Capability, Carrier, Flow
-from ...core.contract import tracking_number as checked_number
-from ...core.errors import CarrierError
-from ...core.http import json_request
-from ...core.results import Label, Pickup, Quote
-from ...core.shipment import PickupRequest, RateRequest, ShipRequest
-from ...core.tracking import TrackingInfo
-from .account import UPSAccount
-from .customs import attach_documents
-from .errors import carrier_error
-from .paperless import parse_upload, upload_body
-from .pickup import CANCEL_BY_PRN, parse_cancel, parse_pickup, pickup_body
-from .rate import parse_rate, rate_body, request_option
-from .ship import parse_ship, ship_body
-from .track import parse_track
-from .void import parse_void, shipment_id
+from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.customs import attach_documents
+from carriergate.carriers.ups.errors import carrier_error
+from carriergate.carriers.ups.paperless import parse_upload, upload_body
+from carriergate.carriers.ups.pickup import CANCEL_BY_PRN, parse_cancel, parse_pickup, pickup_body
+from carriergate.carriers.ups.rate import parse_rate, rate_body, request_option
+from carriergate.carriers.ups.ship import parse_ship, ship_body
+from carriergate.carriers.ups.track import parse_track
+from carriergate.carriers.ups.void import parse_void, shipment_id
+from carriergate.core.contract import Account, Call, Capability, Carrier, Flow
+from carriergate.core.contract import tracking_number as checked_number
+from carriergate.core.errors import CarrierError
+from carriergate.core.quotes import Quote
+from carriergate.core.results import Label, Pickup
+from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
+from carriergate.core.tracking import TrackingInfo
+from carriergate.protocols.auth.oauth2 import OAuth2ClientCredentials
+from carriergate.protocols.http import json_request
 
 
 class UPS(Carrier):

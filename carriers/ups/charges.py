@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from ...core.money import Money
-from ...core.results import Charge
-from .services import FUEL_CODES, surcharge_name
-from .shapes import JSON, decimal, money, obj, records, text
+from carriergate.carriers.ups.services import FUEL_CODES, surcharge_name
+from carriergate.carriers.ups.shapes import JSON, decimal, money, obj, records, text
+from carriergate.core.money import Money
+from carriergate.core.quotes import Charge
 
 
 def billed_total(published: JSON, negotiated: JSON) -> tuple[Money | None, bool, bool]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from ...core.customs import CustomsDeclaration, CustomsItem
-from ...core.shipment import ShipRequest
-from .measures import UnitSystem, amount_text, weight_text
-from .parties import address_json, fit, invalid, phone_number
-from .shapes import JSON
+from carriergate.carriers.ups.measures import UnitSystem, amount_text, weight_text
+from carriergate.carriers.ups.parties import address_json, fit, invalid, phone_number
+from carriergate.carriers.ups.shapes import JSON
+from carriergate.core.customs import CustomsDeclaration, CustomsItem
+from carriergate.core.shipment import ShipRequest
 
 INVOICE = "01"
 USER_CREATED_FORM = "07"

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
-from ...core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound
-from ...core.http import error_for_status, json_body
-from .shapes import JSON, records, text
+from carriergate.carriers.ups.shapes import JSON, records, text
+from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound
+from carriergate.protocols.http import error_for_status, json_body
 
 #: UPS codes that mean our credentials or token were refused, whatever the HTTP status.
 AUTH_CODES = frozenset({"250002", "250003", "10401"})

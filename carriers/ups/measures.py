@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from typing import Literal
 
-from ...core.money import Money, minor_units
-from ...core.units import Dimensions, Weight
+from carriergate.core.money import Money, minor_units
+from carriergate.core.units import Dimensions, Weight
 
 #: Origins whose UPS accounts rate in pounds and inches; everywhere else uses kilograms and centimetres.
 IMPERIAL_ORIGINS = frozenset({"US", "PR"})

@@ -3,11 +3,18 @@ the declared value (insurance) split across packages."""
 
 from __future__ import annotations
 
-from ...core.money import Money
-from ...core.shipment import RateRequest
-from .measures import MAX_PACKAGE_KG, UnitSystem, amount_text, dimensions_json, split, weight_text
-from .parties import invalid
-from .shapes import JSON
+from carriergate.carriers.ups.measures import (
+    MAX_PACKAGE_KG,
+    UnitSystem,
+    amount_text,
+    dimensions_json,
+    split,
+    weight_text,
+)
+from carriergate.carriers.ups.parties import invalid
+from carriergate.carriers.ups.shapes import JSON
+from carriergate.core.money import Money
+from carriergate.core.shipment import RateRequest
 
 CUSTOMER_PACKAGING = "02"
 

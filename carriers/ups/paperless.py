@@ -7,11 +7,11 @@ import base64
 
 import httpx
 
-from ...core.shipment import TradeDocument
-from .account import UPSAccount
-from .errors import read
-from .parties import fit
-from .shapes import JSON, as_list, dig, required, text
+from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.errors import read
+from carriergate.carriers.ups.parties import fit
+from carriergate.carriers.ups.shapes import JSON, as_list, dig, required, text
+from carriergate.core.shipment import TradeDocument
 
 DOCUMENT_TYPES = {"commercial_invoice": "002", "proforma_invoice": "002", "certificate_of_origin": "003",
                   "other": "008"}  # fmt: skip

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import httpx
 
-from ...core.errors import CarrierError
-from ...core.results import Pickup
-from ...core.shipment import PickupRequest
-from .account import UPSAccount
-from .errors import read
-from .measures import units_for, weight_text
-from .parties import fit, invalid, phone_number, postal_code, state_code
-from .services import pickup_service_code
-from .shapes import JSON, dig, money, obj, required, text
+from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.errors import read
+from carriergate.carriers.ups.measures import units_for, weight_text
+from carriergate.carriers.ups.parties import fit, invalid, phone_number, postal_code, state_code
+from carriergate.carriers.ups.services import pickup_service_code
+from carriergate.carriers.ups.shapes import JSON, dig, money, obj, required, text
+from carriergate.core.errors import CarrierError
+from carriergate.core.results import Pickup
+from carriergate.core.shipment import PickupRequest
 
 #: Service of the pieces to collect: Ground at home, Worldwide Saver abroad.
 DOMESTIC_SERVICE, INTERNATIONAL_SERVICE = "03", "65"

@@ -6,16 +6,16 @@ from datetime import date
 
 import httpx
 
-from ...core.results import Quote
-from ...core.shipment import RateRequest
-from .account import UPSAccount
-from .charges import billed_total, breakdown, package_itemized
-from .errors import read
-from .measures import amount_text, units_for, weight_text
-from .packages import packages
-from .parties import party_json
-from .services import service_name
-from .shapes import JSON, dig, obj, records, required, text, yyyymmdd
+from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.charges import billed_total, breakdown, package_itemized
+from carriergate.carriers.ups.errors import read
+from carriergate.carriers.ups.measures import amount_text, units_for, weight_text
+from carriergate.carriers.ups.packages import packages
+from carriergate.carriers.ups.parties import party_json
+from carriergate.carriers.ups.services import service_name
+from carriergate.carriers.ups.shapes import JSON, dig, obj, records, required, text, yyyymmdd
+from carriergate.core.quotes import Quote
+from carriergate.core.shipment import RateRequest
 
 
 def request_option(request: RateRequest, account: UPSAccount) -> str:

@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from ...core.errors import MalformedResponse
-from ...core.money import Money, is_currency
+from carriergate.core.errors import MalformedResponse
+from carriergate.core.money import Money, is_currency
 
 JSON = dict[str, Any]
 

@@ -8,18 +8,18 @@ from datetime import date
 
 import httpx
 
-from ...core.errors import MalformedResponse
-from ...core.results import Label
-from ...core.shipment import LabelFormat, ShipRequest
-from .account import UPSAccount
-from .charges import billed_total, breakdown, package_itemized
-from .customs import international_forms
-from .errors import read
-from .measures import amount_text, units_for
-from .packages import packages
-from .parties import fit, invalid, party_json
-from .services import service_name
-from .shapes import JSON, dig, obj, records, required, text
+from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.charges import billed_total, breakdown, package_itemized
+from carriergate.carriers.ups.customs import international_forms
+from carriergate.carriers.ups.errors import read
+from carriergate.carriers.ups.measures import amount_text, units_for
+from carriergate.carriers.ups.packages import packages
+from carriergate.carriers.ups.parties import fit, invalid, party_json
+from carriergate.carriers.ups.services import service_name
+from carriergate.carriers.ups.shapes import JSON, dig, obj, records, required, text
+from carriergate.core.errors import MalformedResponse
+from carriergate.core.results import Label
+from carriergate.core.shipment import LabelFormat, ShipRequest
 
 #: Label formats UPS makes (LabelImageFormat.Code); PDF and PNG are not among them.
 LABEL_FORMATS: dict[str, str] = {"GIF": "GIF", "ZPL": "ZPL", "EPL": "EPL"}

@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import httpx
 
-from ...core.errors import MalformedResponse, NotFound
-from ...core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
-from .errors import read
-from .shapes import JSON, dig, obj, records, text, yyyymmdd
+from carriergate.carriers.ups.errors import read
+from carriergate.carriers.ups.shapes import JSON, dig, obj, records, text, yyyymmdd
+from carriergate.core.errors import MalformedResponse, NotFound
+from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
 
 S = TrackingStatus
 #: UPS activity status types.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
-from ...core.errors import CarrierError
-from ...core.results import Label
-from .errors import read
-from .shapes import dig, text
+from carriergate.carriers.ups.errors import read
+from carriergate.carriers.ups.shapes import dig, text
+from carriergate.core.errors import CarrierError
+from carriergate.core.results import Label
 
 VOIDED = "1"
 

@@ -1,0 +1,14 @@
+"""Checkout quoting: shipping options priced by the shop's fee policy, always within a deadline.
+
+``quote``/``aquote`` for code, ``create_app`` for an ASGI service (our JSON and Shopify's
+CarrierService callback).
+"""
+
+from carriergate.checkout.admission import AdmissionSettings
+from carriergate.checkout.app import CheckoutApp, create_app
+from carriergate.checkout.fees import FeePolicy
+from carriergate.checkout.quoting import CheckoutOption, CheckoutQuote, aquote, price, quote
+from carriergate.checkout.shopify import ShopifyOptions
+
+__all__ = ["AdmissionSettings", "CheckoutApp", "CheckoutOption", "CheckoutQuote", "FeePolicy", "ShopifyOptions",
+           "aquote", "create_app", "price", "quote"]

@@ -1,0 +1,155 @@
+"""What the command line prints: rich tables for people, one JSON document for programs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from carriergate.cli.exits import ExitCode, error_document
+from carriergate.core.money import Money
+from carriergate.core.quotes import Quote
+from carriergate.core.results import Label, Pickup, RateResult
+from carriergate.core.tracking import TrackingInfo
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def add_row(table: Table, *cells: str) -> None:
+    table.add_row(*(Text(cell) for cell in cells))  # carrier text is never read as rich markup
+
+
+def shown(amount: Money) -> str:
+    """For people: to the currency's minor unit (44.6 CNY shows as 44.60 CNY); JSON keeps the exact value."""
+    return str(amount.rounded()) if amount.amount == amount.rounded().amount else str(amount)
+
+
+def money(value: Money | None) -> dict[str, str] | None:
+    return None if value is None else {"amount": str(value.amount), "currency": value.currency}
+
+
+def transit(quote: Quote) -> str:
+    low, high = quote.transit_days_min, quote.transit_days
+    if high is None:
+        return "-"
+    if low is not None and low != high:
+        return f"{low}-{high} days"
+    return f"{high} day" if high == 1 else f"{high} days"
+
+
+def rates_exit_code(result: RateResult) -> ExitCode:
+    if not result.quotes:
+        return ExitCode.NO_QUOTE
+    return ExitCode.PARTIAL if result.errors else ExitCode.OK
+
+
+def quote_document(quote: Quote) -> dict[str, Any]:
+    return {
+        "carrier": quote.carrier, "service_code": quote.service_code, "service_name": quote.service_name,
+        "total": money(quote.total),
+        "charges": [{"kind": c.kind, "name": c.name, "code": c.code, "amount": money(c.amount)} for c in quote.charges],
+        "transit_days": quote.transit_days, "transit_days_min": quote.transit_days_min,
+        "estimated_delivery": quote.estimated_delivery.isoformat() if quote.estimated_delivery else None,
+        "source": quote.source, "billed_weight": quote.billed_weight,
+    }
+
+
+def rates_document(result: RateResult) -> dict[str, Any]:
+    return {"quotes": [quote_document(q) for q in result.quotes],
+            "errors": [error_document(e) for _, e in sorted(result.errors.items())],
+            "complete": result.complete, "exit_code": int(rates_exit_code(result))}
+
+
+def print_json(document: dict[str, Any]) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def print_errors(errors: dict[str, Any]) -> None:
+    for name, error in sorted(errors.items()):
+        code = f" {error.code}:" if error.code else ""
+        typer.echo(f"{name}:{code} {error.message}")
+
+
+def print_rates(result: RateResult) -> None:
+    if result.quotes:
+        table = Table(title="Quotes (cheapest first)")
+        for column in ("Carrier", "Service", "Total", "Transit", "Source"):
+            table.add_column(column, justify="right" if column == "Total" else "left")
+        for q in result.quotes:
+            add_row(table, q.carrier, f"{q.service_name} ({q.service_code})",
+                    shown(q.total), transit(q), q.source)
+        console().print(table)
+    else:
+        typer.echo("No quotes.")
+    if result.errors:
+        typer.echo("Carriers without a quote:")
+        print_errors(result.errors)
+
+
+def label_document(label: Label, path: str | None) -> dict[str, Any]:
+    return {"carrier": label.carrier, "tracking_number": label.tracking_number,
+            "tracking_numbers": label.tracking_numbers, "label_format": label.label_format,
+            "label_file": path, "total": money(label.total), "reference": label.reference,
+            "carrier_data": label.carrier_data}
+
+
+def print_label(label: Label, path: str) -> None:
+    typer.echo(f"{label.carrier}: tracking number {label.tracking_number}")
+    if label.total is not None:
+        typer.echo(f"total: {shown(label.total)}")
+    typer.echo(f"label ({label.label_format}, {len(label.label)} bytes) written to {path}")
+    data = " ".join(f"--data {k}={v}" for k, v in label.carrier_data.items())
+    typer.echo(f"void with: carriergate void --carrier {label.carrier} --tracking-number {label.tracking_number}"
+              f"{' ' + data if data else ''}")
+
+
+def pickup_document(pickup: Pickup) -> dict[str, Any]:
+    return {"carrier": pickup.carrier, "confirmation_number": pickup.confirmation_number,
+            "ready_at": pickup.ready_at.isoformat() if pickup.ready_at else None,
+            "close_at": pickup.close_at.isoformat() if pickup.close_at else None,
+            "total": money(pickup.total), "carrier_data": pickup.carrier_data}
+
+
+def print_pickup(pickup: Pickup) -> None:
+    typer.echo(f"{pickup.carrier}: pickup confirmation {pickup.confirmation_number}")
+    data = " ".join(f"--data {k}={v}" for k, v in pickup.carrier_data.items())
+    typer.echo(f"cancel with: carriergate cancel-pickup --carrier {pickup.carrier} "
+              f"--confirmation-number {pickup.confirmation_number}{' ' + data if data else ''}")
+
+
+def tracking_document(info: TrackingInfo) -> dict[str, Any]:
+    return {"carrier": info.carrier, "tracking_number": info.tracking_number, "status": info.status.value,
+            "raw_status": info.raw_status,
+            "estimated_delivery": info.estimated_delivery.isoformat() if info.estimated_delivery else None,
+            "delivered_at": info.delivered_at.isoformat() if info.delivered_at else None,
+            "events": [{"occurred_at": e.occurred_at.isoformat(), "status": e.status.value, "code": e.code,
+                        "description": e.description, "location": e.location} for e in info.events]}
+
+
+def print_tracking(info: TrackingInfo) -> None:
+    typer.echo(f"{info.carrier} {info.tracking_number}: {info.status.value}")
+    if info.estimated_delivery:
+        typer.echo(f"estimated delivery: {info.estimated_delivery.isoformat()}")
+    if info.events:
+        table = Table()
+        for column in ("When", "Status", "Code", "Description", "Location"):
+            table.add_column(column)
+        for e in info.events:
+            add_row(table, e.occurred_at.isoformat(), e.status.value, e.code or "", e.description, e.location or "")
+        console().print(table)
+
+
+def print_carriers(rows: list[dict[str, Any]]) -> None:
+    table = Table(title="Carriers")
+    for column in ("Carrier", "Status", "Capabilities"):
+        table.add_column(column)
+    for row in rows:
+        status = "available" if row["available"] else f"unavailable ({row['reason']})"
+        add_row(table, row["name"], status, ", ".join(row["capabilities"]))
+    console().print(table)

@@ -1,0 +1,72 @@
+"""Long-running commands: ``carriergate sandbox serve`` (carrier emulators on loopback) and
+``carriergate serve`` (the checkout quoting ASGI app)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carriergate.checkout.fees import FeePolicy
+from carriergate.cli.config import gateway_config
+from carriergate.cli.exits import guarded
+from carriergate.core.errors import ConfigurationError
+from carriergate.gateway.gateways import AsyncGateway
+from carriergate.sandbox.faults import Faults
+from carriergate.sandbox.registry import sandbox_accounts
+
+Port = Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port on 127.0.0.1")]
+FaultsFile = Annotated[Path | None, typer.Option(
+    "--faults", metavar="FILE", help="Fault injection per carrier (TOML: latency, hang, 5xx, 429, lost responses)")]
+
+sandbox_app = typer.Typer(help="The local sandbox: every carrier's API emulated, offline.", no_args_is_help=True,
+                          add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(port: Port = 8080, faults: FaultsFile = None,
+                  print_config: Annotated[bool, typer.Option(
+                      "--print-config", help="Print the gateway configuration (JSON) for this server first")] = True,
+                  ) -> None:
+    """Serve the carrier emulators on 127.0.0.1 until Ctrl-C. Point accounts at it with base_url."""
+    from carriergate.sandbox.server import SandboxServer, serve
+
+    with guarded(False):
+        chosen = Faults.from_toml(faults) if faults else None
+
+    def ready(server: SandboxServer) -> None:  # bound: the URL has the real port, even for --port 0
+        if print_config:
+            typer.echo(json.dumps(sandbox_accounts(base_url=server.url), indent=2))
+
+    serve(port, faults=chosen, on_ready=ready)
+
+
+def checkout_serve(port: Port = 8000,
+                   config: Annotated[Path | None, typer.Option(
+                       "--config", metavar="FILE", help="Gateway configuration file (TOML)")] = None,
+                   policy: Annotated[Path | None, typer.Option(
+                       "--policy", metavar="FILE", help="Fee policy (TOML): free shipping, markups, rounding")] = None,
+                   deadline: Annotated[float, typer.Option(
+                       "--deadline", metavar="SECONDS", help="Every answer within this many seconds")] = 1.0,
+                   sandbox: Annotated[bool, typer.Option("--sandbox", help="Quote from the built-in sandbox")] = False,
+                   ) -> None:
+    """Serve checkout quoting (POST /v1/quotes, POST /shopify/rates, GET /healthz) on 127.0.0.1."""
+    from carriergate.checkout import create_app
+
+    with guarded(False):
+        try:
+            import uvicorn
+        except ImportError:
+            raise ConfigurationError("`carriergate serve` needs an ASGI server: pip install 'carriergate[serve]'",
+                                     code="configuration") from None
+        gateway = AsyncGateway.sandbox() if sandbox else AsyncGateway(gateway_config(config))
+        fee_policy = FeePolicy.from_toml(policy) if policy else FeePolicy()
+        app = create_app(gateway, fee_policy, deadline=deadline)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sandbox_app, name="sandbox")
+    app.command("serve")(checkout_serve)

@@ -1,0 +1,138 @@
+"""Deterministic UPS-shaped prices for the sandbox: a zone (domestic or international) and the
+chargeable weight (the greater of actual and dimensional weight, volume in cm³ / 5000) set the
+price; fuel is an itemized surcharge, declared value a service-option charge, and the account's
+negotiated rate is a fixed discount. The tariff is in US dollars, quoted in the origin country's
+billing currency (see ``billing``). Nothing here is a real UPS tariff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from carriergate.sandbox.billing import billing_currency, convert, local
+
+CENT = Decimal("0.01")
+KG_PER_LB = Decimal("0.45359237")
+CM_PER_IN = Decimal("2.54")
+DIM_DIVISOR = Decimal(5000)
+FUEL_RATE = Decimal("0.15")
+NEGOTIATED = Decimal("0.90")
+#: Declared value: the first 100 USD are free, then this much (USD) per started 100 USD.
+DECLARED_VALUE_STEP = Decimal("1.05")
+
+#: service code -> (name, base, per chargeable kg, business days) by zone.
+DOMESTIC = {"03": ("Ground", "8.50", "1.10", 4), "12": ("3 Day Select", "14.00", "1.90", 3),
+            "02": ("2nd Day Air", "19.00", "2.60", 2), "01": ("Next Day Air", "31.00", "3.80", 1)}  # fmt: skip
+INTERNATIONAL = {"08": ("Worldwide Expedited", "48.00", "9.50", 5), "65": ("Worldwide Saver", "55.00", "11.00", 3),
+                 "07": ("Worldwide Express", "61.00", "12.40", 2)}  # fmt: skip
+
+
+def dec(value: Any, default: str = "0") -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return Decimal(default)
+
+
+def money(amount: Decimal, currency: str) -> dict[str, str]:
+    return {"CurrencyCode": currency, "MonetaryValue": f"{amount.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"}
+
+
+def _kg(node: Any) -> Decimal:
+    weight = node.get("PackageWeight", {}) if isinstance(node, dict) else {}
+    value = dec(weight.get("Weight"))
+    unit = str(weight.get("UnitOfMeasurement", {}).get("Code", "KGS")).upper()
+    return value * KG_PER_LB if unit.startswith("LB") else value
+
+
+def _dimensional_kg(node: Any) -> Decimal:
+    dims = node.get("Dimensions") if isinstance(node, dict) else None
+    if not isinstance(dims, dict):
+        return Decimal(0)
+    factor = CM_PER_IN if str(dims.get("UnitOfMeasurement", {}).get("Code", "CM")).upper() == "IN" else Decimal(1)
+    volume = dec(dims.get("Length")) * dec(dims.get("Width")) * dec(dims.get("Height")) * factor**3
+    return volume / DIM_DIVISOR
+
+
+def chargeable_kg(package: Any) -> Decimal:
+    """The billed weight of one package, rounded up to half a kilogram."""
+    weight = max(_kg(package), _dimensional_kg(package), Decimal("0.5"))
+    return (weight * 2).to_integral_value(rounding=ROUND_CEILING) / 2
+
+
+def declared_usd(package: Any) -> Decimal:
+    """The package's declared value, in US dollars."""
+    options = package.get("PackageServiceOptions", {}) if isinstance(package, dict) else {}
+    value = options.get("DeclaredValue") or {}
+    return convert(dec(value.get("MonetaryValue")), str(value.get("CurrencyCode") or "USD"), "USD")
+
+
+@dataclass(frozen=True)
+class Lane:
+    origin: str
+    destination: str
+
+    @property
+    def international(self) -> bool:
+        return self.origin != self.destination
+
+    @property
+    def services(self) -> dict[str, tuple[str, str, str, int]]:
+        return INTERNATIONAL if self.international else DOMESTIC
+
+    @property
+    def currency(self) -> str:
+        return billing_currency(self.origin)
+
+
+def rated_shipment(lane: Lane, code: str, packages: list[Any], *, pickup: date | None = None) -> dict[str, Any]:
+    """One RatedShipment (also the shape of ShipmentCharges' parts) for ``code`` on ``lane``."""
+    name, base_price, per_kg, days = lane.services[code]
+    cur = lane.currency
+    rated_packages, base_total, fuel_total, options_total, billed = [], Decimal(0), Decimal(0), Decimal(0), Decimal(0)
+    for package in packages:
+        kg = chargeable_kg(package)
+        base = local(dec(base_price) + dec(per_kg) * kg, cur).quantize(CENT)
+        fuel = (base * FUEL_RATE).quantize(CENT)
+        steps = (max(declared_usd(package) - 100, Decimal(0)) / 100).to_integral_value(rounding=ROUND_CEILING)
+        options = local(steps * DECLARED_VALUE_STEP, cur).quantize(CENT)
+        base_total, fuel_total, options_total, billed = base_total + base, fuel_total + fuel, \
+            options_total + options, billed + kg
+        rated_packages.append({
+            "BaseServiceCharge": money(base, cur), "TransportationCharges": money(base + fuel, cur),
+            "ServiceOptionsCharges": money(options, cur), "TotalCharges": money(base + fuel + options, cur),
+            "Weight": f"{_kg(package):.1f}",
+            "BillingWeight": {"UnitOfMeasurement": {"Code": "KGS", "Description": "Kilograms"}, "Weight": f"{kg:.1f}"},
+        })
+    published = base_total + fuel_total + options_total
+    rated: dict[str, Any] = {
+        "Service": {"Code": code, "Description": name},
+        "BillingWeight": {"UnitOfMeasurement": {"Code": "KGS", "Description": "Kilograms"}, "Weight": f"{billed:.1f}"},
+        "TransportationCharges": money(base_total + fuel_total, cur),
+        "BaseServiceCharge": money(base_total, cur),
+        "ItemizedCharges": [{"Code": "375", "Description": "FUEL SURCHARGE", **money(fuel_total, cur)}],
+        "ServiceOptionsCharges": money(options_total, cur),
+        "TotalCharges": money(published, cur),
+        "NegotiatedRateCharges": {"TotalCharge": money(published * NEGOTIATED, cur)},
+        "RatedPackage": rated_packages,
+        "GuaranteedDelivery": {"BusinessDaysInTransit": str(days)},
+    }
+    if pickup is not None:
+        arrival = business_days_after(pickup, days)
+        rated["TimeInTransit"] = {"PickupDate": pickup.strftime("%Y%m%d"), "ServiceSummary": {
+            "Service": {"Description": name},
+            "EstimatedArrival": {"Arrival": {"Date": arrival.strftime("%Y%m%d"), "Time": "230000"},
+                                 "BusinessDaysInTransit": str(days), "Pickup": {"Date": pickup.strftime("%Y%m%d")},
+                                 "DayOfWeek": arrival.strftime("%a").upper()}}}
+    return rated
+
+
+def business_days_after(start: date, days: int) -> date:
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current

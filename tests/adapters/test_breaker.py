@@ -1,0 +1,206 @@
+"""Circuit breakers: open after N carrier-down failures, fail fast without sending, half-open probe
+after the cool-down (a fake clock), close on success; 4xx never opens them."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import ClassVar
+
+import httpx
+import pytest
+
+import carriergate as cg
+from carriergate.adapters.breaker import BreakerRegistry, BreakerSettings, CircuitBreaker, State, operation_class
+from carriergate.adapters.retry import RetryPolicy
+from carriergate.core import registry
+from carriergate.core.contract import Call, Flow
+from carriergate.protocols.http import error_for_status
+
+from support.shipments import domestic_request
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class PingCarrier(cg.Carrier):
+    name: ClassVar[str] = "ping"
+    capabilities = frozenset({cg.Capability.RATE, cg.Capability.TRACK, cg.Capability.VOID})
+    hosts: ClassVar[dict[str, str]] = {"production": "https://ping.test"}
+
+    def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
+        quotes: list[cg.Quote] = yield Call(request=httpx.Request("POST", f"{self.base_url}/rate"),
+                                            parse=self._parse, operation="rate", idempotent=True)
+        return quotes
+
+    def void(self, label: cg.Label) -> Flow[None]:
+        yield Call(request=httpx.Request("DELETE", f"{self.base_url}/labels/{label.tracking_number}"),
+                   parse=self._parse, operation="void", idempotent=True)
+
+    def _parse(self, response: httpx.Response) -> list[cg.Quote]:
+        if response.status_code >= 400:
+            raise error_for_status(response, carrier=self.alias)
+        return [cg.Quote(carrier=self.alias, service_code="x", service_name="X", total=cg.Money("1.00", "USD"))]
+
+
+@pytest.fixture(autouse=True)
+def ping_registered() -> Iterator[None]:
+    registry.register("ping", PingCarrier)
+    yield
+    registry.unregister("ping")
+
+
+class Switch:
+    """A transport answering with ``status``; counts what reached it."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.sent = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
+        return httpx.Response(self.status, json={"message": "x"})
+
+
+def gateway(switch: Switch, clock: Clock) -> cg.Gateway:
+    return cg.Gateway({"ping": {}}, transport=httpx.MockTransport(switch), clock=clock, sleep=lambda s: None,
+                      retry_policy=RetryPolicy(max_attempts=1), breaker=BreakerSettings(failure_threshold=3,
+                                                                                          cooldown=10.0))
+
+
+def test_opens_fails_fast_probes_after_cooldown_and_closes() -> None:
+    clock, switch = Clock(), Switch(503)
+    with gateway(switch, clock) as gw:
+        ping = gw.carrier("ping")
+        for _ in range(3):
+            with pytest.raises(cg.CarrierUnavailable) as info:
+                ping.rate(domestic_request())
+            assert info.value.code == "503"
+        assert switch.sent == 3
+        with pytest.raises(cg.CarrierUnavailable) as info:  # open: nothing sent
+            ping.rate(domestic_request())
+        assert (info.value.code, info.value.carrier, switch.sent) == ("breaker_open", "ping", 3)
+        assert "ping" in gw.rate(domestic_request()).errors
+        assert switch.sent == 3
+
+        clock.now += 9.9
+        with pytest.raises(cg.CarrierUnavailable, match="breaker"):
+            ping.rate(domestic_request())
+        clock.now += 0.1  # cool-down over: one probe goes out, fails, re-opens
+        with pytest.raises(cg.CarrierUnavailable) as info:
+            ping.rate(domestic_request())
+        assert (info.value.code, switch.sent) == ("503", 4)
+        with pytest.raises(cg.CarrierUnavailable, match="breaker"):
+            ping.rate(domestic_request())
+
+        clock.now += 10
+        switch.status = 200  # the carrier is back: the probe succeeds and closes the breaker
+        assert ping.rate(domestic_request())[0].carrier == "ping"
+        assert ping.rate(domestic_request())[0].carrier == "ping"
+        assert switch.sent == 6
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 429])
+def test_client_errors_never_open_it(status: int) -> None:
+    clock, switch = Clock(), Switch(status)
+    with gateway(switch, clock) as gw:
+        for _ in range(10):
+            with pytest.raises(cg.CarrierError) as info:
+                gw.carrier("ping").rate(domestic_request())
+            assert info.value.code != "breaker_open"
+    assert switch.sent == 10
+
+
+def test_reads_and_writes_have_separate_breakers() -> None:
+    clock, switch = Clock(), Switch(500)
+    label = cg.Label(carrier="ping", tracking_number="1", label=b"x", label_format="PDF")
+    with gateway(switch, clock) as gw:
+        for _ in range(3):
+            with pytest.raises(cg.CarrierUnavailable):
+                gw.carrier("ping").rate(domestic_request())
+        switch.status = 200
+        gw.carrier("ping").void(label)  # "write" class: still closed
+        with pytest.raises(cg.CarrierUnavailable, match="breaker"):
+            gw.carrier("ping").rate(domestic_request())
+
+
+def test_async_gateway_shares_the_same_behaviour() -> None:
+    clock, switch = Clock(), Switch(502)
+
+    async def go() -> list[str | None]:
+        async def no_sleep(seconds: float) -> None:
+            return None
+        async with cg.AsyncGateway({"ping": {}}, transport=httpx.MockTransport(switch), clock=clock, sleep=no_sleep,
+                                   retry_policy=RetryPolicy(max_attempts=1),
+                                   breaker=BreakerSettings(failure_threshold=2, cooldown=5)) as gw:
+            codes = []
+            for _ in range(3):
+                try:
+                    await gw.carrier("ping").rate(domestic_request())
+                except cg.CarrierError as err:
+                    codes.append(err.code)
+            return codes
+
+    assert asyncio.run(go()) == ["502", "502", "breaker_open"]
+    assert switch.sent == 2
+
+
+def test_timeouts_and_outcome_unknown_count_validation_does_not() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker("x/read", BreakerSettings(failure_threshold=2, cooldown=1), clock=clock)
+    breaker.record(cg.DeadlineExceeded("late", code="deadline"))
+    breaker.record(cg.ValidationError(cg.FieldError("weight", "too heavy")))  # the carrier answered: reset
+    breaker.record(cg.DeadlineExceeded("late", code="deadline"))
+    assert breaker.state == "closed"
+    breaker.record(cg.OutcomeUnknown("maybe", reference="R"))
+    assert breaker.state == "open"
+
+
+def test_only_one_probe_while_half_open_and_an_abandoned_probe_frees_the_slot() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker("x/write", BreakerSettings(failure_threshold=1, cooldown=5), clock=clock)
+    breaker.failure()
+    clock.now = 5
+    assert breaker.acquire("x") is True
+    with pytest.raises(cg.CarrierUnavailable, match="breaker"):
+        breaker.acquire("x")  # a second caller while the probe is out
+    breaker.release()  # the probe was cancelled
+    assert breaker.acquire("x") is True
+    breaker.success()
+    assert breaker.state is State.CLOSED
+    assert breaker.acquire("x") is False
+
+
+def test_thread_safe_counting() -> None:
+    breaker = CircuitBreaker("x/read", BreakerSettings(failure_threshold=400, cooldown=5), clock=Clock())
+
+    def fail() -> None:
+        for _ in range(100):
+            breaker.failure()
+
+    threads = [threading.Thread(target=fail) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert breaker.state is State.OPEN
+
+
+def test_operation_classes_and_registry() -> None:
+    def call(op: str) -> Call[None]:
+        return Call(request=httpx.Request("GET", "https://x.test"), parse=lambda r: None, operation=op,
+                    idempotent=True)
+    assert [operation_class(call(op)) for op in ("rate", "track", "rate.shop", "ship", "void", "schedule_pickup",
+                                                 "cancel_pickup", "ship_lookup")] == \
+        ["read", "read", "read", "write", "write", "write", "write", "write"]
+    reg = BreakerRegistry(BreakerSettings(), clock=Clock())
+    assert reg.for_call("a", call("rate")) is reg.get("a", "read") is not reg.get("b", "read")
+    assert BreakerRegistry(BreakerSettings(enabled=False)).for_call("a", call("rate")) is None
+    with pytest.raises(ValueError, match="failure_threshold"):
+        BreakerSettings(failure_threshold=0)
