@@ -1,4 +1,5 @@
-"""Circuit breakers per carrier account and operation class ("read": rate, track; "write": the rest).
+"""Circuit breakers per carrier account and operation class: a call's kind, "read" (rate, track, look-ups)
+or "write" (labels, pickups, voids).
 
 A breaker opens after ``failure_threshold`` consecutive carrier-down failures (timeouts, connection
 errors, 5xx: :class:`CarrierUnavailable` and :class:`OutcomeUnknown`); an answer of any other kind
@@ -13,7 +14,6 @@ sync executor's threads and the async executor's event loop.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -28,14 +28,9 @@ from carriergate.core.errors import CarrierError, CarrierUnavailable, OutcomeUnk
 logger = logging.getLogger("carriergate.breaker")
 Clock = Callable[[], float]
 
-READ_OPERATIONS = frozenset({"rate", "rates", "quote", "track", "tracking"})
-_WORD = re.compile(r"[a-z]+")
-
-
 def operation_class(call: Call[Any]) -> str:
-    """"read" for rating and tracking (by the first word of ``call.operation``), else "write"."""
-    first = _WORD.findall(call.operation.lower())[:1]
-    return "read" if first and first[0] in READ_OPERATIONS else "write"
+    """The breaker class of ``call``: its kind, ``"read"`` or ``"write"``, as the carrier declared it."""
+    return call.kind
 
 
 class State(StrEnum):

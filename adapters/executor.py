@@ -31,7 +31,7 @@ from carriergate.adapters.inflight import Handover, RunContext
 from carriergate.adapters.redaction import redact_body, redact_url
 from carriergate.adapters.retry import AttemptFailed, RetryPolicy
 from carriergate.adapters.verdicts import deadline_error, doubtful, parse_answer, transport_error
-from carriergate.core.contract import Call, Carrier, Flow
+from carriergate.core.contract import AnyCarrier, Call, Flow
 from carriergate.core.deadline import Deadline
 from carriergate.core.errors import CarrierError, DeadlineExceeded, MalformedResponse
 from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit, BodyReader
@@ -84,12 +84,12 @@ class BaseExecutor:
 
     # -- building an attempt ----------------------------------------------------------------------
 
-    def _timeouts(self, carrier: Carrier, deadline: Deadline) -> httpx.Timeout:
+    def _timeouts(self, carrier: AnyCarrier, deadline: Deadline) -> httpx.Timeout:
         read = deadline.clamp(carrier.account.timeout)
         connect = min(carrier.account.connect_timeout, read)
         return httpx.Timeout(read, connect=connect, pool=connect)
 
-    def _fresh_request(self, carrier: Carrier, call: Call[Any], deadline: Deadline) -> httpx.Request:
+    def _fresh_request(self, carrier: AnyCarrier, call: Call[Any], deadline: Deadline) -> httpx.Request:
         """A new request from the call's original (never the one a previous attempt sent), so auth
         flows that add headers or sign the body start from the unsigned original every time."""
         src = call.request
@@ -101,10 +101,10 @@ class BaseExecutor:
         return bool(self.hooks) or logger.isEnabledFor(logging.DEBUG)
 
     @staticmethod
-    def _auth(carrier: Carrier, call: Call[Any]) -> httpx.Auth | None:
+    def _auth(carrier: AnyCarrier, call: Call[Any]) -> httpx.Auth | None:
         return call.auth or carrier.auth
 
-    def _handover(self, carrier: Carrier, call: Call[Any], attempt: _Attempt, context: RunContext,
+    def _handover(self, carrier: AnyCarrier, call: Call[Any], attempt: _Attempt, context: RunContext,
                   default: httpx.Auth | None, deadline: Deadline) -> httpx.Auth:
         """The call's auth flow (else the client's, else none), noting on ``attempt`` and ``context``
         when the call's own request, not a token fetch, is handed over to be sent. Every request the
@@ -119,7 +119,7 @@ class BaseExecutor:
             request.extensions["timeout"] = self._timeouts(carrier, deadline).as_dict()
         return Handover(self._auth(carrier, call) or default or httpx.Auth(), handed_over, prepare)
 
-    def _secrets(self, carrier: Carrier, call: Call[Any]) -> list[str]:
+    def _secrets(self, carrier: AnyCarrier, call: Call[Any]) -> list[str]:
         """The account's secrets plus any an auth flow exposes through a ``secrets()`` method."""
         found = list(carrier.secrets())
         exposed = getattr(self._auth(carrier, call), "secrets", None)
@@ -127,7 +127,7 @@ class BaseExecutor:
             found.extend(s for s in exposed() if isinstance(s, str))
         return found
 
-    def _begin(self, carrier: Carrier, call: Call[Any], deadline: Deadline, number: int) -> _Attempt:
+    def _begin(self, carrier: AnyCarrier, call: Call[Any], deadline: Deadline, number: int) -> _Attempt:
         try:
             deadline.check(carrier.alias)
             breaker = self.breakers.for_call(carrier.alias, call) if self.breakers else None
@@ -149,7 +149,7 @@ class BaseExecutor:
 
     # -- reading an answer (the subclasses only loop over the chunks) ------------------------------
 
-    def _open(self, carrier: Carrier, call: Call[Any], response: httpx.Response) -> tuple[BodyReader, bool]:
+    def _open(self, carrier: AnyCarrier, call: Call[Any], response: httpx.Response) -> tuple[BodyReader, bool]:
         """A reader for ``response``, and True when the body was already in memory (and is taken)."""
         try:
             reader = self.body_limit.reader(response, operation=call.operation, carrier=carrier.alias)
@@ -160,7 +160,7 @@ class BaseExecutor:
             raise doubtful(call, err, response.status_code) from None
         return reader, False
 
-    def _feed(self, carrier: Carrier, call: Call[Any], deadline: Deadline, reader: BodyReader,
+    def _feed(self, carrier: AnyCarrier, call: Call[Any], deadline: Deadline, reader: BodyReader,
               chunk: bytes) -> None:
         """One received chunk into ``reader``, then the deadline: httpx times a read per chunk, so a
         carrier trickling bytes would otherwise hold the call open for ever."""
@@ -174,12 +174,12 @@ class BaseExecutor:
     # -- judging an attempt -----------------------------------------------------------------------
 
     @staticmethod
-    def _transport_error(carrier: Carrier, call: Call[Any], exc: Exception, deadline: Deadline,
+    def _transport_error(carrier: AnyCarrier, call: Call[Any], exc: Exception, deadline: Deadline,
                          sent: bool = True) -> CarrierError:
         """A transport failure as a typed error (see :func:`.verdicts.transport_error`)."""
         return transport_error(carrier, call, exc, deadline, sent)
 
-    def _finish(self, carrier: Carrier, call: Call[T], deadline: Deadline, attempt: _Attempt,
+    def _finish(self, carrier: AnyCarrier, call: Call[T], deadline: Deadline, attempt: _Attempt,
                 response: httpx.Response | None, exc: Exception | None, context: RunContext) -> _Outcome[T]:
         """Classify, tell the breaker and the run context, log, and build the response view."""
         elapsed = self._clock() - attempt.started
@@ -214,7 +214,7 @@ class BaseExecutor:
         if attempt.breaker is not None:
             attempt.breaker.release()
 
-    def _log(self, carrier: Carrier, call: Call[Any], attempt: _Attempt, response: httpx.Response | None,
+    def _log(self, carrier: AnyCarrier, call: Call[Any], attempt: _Attempt, response: httpx.Response | None,
              elapsed: float, error_code: str | None) -> None:
         if not logger.isEnabledFor(logging.DEBUG):
             return
@@ -231,7 +231,7 @@ class BaseExecutor:
     # -- driving a flow ---------------------------------------------------------------------------
 
     @staticmethod
-    def _start(carrier: Carrier, make_flow: Callable[[], Flow[T]]) -> Flow[T]:
+    def _start(carrier: AnyCarrier, make_flow: Callable[[], Flow[T]]) -> Flow[T]:
         try:
             return make_flow()
         except CarrierError as err:
@@ -263,7 +263,7 @@ class Executor(BaseExecutor):
         self.clients = client if isinstance(client, AccountClients) else AccountClients(shared=client)
         self._sleep = sleep
 
-    def _attempt(self, carrier: Carrier, call: Call[T], deadline: Deadline, number: int, context: RunContext) -> T:
+    def _attempt(self, carrier: AnyCarrier, call: Call[T], deadline: Deadline, number: int, context: RunContext) -> T:
         attempt = self._begin(carrier, call, deadline, number)
         if attempt.view is not None:
             self.hooks.emit("request", attempt.view)
@@ -283,7 +283,8 @@ class Executor(BaseExecutor):
             self.hooks.emit("response", outcome.view)
         return outcome.unwrap()
 
-    def _read(self, carrier: Carrier, call: Call[Any], deadline: Deadline, response: httpx.Response) -> httpx.Response:
+    def _read(self, carrier: AnyCarrier, call: Call[Any], deadline: Deadline,
+              response: httpx.Response) -> httpx.Response:
         try:
             reader, done = self._open(carrier, call, response)
             if not done:
@@ -293,7 +294,7 @@ class Executor(BaseExecutor):
             response.close()
         return reader.finish()
 
-    def send(self, carrier: Carrier, call: Call[T], deadline: Deadline, context: RunContext | None = None) -> T:
+    def send(self, carrier: AnyCarrier, call: Call[T], deadline: Deadline, context: RunContext | None = None) -> T:
         """One call with retries; raises the last attempt's typed error."""
         context = RunContext() if context is None else context
         try:
@@ -304,7 +305,7 @@ class Executor(BaseExecutor):
             raise failed.error from None
         return result
 
-    def run(self, carrier: Carrier, make_flow: Callable[[], Flow[T]], deadline: Deadline,
+    def run(self, carrier: AnyCarrier, make_flow: Callable[[], Flow[T]], deadline: Deadline,
             context: RunContext | None = None) -> T:
         context = RunContext() if context is None else context
         flow = self._start(carrier, make_flow)
@@ -331,7 +332,7 @@ class AsyncExecutor(BaseExecutor):
         self.clients = client if isinstance(client, AccountClients) else AccountClients(shared=client)
         self._sleep = sleep
 
-    async def _attempt(self, carrier: Carrier, call: Call[T], deadline: Deadline, number: int,
+    async def _attempt(self, carrier: AnyCarrier, call: Call[T], deadline: Deadline, number: int,
                        context: RunContext) -> T:
         attempt = self._begin(carrier, call, deadline, number)
         if attempt.view is not None:
@@ -359,7 +360,7 @@ class AsyncExecutor(BaseExecutor):
             await self.hooks.aemit("response", outcome.view, remaining=deadline.remaining())
         return outcome.unwrap()
 
-    async def _read(self, carrier: Carrier, call: Call[Any], deadline: Deadline,
+    async def _read(self, carrier: AnyCarrier, call: Call[Any], deadline: Deadline,
                     response: httpx.Response) -> httpx.Response:
         try:
             reader, done = self._open(carrier, call, response)
@@ -370,7 +371,7 @@ class AsyncExecutor(BaseExecutor):
             await response.aclose()
         return reader.finish()
 
-    async def send(self, carrier: Carrier, call: Call[T], deadline: Deadline,
+    async def send(self, carrier: AnyCarrier, call: Call[T], deadline: Deadline,
                    context: RunContext | None = None) -> T:
         context = RunContext() if context is None else context
         try:
@@ -383,7 +384,7 @@ class AsyncExecutor(BaseExecutor):
             raise failed.error from None
         return result
 
-    async def run(self, carrier: Carrier, make_flow: Callable[[], Flow[T]], deadline: Deadline,
+    async def run(self, carrier: AnyCarrier, make_flow: Callable[[], Flow[T]], deadline: Deadline,
                   context: RunContext | None = None) -> T:
         context = RunContext() if context is None else context
         flow = self._start(carrier, make_flow)

@@ -17,7 +17,7 @@ import httpx
 
 from carriergate.adapters.inflight import is_write
 from carriergate.adapters.retry import CONNECT
-from carriergate.core.contract import Call, Carrier, is_side_request
+from carriergate.core.contract import AnyCarrier, Call, is_side_request
 from carriergate.core.deadline import Deadline
 from carriergate.core.errors import (
     CarrierError,
@@ -71,7 +71,7 @@ def doubtful(call: Call[Any], err: CarrierError, status: int) -> CarrierError:
                           request_id=err.request_id)
 
 
-def deadline_error(carrier: Carrier, call: Call[Any], deadline: Deadline, *, sent: bool, stage: str) -> CarrierError:
+def deadline_error(carrier: AnyCarrier, call: Call[Any], deadline: Deadline, *, sent: bool, stage: str) -> CarrierError:
     """The deadline ran out ``stage``: OutcomeUnknown for a write already handed over, else DeadlineExceeded."""
     message = f"deadline of {deadline.seconds}s exceeded {stage}"
     if sent and is_write(call):
@@ -80,7 +80,7 @@ def deadline_error(carrier: Carrier, call: Call[Any], deadline: Deadline, *, sen
     return DeadlineExceeded(f"{call.operation}: {message}", carrier=carrier.alias, code="deadline")
 
 
-def transport_error(carrier: Carrier, call: Call[Any], exc: Exception, deadline: Deadline,
+def transport_error(carrier: AnyCarrier, call: Call[Any], exc: Exception, deadline: Deadline,
                     sent: bool = True) -> CarrierError:
     """A transport failure as a typed error. A write that may have reached the carrier becomes
     OutcomeUnknown; one that certainly did not (connect failed, failed on a token fetch, never handed
@@ -109,7 +109,7 @@ def transport_error(carrier: Carrier, call: Call[Any], exc: Exception, deadline:
     return CarrierUnavailable(f"{call.operation}: {name}", carrier=alias, code="timeout" if timed_out else "transport")
 
 
-def parse_answer(carrier: Carrier, call: Call[T], response: httpx.Response) -> T:
+def parse_answer(carrier: AnyCarrier, call: Call[T], response: httpx.Response) -> T:
     """``call.parse(response)``; its failure typed, carrier-named, and write-safe."""
     try:
         return call.parse(response)

@@ -42,19 +42,31 @@ class Capability(StrEnum):
 IDEMPOTENT = frozenset({Capability.RATE, Capability.TRACK, Capability.VOID, Capability.CANCEL_PICKUP})
 
 
-@dataclass(frozen=True)
+#: What a call does at the carrier: ``read`` asks (rate, track, look-ups), ``write`` changes something
+#: (a label, a pickup, a void). The circuit breaker keeps reads and writes apart by it.
+Kind = Literal["read", "write"]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Call(Generic[T]):
     """One exchange with a carrier, as data. ``parse`` turns the response into ``T`` or raises a
-    ``CarrierError``. ``idempotent`` says whether a retry after an ambiguous failure is safe;
-    ``reference`` is our own reference for a write, carried by an outcome-unknown error."""
+    ``CarrierError``. ``kind`` says whether it reads or writes; ``idempotent`` whether a retry after an
+    ambiguous failure is safe (every read is; a void is a write that is); ``reference`` is our own
+    reference for a write, carried by an outcome-unknown error. Carriers make calls with
+    :meth:`Carrier.read` and :meth:`Carrier.write`."""
 
     request: httpx.Request
     parse: Callable[[httpx.Response], T]
     operation: str
+    kind: Kind
     idempotent: bool
     reference: str | None = None
     auth: httpx.Auth | None = field(default=None, compare=False)
     honours_idempotency_key: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind == "read" and not self.idempotent:
+            raise ValueError(f"{self.operation}: a read is always idempotent")
 
 
 Flow = Generator[Call[Any], Any, T]
@@ -110,9 +122,16 @@ class Account(BaseModel):
     connect_timeout: float = Field(default=5.0, gt=0, le=60)
 
 
-class Carrier:
-    """Base of every carrier adapter. Subclasses set ``name``, ``capabilities``, ``Account``, and
-    implement the operations they declare; any other operation raises :class:`NotSupported`."""
+AccountT = TypeVar("AccountT", bound=Account)
+
+
+class Carrier(Generic[AccountT]):
+    """Base of every carrier adapter, generic over its account model: ``class UPS(Carrier[UPSAccount])``.
+
+    Subclasses set ``name``, ``capabilities`` and ``account_model`` (the same class as ``AccountT``),
+    and implement the operations they declare as flows; any other operation raises
+    :class:`NotSupported`. Calls are made with :meth:`read` and :meth:`write` (see
+    docs/writing-a-carrier.md)."""
 
     name: ClassVar[str]
     title: ClassVar[str] = ""
@@ -122,9 +141,17 @@ class Carrier:
     #: Label formats the carrier makes, its usual one first.
     label_formats: ClassVar[tuple[LabelFormat, ...]] = ("PDF",)
     account_model: ClassVar[type[Account]] = Account
+    #: ``"module:Class"`` of the carrier's sandbox emulator (found through the registry, imported only
+    #: by the sandbox), or None when there is none.
+    emulator: ClassVar[str | None] = None
+    #: True for a carrier that does no I/O at all (table rates): the sandbox needs no emulator for it.
+    offline: ClassVar[bool] = False
 
-    def __init__(self, account: Account, *, alias: str | None = None) -> None:
-        self.account = account
+    def __init__(self, account: AccountT, *, alias: str | None = None) -> None:
+        if not isinstance(account, self.account_model):
+            raise ConfigurationError(f"{self.name} needs a {self.account_model.__name__}, not "
+                                     f"{type(account).__name__}", carrier=alias or self.name, code="configuration")
+        self.account: AccountT = account
         self.alias = alias or self.name
         self._auth_lock = threading.Lock()
         self._auth_made = False
@@ -152,6 +179,22 @@ class Carrier:
     def make_auth(self) -> httpx.Auth | None:
         """Build this account's auth flow; called once, by :attr:`auth`."""
         return None
+
+    # -- making calls: the one place a Call is assembled ---------------------------------------------
+    def read(self, request: httpx.Request, parse: Callable[[httpx.Response], T], *, operation: str,
+             reference: str | None = None, auth: httpx.Auth | None = None) -> Call[T]:
+        """A call that only asks (rate, track, a look-up): idempotent, retried on any transient failure."""
+        return Call(request=request, parse=parse, operation=operation, kind="read", idempotent=True,
+                    reference=reference, auth=auth)
+
+    def write(self, request: httpx.Request, parse: Callable[[httpx.Response], T], *, operation: str,
+              reference: str | None, idempotent: bool = False, honours_idempotency_key: bool = False,
+              auth: httpx.Auth | None = None) -> Call[T]:
+        """A call that changes something at the carrier. A label or pickup (``idempotent`` False) is
+        never repeated after an ambiguous failure unless the carrier honours an idempotency key; a
+        void or cancel is (``idempotent=True``). ``reference`` is carried by an outcome-unknown error."""
+        return Call(request=request, parse=parse, operation=operation, kind="write", idempotent=idempotent,
+                    reference=reference, auth=auth, honours_idempotency_key=honours_idempotency_key)
 
     def _unsupported(self, op: Capability) -> NotSupported:
         return NotSupported(f"{self.name} does not support {op.value}", carrier=self.alias, code="not_supported")
@@ -189,3 +232,7 @@ class Carrier:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.alias!r} environment={self.account.environment!r}>"
+
+
+#: A carrier of any account type, for code that drives carriers without knowing which.
+AnyCarrier = Carrier[Any]

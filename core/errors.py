@@ -17,6 +17,8 @@ class CarrierError(Exception):
     """
 
     retryable_default = False
+    #: The ``code`` when none is given: a carrier's own code wins; each kind of failure has its own.
+    default_code: str | None = None
 
     def __init__(
         self,
@@ -31,7 +33,7 @@ class CarrierError(Exception):
         super().__init__(message)
         self.message = message
         self.carrier = carrier
-        self.code = code
+        self.code = code if code is not None else self.default_code
         self.http_status = http_status
         self.request_id = request_id
         self.retryable = self.retryable_default if retryable is None else retryable
@@ -78,14 +80,19 @@ class ValidationError(CarrierError, ValueError):
 class ConfigurationError(CarrierError):
     """The gateway or a carrier account is configured wrongly (unknown carrier, missing credential)."""
 
+    default_code = "configuration"
+
 
 class AuthenticationError(CarrierError):
     """The carrier refused our credentials."""
+
+    default_code = "authentication"
 
 
 class RateLimited(CarrierError):
     """The carrier asked us to slow down. ``retry_after`` is in seconds when the carrier said."""
 
+    default_code = "rate_limited"
     retryable_default = True
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
@@ -96,19 +103,26 @@ class RateLimited(CarrierError):
 class CarrierUnavailable(CarrierError):
     """The carrier could not be reached or answered: timeout, connection error, 5xx, breaker open."""
 
+    default_code = "unavailable"
     retryable_default = True
 
 
 class DeadlineExceeded(CarrierUnavailable):
     """The caller's deadline ran out before the carrier answered."""
 
+    default_code = "deadline"
+
 
 class NotSupported(CarrierError):
     """The carrier does not offer this operation."""
 
+    default_code = "not_supported"
+
 
 class NotFound(CarrierError):
     """The carrier does not know the thing asked for (a tracking number, a shipment)."""
+
+    default_code = "not_found"
 
 
 class OutcomeUnknown(CarrierError):
@@ -117,6 +131,8 @@ class OutcomeUnknown(CarrierError):
     It is never retried blindly. ``reference`` is our own reference for the write: look the
     shipment up by it before trying again.
     """
+
+    default_code = "outcome_unknown"
 
     def __init__(self, message: str, *, reference: str | None, **kwargs: object) -> None:
         ref = f" (reference {reference!r})" if reference else ""
@@ -127,4 +143,4 @@ class OutcomeUnknown(CarrierError):
 class MalformedResponse(CarrierError):
     """The carrier's answer could not be understood (not JSON/XML, missing required parts)."""
 
-    retryable_default = False
+    default_code = "malformed"

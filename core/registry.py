@@ -9,16 +9,16 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from carriergate.core.contract import Carrier
+from carriergate.core.contract import AnyCarrier, Carrier
 from carriergate.core.errors import ConfigurationError
 
 GROUP = "carriergate.carriers"
 
 # Carriers registered in-process (tests, applications embedding their own adapter).
-_registered: dict[str, type[Carrier]] = {}
+_registered: dict[str, type[AnyCarrier]] = {}
 
 
-def register(name: str, cls: type[Carrier]) -> None:
+def register(name: str, cls: type[AnyCarrier]) -> None:
     """Register a carrier class under ``name`` for this process, ahead of the entry points."""
     if not (isinstance(cls, type) and issubclass(cls, Carrier)):
         raise TypeError("register() takes a Carrier subclass")
@@ -45,14 +45,14 @@ def available() -> list[str]:
     return sorted({*_entry_points(), *_registered})
 
 
-def carrier_class(name: str) -> type[Carrier]:
+def carrier_class(name: str) -> type[AnyCarrier]:
     if name in _registered:
         return _registered[name]
     return _load(name)
 
 
 @cache
-def _load(name: str) -> type[Carrier]:
+def _load(name: str) -> type[AnyCarrier]:
     ep = _entry_points().get(name)
     if ep is None:
         known = ", ".join(available()) or "none"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pydantic
 
-from carriergate.core.contract import Account, Carrier
+from carriergate.core.contract import Account, AnyCarrier
 from carriergate.core.errors import ConfigurationError
 from carriergate.core.registry import carrier_class
 from carriergate.core.validation import field_path
@@ -55,7 +55,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, dict[str, An
     return accounts
 
 
-def build_carrier(alias: str, settings: Mapping[str, Any]) -> Carrier:
+def build_carrier(alias: str, settings: Mapping[str, Any]) -> AnyCarrier:
     """Resolve the adapter for one account and validate its settings (secrets stay secret)."""
     kind = str(settings.get("carrier") or alias)
     cls = carrier_class(kind)

@@ -24,7 +24,7 @@ from carriergate.adapters.events import EventHooks, Hook
 from carriergate.adapters.executor import AsyncExecutor, Executor
 from carriergate.adapters.inflight import RunContext
 from carriergate.adapters.retry import RetryPolicy
-from carriergate.core.contract import Capability, Carrier, Flow
+from carriergate.core.contract import AnyCarrier, Capability, Flow
 from carriergate.core.contract import tracking_number as check_tracking_number
 from carriergate.core.deadline import SAFETY_MARGIN, Deadline
 from carriergate.core.errors import (
@@ -69,7 +69,7 @@ class BaseGateway:
         if not settings:
             raise ConfigurationError("no carrier account is configured", code="configuration")
         self._settings: dict[str, Mapping[str, Any]] = dict(settings)
-        self._carriers: dict[str, Carrier] = {}
+        self._carriers: dict[str, AnyCarrier] = {}
         self._resolve_lock = threading.RLock()  # re-entrant: building an attachment may resolve carriers
         self._attachments: dict[str, Any] = {}  # helpers kept for the gateway's lifetime (closed with it)
         self.default_deadline = default_deadline
@@ -101,7 +101,7 @@ class BaseGateway:
     def accounts(self) -> list[str]:
         return list(self._settings)
 
-    def _resolve(self, name: str) -> Carrier:
+    def _resolve(self, name: str) -> AnyCarrier:
         """The carrier of account ``name``, built once per gateway even when threads race on first use
         (one instance, so one auth flow and one token cache per account)."""
         carrier = self._carriers.get(name)
@@ -141,12 +141,12 @@ class BaseGateway:
         self._attachments.clear()
 
     def _rating_carriers(self, names: Iterable[str] | None, *,
-                         skip: str | None = None) -> tuple[list[Carrier], dict[str, CarrierError]]:
+                         skip: str | None = None) -> tuple[list[AnyCarrier], dict[str, CarrierError]]:
         """The one rating planner: the carriers to ask and the errors known up front. ``names=None``
         means every account that can rate (except ``skip``); a named account that cannot rate gets
         NotSupported; an unknown one raises ConfigurationError."""
         chosen = [a for a in self._settings if a != skip] if names is None else list(dict.fromkeys(names))
-        carriers: list[Carrier] = []
+        carriers: list[AnyCarrier] = []
         errors: dict[str, CarrierError] = {}
         for name in chosen:
             carrier = self._resolve(name)
@@ -187,7 +187,7 @@ class BaseGateway:
 class CarrierClient:
     """One carrier account's operations, synchronous, with no fan-out."""
 
-    def __init__(self, carrier: Carrier, executor: Executor, deadline: Callable[[float | None], Deadline]) -> None:
+    def __init__(self, carrier: AnyCarrier, executor: Executor, deadline: Callable[[float | None], Deadline]) -> None:
         self.carrier = carrier
         self._executor = executor
         self._deadline = deadline
@@ -221,7 +221,7 @@ class CarrierClient:
 class AsyncCarrierClient:
     """One carrier account's operations, awaited."""
 
-    def __init__(self, carrier: Carrier, executor: AsyncExecutor,
+    def __init__(self, carrier: AnyCarrier, executor: AsyncExecutor,
                  deadline: Callable[[float | None], Deadline]) -> None:
         self.carrier = carrier
         self._executor = executor

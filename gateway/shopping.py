@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Self
 
-from carriergate.core.contract import Carrier, Flow
+from carriergate.core.contract import AnyCarrier, Flow
 from carriergate.core.deadline import ROUND_GRACE, Deadline
 from carriergate.core.errors import CarrierError, CarrierUnavailable
 from carriergate.core.quotes import Quote
@@ -49,7 +49,7 @@ def table_account(gateway: BaseGateway) -> str | None:
     return next((alias for alias in gateway.accounts if gateway.carrier_kind(alias) == "table"), None)
 
 
-def _flow(carrier: Carrier, request: RateRequest) -> Callable[[], Flow[list[Quote]]]:
+def _flow(carrier: AnyCarrier, request: RateRequest) -> Callable[[], Flow[list[Quote]]]:
     return lambda: carrier.rate(request)
 
 
@@ -73,8 +73,8 @@ class _Plan:
         chosen, self.errors = gateway._rating_carriers(carriers, skip=table)
         self.limit = deadline if isinstance(deadline, Deadline) else gateway._deadline(deadline)
         self.served: dict[str, list[Quote]] = {}
-        self.refresh: list[tuple[Carrier, str]] = []  # (carrier, cache key)
-        self.live: list[Carrier] = []
+        self.refresh: list[tuple[AnyCarrier, str]] = []  # (carrier, cache key)
+        self.live: list[AnyCarrier] = []
         for carrier in chosen:
             hit = cache.get(request, carrier.alias) if cache is not None else None
             if hit is None:
@@ -83,13 +83,13 @@ class _Plan:
             self.served[carrier.alias] = hit.quotes
             if refresh and hit.needs_refresh and cache is not None and cache.claim_refresh(hit.key):
                 self.refresh.append((carrier, hit.key))
-        self.table: Carrier | None = None
+        self.table: AnyCarrier | None = None
         if table is not None and self.live and table not in {c.alias for c in self.live}:
             backup, _ = gateway._rating_carriers([table])
             self.table = backup[0] if backup else None
 
     @property
-    def targets(self) -> list[Carrier]:
+    def targets(self) -> list[AnyCarrier]:
         return self.live + ([self.table] if self.table is not None else [])
 
 
@@ -125,7 +125,7 @@ class _BaseShopper:
         return plan, {c.alias: CarrierUnavailable("not asked: backup rates answered instead", carrier=c.alias,
                                                   code=unasked) for c in plan.live}
 
-    def _store(self, request: RateRequest, carrier: Carrier, key: str, outcome: Outcome, limit: Deadline) -> None:
+    def _store(self, request: RateRequest, carrier: AnyCarrier, key: str, outcome: Outcome, limit: Deadline) -> None:
         assert self.cache is not None
         try:
             result = self.gateway._result({carrier.alias: outcome}, {}, limit)
@@ -182,13 +182,13 @@ class RateShopper(_BaseShopper):
             outcomes[plan.table.alias] = self._run(plan.table, request, plan.limit)
         return self._settle(request, plan, outcomes)
 
-    def _run(self, carrier: Carrier, request: RateRequest, limit: Deadline) -> Outcome:
+    def _run(self, carrier: AnyCarrier, request: RateRequest, limit: Deadline) -> Outcome:
         try:
             return self.gateway._executor.run(carrier, _flow(carrier, request), limit)
         except CarrierError as err:
             return err
 
-    def _ask(self, carriers: list[Carrier], request: RateRequest, limit: Deadline) -> dict[str, Outcome]:
+    def _ask(self, carriers: list[AnyCarrier], request: RateRequest, limit: Deadline) -> dict[str, Outcome]:
         """Every carrier at once on the gateway's pool; whoever has not answered by the deadline is None."""
         if not carriers:
             return {}
@@ -204,7 +204,7 @@ class RateShopper(_BaseShopper):
                 outcomes[alias] = future.exception() or future.result()
         return outcomes
 
-    def _refresh(self, request: RateRequest, carrier: Carrier, key: str) -> None:
+    def _refresh(self, request: RateRequest, carrier: AnyCarrier, key: str) -> None:
         limit = self.gateway._deadline(self.refresh_deadline)
         outcome: Outcome = None
         try:
@@ -256,13 +256,13 @@ class AsyncRateShopper(_BaseShopper):
             outcomes[plan.table.alias] = await self._run(plan.table, request, plan.limit)
         return self._settle(request, plan, outcomes)
 
-    async def _run(self, carrier: Carrier, request: RateRequest, limit: Deadline) -> Outcome:
+    async def _run(self, carrier: AnyCarrier, request: RateRequest, limit: Deadline) -> Outcome:
         try:
             return await self.gateway._executor.run(carrier, _flow(carrier, request), limit)
         except CarrierError as err:
             return err
 
-    async def _ask(self, carriers: list[Carrier], request: RateRequest, limit: Deadline) -> dict[str, Outcome]:
+    async def _ask(self, carriers: list[AnyCarrier], request: RateRequest, limit: Deadline) -> dict[str, Outcome]:
         if not carriers:
             return {}
         run = self.gateway._executor.run
@@ -282,7 +282,7 @@ class AsyncRateShopper(_BaseShopper):
         settled = await asyncio.gather(*tasks, return_exceptions=True)
         return dict(zip(tasks.values(), settled, strict=True))
 
-    async def _refresh(self, request: RateRequest, carrier: Carrier, key: str) -> None:
+    async def _refresh(self, request: RateRequest, carrier: AnyCarrier, key: str) -> None:
         limit = self.gateway._deadline(self.refresh_deadline)
         outcome: Outcome = None
         try:

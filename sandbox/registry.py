@@ -1,8 +1,12 @@
 """Which carrier emulators exist, and gateway settings that point every carrier at them.
 
-Emulators are imported lazily, one module per carrier; one that cannot be imported (not written yet,
-or broken) is skipped and :func:`unavailable` says why. The table-rate carrier needs no emulator (it
-does no I/O): the sandbox configuration gives it the built-in sample card (``"table": {}``).
+Emulators are found through the carrier registry: each carrier class names its own emulator
+(``Carrier.emulator``, ``"module:Class"``), so a carrier added by one folder and one entry point is
+in the sandbox with no edit here. The emulator module is imported only when the sandbox is used; an
+emulator's code never imports its carrier's (it is an independent oracle). A carrier whose emulator
+cannot be imported (not written yet, or broken) is skipped and :func:`unavailable` says why. A
+carrier that does no I/O (``Carrier.offline``: table rates) needs none: the sandbox configuration
+gives it its default settings (the table carrier's built-in sample card).
 
 Conformance: with ``specs_dir`` (or ``$CARRIERGATE_SPECS_DIR``) naming the carriers' official specs,
 every emulator validates each request it receives against them (see :mod:`.conformance`); unset,
@@ -20,40 +24,30 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from carriergate.core import registry
 from carriergate.core.errors import ConfigurationError
 from carriergate.sandbox.base import SANDBOX_HOST, Emulator
 from carriergate.sandbox.conformance import conformance
 from carriergate.sandbox.faults import Faults, FaultySandboxTransport
 
-#: carrier name -> "module:Class" (or "module": the module's Emulator subclass with that ``name``).
-EMULATORS: dict[str, str] = {
-    "ups": "carriergate.sandbox.ups:UPSEmulator",
-    "fedex": "carriergate.sandbox.fedex:FedExEmulator",
-    "dhl_express": "carriergate.sandbox.dhl_express:DHLExpressEmulator",
-    "sf_express": "carriergate.sandbox.sf_express:SFExpressEmulator",
-}
-#: Carriers that need no emulator, and the sandbox settings of their account.
-NO_EMULATOR: dict[str, dict[str, Any]] = {"table": {}}
+
+def is_offline(name: str) -> bool:
+    """Whether carrier ``name`` does no I/O at all, so it needs no emulator (table rates)."""
+    return registry.carrier_class(name).offline
 
 
 def emulator_class(name: str) -> type[Emulator]:
     """The emulator class of carrier ``name``; ConfigurationError saying why when there is none."""
-    target = EMULATORS.get(name)
+    target = registry.carrier_class(name).emulator
     if target is None:
-        raise ConfigurationError(f"no sandbox emulator for {name!r} (known: {', '.join(EMULATORS)})",
-                                 carrier=name, code="no_emulator")
+        raise ConfigurationError(f"carrier {name!r} names no sandbox emulator", carrier=name, code="no_emulator")
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ConfigurationError(f"sandbox emulator for {name!r} is not available: {exc}", carrier=name,
                                  code="no_emulator") from None
-    if attr:
-        cls = getattr(module, attr, None)
-    else:
-        found = [v for v in vars(module).values()
-                 if isinstance(v, type) and issubclass(v, Emulator) and getattr(v, "name", None) == name]
-        cls = found[0] if found else None
+    cls = getattr(module, attr, None) if attr else None
     if not (isinstance(cls, type) and issubclass(cls, Emulator)):
         raise ConfigurationError(f"{target!r} holds no Emulator for {name!r}", carrier=name, code="no_emulator")
     return cls
@@ -61,7 +55,7 @@ def emulator_class(name: str) -> type[Emulator]:
 
 def _chosen(carriers: Iterable[str] | None) -> tuple[list[str], bool]:
     if carriers is None:
-        return [*EMULATORS, *NO_EMULATOR], False
+        return registry.available(), False
     return list(dict.fromkeys(carriers)), True
 
 
@@ -69,9 +63,9 @@ def unavailable(carriers: Iterable[str] | None = None) -> dict[str, str]:
     """Carriers whose emulator cannot be loaded, with the reason."""
     reasons: dict[str, str] = {}
     for name in _chosen(carriers)[0]:
-        if name in NO_EMULATOR:
-            continue
         try:
+            if is_offline(name):
+                continue
             emulator_class(name)
         except ConfigurationError as exc:
             reasons[name] = exc.message
@@ -85,9 +79,9 @@ def emulators(carriers: Iterable[str] | None = None, *, specs_dir: str | Path | 
     names, strict = _chosen(carriers)
     out: dict[str, Emulator] = {}
     for name in names:
-        if name in NO_EMULATOR:
-            continue
         try:
+            if is_offline(name):
+                continue
             out[name] = emulator_class(name)()
         except ConfigurationError:
             if strict:
@@ -106,10 +100,10 @@ def sandbox_accounts(carriers: Iterable[str] | None = None, *,
     config: dict[str, dict[str, Any]] = {}
     root = base_url.rstrip("/")
     for name in names:
-        if name in NO_EMULATOR:
-            config[name] = dict(NO_EMULATOR[name])
-            continue
         try:
+            if is_offline(name):
+                config[name] = {}
+                continue
             cls = emulator_class(name)
         except ConfigurationError:
             if strict:
@@ -134,9 +128,16 @@ def sandbox_gateway_kwargs(carriers: Iterable[str] | None = None, faults: Faults
     names = None if carriers is None else list(carriers)
     transport = sandbox_transport(names, faults, specs_dir=specs_dir)
     config = sandbox_accounts(names)
-    config = {k: v for k, v in config.items() if k in transport.emulators or k in NO_EMULATOR}
+    config = {k: v for k, v in config.items() if k in transport.emulators or is_offline(k)}
     return {"config": config, "transport": transport}
 
 
-__all__ = ["EMULATORS", "emulator_class", "emulators", "sandbox_accounts", "sandbox_gateway_kwargs",
-           "sandbox_transport", "unavailable"]
+__all__ = [
+    "emulator_class",
+    "emulators",
+    "is_offline",
+    "sandbox_accounts",
+    "sandbox_gateway_kwargs",
+    "sandbox_transport",
+    "unavailable",
+]

@@ -21,7 +21,7 @@ from carriergate.carriers.dhl_express.pickups import build_delete, parse_delete,
 from carriergate.carriers.dhl_express.rating import build_rate, parse_rate
 from carriergate.carriers.dhl_express.shipping import build_ship, parse_ship
 from carriergate.carriers.dhl_express.tracking import build_track, parse_track
-from carriergate.core.contract import Account, Call, Capability, Carrier, Flow
+from carriergate.core.contract import Account, Call, Capability, Carrier, Flow, Kind
 from carriergate.core.errors import NotSupported
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
@@ -43,16 +43,18 @@ def _message_reference() -> str:
     return uuid.uuid4().hex  # 32 characters: DHL accepts 28 to 32
 
 
-class DHLExpress(Carrier):
+class DHLExpress(Carrier[DHLExpressAccount]):
     name: ClassVar[str] = "dhl_express"
     title: ClassVar[str] = "DHL Express"
     hosts: ClassVar[dict[str, str]] = HOSTS
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {Capability.RATE, Capability.SHIP, Capability.VOID, Capability.CANCEL_PICKUP, Capability.TRACK})
     account_model: ClassVar[type[Account]] = DHLExpressAccount
+    emulator = "carriergate.sandbox.dhl_express:DHLExpressEmulator"
     label_formats = ("PDF", "ZPL", "EPL")
 
-    def __init__(self, account: Account, *, alias: str | None = None, clock: Callable[[], datetime] = _utc_now,
+    def __init__(self, account: DHLExpressAccount, *, alias: str | None = None,
+        clock: Callable[[], datetime] = _utc_now,
                  message_reference: Callable[[], str] = _message_reference) -> None:
         super().__init__(account, alias=alias)
         self.clock = clock
@@ -78,24 +80,26 @@ class DHLExpress(Carrier):
         return WSSecurityAuth(self.settings.username, self.settings.password, digest=False)
 
     def _call(self, service: SoapService, operation: str, url: str, body: dict[str, Any],
-              read: Callable[[Any], Any], *, name: str, idempotent: bool, reference: str | None = None) -> Call[Any]:
+              read: Callable[[Any], Any], *, name: str, kind: Kind, idempotent: bool,
+                  reference: str | None = None) -> Call[Any]:
         def parse(response: httpx.Response) -> Any:
             return read(service.parse(operation, response))
 
         return Call(request=service.request(operation, url, **body), parse=parse, operation=name,
-                    idempotent=idempotent, reference=reference)
+                    kind=kind, idempotent=idempotent, reference=reference)
 
     def rate(self, request: RateRequest) -> Flow[list[Quote]]:
         body = build_rate(request, self.settings, now=self.clock(), carrier=self.alias)
         read = partial(parse_rate, carrier=self.alias, services=request.services)
         quotes: list[Quote] = yield self._call(RATE_BOOK_SERVICE, "getRateRequest", self.rate_book_url, body, read,
-                                               name="rate", idempotent=True)
+                                               name="rate", kind="read", idempotent=True)
         return quotes
 
     def ship(self, request: ShipRequest) -> Flow[Label]:
         body, context = build_ship(request, self.settings, now=self.clock(), carrier=self.alias)
         label: Label = yield self._call(RATE_BOOK_SERVICE, "createShipmentRequest", self.rate_book_url, body,
-                                        partial(parse_ship, context=context), name="ship", idempotent=False,
+                                        partial(parse_ship, context=context), name="ship",
+                    kind="write", idempotent=False,
                                         reference=request.reference)
         return label
 
@@ -113,7 +117,7 @@ class DHLExpress(Carrier):
     def cancel_pickup(self, pickup: Pickup) -> Flow[None]:
         body = build_delete(pickup, carrier=self.alias, fallback_requestor=self.settings.username)
         yield self._call(RATE_BOOK_SERVICE, "deleteShipmentRequest", self.rate_book_url, body, parse_delete,
-                         name="cancel_pickup", idempotent=True)
+                         name="cancel_pickup", kind="write", idempotent=True)
         return None
 
     def track(self, tracking_number: str) -> Flow[TrackingInfo]:
@@ -121,5 +125,5 @@ class DHLExpress(Carrier):
                            carrier=self.alias)
         read = partial(parse_track, tracking_number=tracking_number, carrier=self.alias)
         info: TrackingInfo = yield self._call(TRACKING_SERVICE, "trackShipmentRequest", self.tracking_url, body,
-                                              read, name="track", idempotent=True)
+                                              read, name="track", kind="read", idempotent=True)
         return info

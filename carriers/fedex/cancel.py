@@ -28,7 +28,8 @@ def build_cancel(account: FedExAccount, label: Label) -> dict[str, Any]:
 def cancel_call(account: FedExAccount, base_url: str, label: Label, *, carrier: str) -> Call[None]:
     http = json_request("PUT", base_url + PATH, build_cancel(account, label),
                         headers=p.headers(label.reference, account.locale))
-    return Call(http, lambda r: parse_cancel(r, carrier=carrier), operation="void", idempotent=True,
+    return Call(request=http, parse=lambda r: parse_cancel(r, carrier=carrier), operation="void",
+                kind="write", idempotent=True,
                 reference=label.reference)
 
 

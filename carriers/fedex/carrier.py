@@ -16,11 +16,12 @@ from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
 from carriergate.core.tracking import TrackingInfo
 
 
-class FedEx(Carrier):
+class FedEx(Carrier[FedExAccount]):
     name = "fedex"
     title = "FedEx"
     hosts: ClassVar[dict[str, str]] = HOSTS
     capabilities = frozenset(Capability)
+    emulator = "carriergate.sandbox.fedex:FedExEmulator"
     label_formats = ("PDF", "PNG", "ZPL", "EPL")
     account_model = FedExAccount
 

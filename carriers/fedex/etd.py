@@ -46,7 +46,8 @@ def upload_call(account: FedExAccount, request: ShipRequest, document: TradeDocu
         headers={"accept": "application/json", **p.headers(request.reference, account.locale)},
     )
     # Uploading a document twice creates nothing a customer pays for: safe to retry.
-    return Call(http, lambda r: parse_upload(r, carrier=carrier), operation="etd_upload", idempotent=True,
+    return Call(request=http, parse=lambda r: parse_upload(r, carrier=carrier), operation="etd_upload",
+                kind="write", idempotent=True,
                 reference=request.reference)
 
 

@@ -63,8 +63,8 @@ def pickup_call(account: FedExAccount, base_url: str, request: PickupRequest, *,
     http = json_request("POST", base_url + PATH, build_pickup(account, request),
                         headers=p.headers(request.reference, account.locale))
     code = account.pickup_carrier_code
-    return Call(http, lambda r: parse_pickup(r, carrier=carrier, request=request, carrier_code=code),
-                operation="schedule_pickup", idempotent=False, reference=request.reference)
+    return Call(request=http, parse=lambda r: parse_pickup(r, carrier=carrier, request=request, carrier_code=code),
+                operation="schedule_pickup", kind="write", idempotent=False, reference=request.reference)
 
 
 def parse_pickup(response: httpx.Response, *, carrier: str, request: PickupRequest, carrier_code: str) -> Pickup:
@@ -98,7 +98,8 @@ def build_cancel_pickup(account: FedExAccount, pickup: Pickup) -> dict[str, Any]
 def cancel_pickup_call(account: FedExAccount, base_url: str, pickup: Pickup, *, carrier: str) -> Call[None]:
     http = json_request("PUT", base_url + CANCEL_PATH, build_cancel_pickup(account, pickup),
                         headers=p.headers(None, account.locale))
-    return Call(http, lambda r: parse_cancel_pickup(r, carrier=carrier), operation="cancel_pickup", idempotent=True)
+    return Call(request=http, parse=lambda r: parse_cancel_pickup(r, carrier=carrier), operation="cancel_pickup",
+                kind="write", idempotent=True)
 
 
 def parse_cancel_pickup(response: httpx.Response, *, carrier: str) -> None:

@@ -94,8 +94,9 @@ def build_rate(account: FedExAccount, request: RateRequest) -> dict[str, Any]:
 def rate_call(account: FedExAccount, base_url: str, request: RateRequest, *, carrier: str) -> Call[list[Quote]]:
     http = json_request("POST", base_url + PATH, build_rate(account, request),
                         headers=p.headers(None, account.locale))
-    return Call(http, lambda r: parse_rate(r, carrier=carrier, services=request.services), operation="rate",
-                idempotent=True)
+    return Call(request=http, parse=lambda r: parse_rate(r, carrier=carrier, services=request.services),
+                operation="rate",
+                kind="read", idempotent=True)
 
 
 # -- parsing -------------------------------------------------------------------------------------

@@ -149,8 +149,9 @@ def ship_call(account: FedExAccount, base_url: str, request: ShipRequest, docume
               carrier: str) -> Call[Label]:
     http = json_request("POST", base_url + PATH, build_ship(account, request, document_ids),
                         headers=p.headers(request.reference, account.locale))
-    return Call(http, lambda r: parse_ship(r, carrier=carrier, request=request, account_number=account.account_number),
-                operation="ship", idempotent=False, reference=request.reference)
+    return Call(request=http, parse=lambda r: parse_ship(r, carrier=carrier, request=request,
+        account_number=account.account_number),
+                operation="ship", kind="write", idempotent=False, reference=request.reference)
 
 
 # -- parsing -------------------------------------------------------------------------------------

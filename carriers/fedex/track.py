@@ -31,8 +31,9 @@ def build_track(tracking_number: str) -> dict[str, Any]:
 
 def track_call(account: FedExAccount, base_url: str, tracking_number: str, *, carrier: str) -> Call[TrackingInfo]:
     http = json_request("POST", base_url + PATH, build_track(tracking_number), headers=p.headers(None, account.locale))
-    return Call(http, lambda r: parse_track(r, carrier=carrier, tracking_number=tracking_number), operation="track",
-                idempotent=True)
+    return Call(request=http, parse=lambda r: parse_track(r, carrier=carrier, tracking_number=tracking_number),
+                operation="track",
+                kind="read", idempotent=True)
 
 
 def _location(scan: dict[str, Any]) -> str | None:

@@ -35,11 +35,12 @@ from carriergate.protocols.auth.sf_digest import SFDigestAuth
 __all__ = ["SFExpress", "SFExpressAccount", "parse_route_push"]
 
 
-class SFExpress(Carrier):
+class SFExpress(Carrier[SFExpressAccount]):
     name = "sf_express"
     title = "SF Express 顺丰速运"
     hosts: ClassVar[dict[str, str]] = HOSTS
     capabilities = frozenset({Capability.RATE, Capability.SHIP, Capability.VOID, Capability.TRACK})
+    emulator = "carriergate.sandbox.sf_express:SFExpressEmulator"
     label_formats = ("PDF",)
     account_model = SFExpressAccount
 
@@ -57,7 +58,7 @@ class SFExpress(Carrier):
     def _find_order(self, reference: str) -> Flow[Order]:
         found: Order = yield service_call(
             self.base_url, self.sf.partner_id, order.SEARCH_ORDER, order.build_search_order(reference, self.sf),
-            lambda r: order.parse_order(r, carrier=self.alias), operation="order_query", idempotent=True,
+            lambda r: order.parse_order(r, carrier=self.alias), operation="order_query", kind="read", idempotent=True,
             reference=reference)
         return found
 
@@ -66,7 +67,7 @@ class SFExpress(Carrier):
         msg = rate.build_rate(request, carrier=self.alias)
         quotes: list[Quote] = yield service_call(
             self.base_url, self.sf.partner_id, rate.QUERY_DELIVERTM, msg,
-            lambda r: rate.parse_rate(r, request, carrier=self.alias), operation="rate", idempotent=True)
+            lambda r: rate.parse_rate(r, request, carrier=self.alias), operation="rate", kind="read", idempotent=True)
         return quotes
 
     def ship(self, request: ShipRequest) -> Flow[Label]:
@@ -79,7 +80,7 @@ class SFExpress(Carrier):
         try:
             created: Order = yield service_call(
                 self.base_url, self.sf.partner_id, order.CREATE_ORDER, msg,
-                lambda r: order.parse_order(r, carrier=self.alias), operation="ship", idempotent=False,
+                lambda r: order.parse_order(r, carrier=self.alias), operation="ship", kind="write", idempotent=False,
                 reference=reference)
         except DuplicateOrder:
             created = yield from self._find_order(reference)
@@ -94,7 +95,7 @@ class SFExpress(Carrier):
         pdf: bytes = yield service_call(
             self.base_url, self.sf.partner_id, cloud_print.CLOUD_PRINT,
             cloud_print.build_print(created.master, self.sf.template_code),
-            lambda r: cloud_print.parse_print(r, carrier=self.alias), operation="label", idempotent=True,
+            lambda r: cloud_print.parse_print(r, carrier=self.alias), operation="label", kind="read", idempotent=True,
             reference=reference)
         return Label(carrier=self.alias, tracking_number=created.master, tracking_numbers=created.waybills,
                      label=pdf, label_format="PDF", reference=reference,
@@ -106,7 +107,8 @@ class SFExpress(Carrier):
             raise ValidationError(FieldError("carrier_data.order_id", "the SF order id is needed to cancel"),
                                   carrier=self.alias)
         yield service_call(self.base_url, self.sf.partner_id, order.UPDATE_ORDER, order.build_cancel_order(order_id),
-                           lambda r: order.parse_cancel(r, carrier=self.alias), operation="void", idempotent=True,
+                           lambda r: order.parse_cancel(r, carrier=self.alias), operation="void",
+                               kind="write", idempotent=True,
                            reference=order_id)
         return None
 
@@ -117,5 +119,6 @@ class SFExpress(Carrier):
         msg = routes.build_route_query([number], kind=routes.tracking_type(number), language=self.sf.language)
         info: TrackingInfo = yield service_call(
             self.base_url, self.sf.partner_id, routes.SEARCH_ROUTES, msg,
-            lambda r: routes.parse_routes(r, number, carrier=self.alias), operation="track", idempotent=True)
+            lambda r: routes.parse_routes(r, number, carrier=self.alias), operation="track",
+                kind="read", idempotent=True)
         return info

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from carriergate.core.contract import Call
+from carriergate.core.contract import Call, Kind
 from carriergate.protocols.auth.sf_digest import FORM_CONTENT_TYPE, encode_form
 
 T = TypeVar("T")
@@ -31,6 +31,6 @@ def service_request(url: str, partner_id: str, service_code: str, msg_data: Any)
 
 
 def service_call(url: str, partner_id: str, service_code: str, msg_data: Any, parse: Callable[[httpx.Response], T],
-                 *, operation: str, idempotent: bool, reference: str | None = None) -> Call[T]:
+                 *, operation: str, kind: Kind, idempotent: bool, reference: str | None = None) -> Call[T]:
     return Call(request=service_request(url, partner_id, service_code, msg_data), parse=parse,
-                operation=operation, idempotent=idempotent, reference=reference)
+                operation=operation, kind=kind, idempotent=idempotent, reference=reference)

@@ -30,7 +30,7 @@ class TableAccount(Account):
         return None if value is None else value.upper()
 
 
-class TableRateCarrier(Carrier):
+class TableRateCarrier(Carrier[TableAccount]):
     """Rates from a rate card (zones, 首重/续重 or brackets, dim weight, surcharges, insurance).
 
     Only ``rate`` is offered; ship, void, pickups and tracking raise ``NotSupported``."""
@@ -39,13 +39,11 @@ class TableRateCarrier(Carrier):
     title: ClassVar[str] = "Table rates (merchant rate card)"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.RATE})
     label_formats = ()
+    offline = True
     account_model: ClassVar[type[Account]] = TableAccount
 
-    def __init__(self, account: Account, *, alias: str | None = None) -> None:
+    def __init__(self, account: TableAccount, *, alias: str | None = None) -> None:
         super().__init__(account, alias=alias)
-        if not isinstance(account, TableAccount):
-            raise ConfigurationError("the table carrier needs a TableAccount", carrier=self.alias,
-                                     code="configuration")
         self.card: RateCard = (sample_card() if account.rate_card is None
                                else load_card(account.rate_card, carrier=self.alias))
         if account.currency is not None and account.currency != self.card.currency:

@@ -32,11 +32,12 @@ from carriergate.protocols.auth.oauth2 import OAuth2ClientCredentials
 from carriergate.protocols.http import json_request
 
 
-class UPS(Carrier):
+class UPS(Carrier[UPSAccount]):
     name = "ups"
     title = "UPS"
     hosts: ClassVar[dict[str, str]] = {"sandbox": "https://wwwcie.ups.com", "production": "https://onlinetools.ups.com"}
     capabilities = frozenset(Capability)
+    emulator = "carriergate.sandbox.ups:UPSEmulator"
     label_formats = ("GIF", "ZPL", "EPL")
     account_model = UPSAccount
 
@@ -81,7 +82,7 @@ class UPS(Carrier):
                             headers=self.headers())
         parse = partial(parse_rate, carrier=self.alias, insured=request.insurance is not None,
                         services=request.services)
-        quotes: list[Quote] = yield Call(request=http, parse=parse, operation="rate", idempotent=True)
+        quotes: list[Quote] = yield Call(request=http, parse=parse, operation="rate", kind="read", idempotent=True)
         return quotes
 
     def ship(self, request: ShipRequest) -> Flow[Label]:
@@ -93,13 +94,14 @@ class UPS(Carrier):
                                 upload, headers=self.headers(ShipperNumber=self.settings.account_number))
             # Repeating an upload only leaves an unused document behind: safe to retry.
             ids: list[str] = yield Call(request=http, parse=partial(parse_upload, carrier=self.alias),
-                                        operation="paperless_upload", idempotent=True, reference=request.reference)
+                                        operation="paperless_upload",
+                                            kind="write", idempotent=True, reference=request.reference)
             attach_documents(body, ids)
         http = json_request("POST", self.url(f"shipments/{self.settings.ship_version}/ship"), body,
                             headers=self.headers())
         parse = partial(parse_ship, carrier=self.alias, label_format=request.label_format,
                         reference=request.reference, insured=request.insurance is not None)
-        label: Label = yield Call(request=http, parse=parse, operation="ship", idempotent=False,
+        label: Label = yield Call(request=http, parse=parse, operation="ship", kind="write", idempotent=False,
                                   reference=request.reference)
         return label
 
@@ -107,7 +109,8 @@ class UPS(Carrier):
         shipment = checked_number(shipment_id(label), field="label.carrier_data.shipment_id")  # a URL segment
         http = httpx.Request("DELETE", self.url(f"shipments/{self.settings.ship_version}/void/cancel/{shipment}"),
                              headers={"accept": "application/json", **self.headers()})
-        yield Call(request=http, parse=partial(parse_void, carrier=self.alias), operation="void", idempotent=True,
+        yield Call(request=http, parse=partial(parse_void, carrier=self.alias), operation="void",
+            kind="write", idempotent=True,
                    reference=label.reference)
 
     def schedule_pickup(self, request: PickupRequest) -> Flow[Pickup]:
@@ -116,7 +119,8 @@ class UPS(Carrier):
         http = json_request("POST", self.url(f"pickupcreation/{self.settings.pickup_version}/pickup"), body,
                             headers=self.headers())
         pickup: Pickup = yield Call(request=http, parse=partial(parse_pickup, carrier=self.alias, request=request),
-                                    operation="schedule_pickup", idempotent=False, reference=request.reference)
+                                    operation="schedule_pickup",
+                                        kind="write", idempotent=False, reference=request.reference)
         return pickup
 
     def cancel_pickup(self, pickup: Pickup) -> Flow[None]:
@@ -124,7 +128,7 @@ class UPS(Carrier):
                              headers={"accept": "application/json",
                                       **self.headers(Prn=pickup.carrier_data.get("prn") or pickup.confirmation_number)})
         yield Call(request=http, parse=partial(parse_cancel, carrier=self.alias), operation="cancel_pickup",
-                   idempotent=True)
+                   kind="write", idempotent=True)
 
     def track(self, tracking_number: str) -> Flow[TrackingInfo]:
         number = checked_number(tracking_number).upper()  # it goes into the URL path
@@ -134,7 +138,7 @@ class UPS(Carrier):
                              headers={"accept": "application/json", **self.headers()})
         info: TrackingInfo = yield Call(request=http, parse=partial(parse_track, carrier=self.alias,
                                                                     tracking_number=number),
-                                        operation="track", idempotent=True)
+                                        operation="track", kind="read", idempotent=True)
         return info
 
 

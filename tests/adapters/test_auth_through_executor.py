@@ -23,7 +23,7 @@ from carriergate.protocols.auth.wsse import WSSecurityAuth
 TOKEN_URL = "https://auth.example.test/oauth/token"
 
 
-class TokenCarrier(Carrier):
+class TokenCarrier(Carrier[Account]):
     name = "tokencarrier"
     capabilities = frozenset({Capability.TRACK})
     hosts: ClassVar[dict[str, str]] = {"production": "https://api.example.test"}
@@ -35,7 +35,7 @@ class TokenCarrier(Carrier):
 
     def lookup(self, number: str) -> Flow[Any]:
         request = httpx.Request("GET", f"{self.base_url}/track/{number}")
-        return (yield Call(request=request, parse=lambda r: r.json(), operation="track", idempotent=True))
+        return (yield Call(request=request, parse=lambda r: r.json(), operation="track", kind="read", idempotent=True))
 
 
 def handler(seen: list[httpx.Request]) -> Any:

@@ -15,7 +15,7 @@ import carriergate as cg
 from carriergate.adapters.breaker import BreakerRegistry, BreakerSettings, CircuitBreaker, State, operation_class
 from carriergate.adapters.retry import RetryPolicy
 from carriergate.core import registry
-from carriergate.core.contract import Call, Flow
+from carriergate.core.contract import Call, Flow, Kind
 from carriergate.protocols.http import error_for_status
 
 from support.shipments import domestic_request
@@ -29,19 +29,19 @@ class Clock:
         return self.now
 
 
-class PingCarrier(cg.Carrier):
+class PingCarrier(cg.Carrier[cg.Account]):
     name: ClassVar[str] = "ping"
     capabilities = frozenset({cg.Capability.RATE, cg.Capability.TRACK, cg.Capability.VOID})
     hosts: ClassVar[dict[str, str]] = {"production": "https://ping.test"}
 
     def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
         quotes: list[cg.Quote] = yield Call(request=httpx.Request("POST", f"{self.base_url}/rate"),
-                                            parse=self._parse, operation="rate", idempotent=True)
+                                            parse=self._parse, operation="rate", kind="read", idempotent=True)
         return quotes
 
     def void(self, label: cg.Label) -> Flow[None]:
         yield Call(request=httpx.Request("DELETE", f"{self.base_url}/labels/{label.tracking_number}"),
-                   parse=self._parse, operation="void", idempotent=True)
+                   parse=self._parse, operation="void", kind="write", idempotent=True)
 
     def _parse(self, response: httpx.Response) -> list[cg.Quote]:
         if response.status_code >= 400:
@@ -193,12 +193,15 @@ def test_thread_safe_counting() -> None:
 
 
 def test_operation_classes_and_registry() -> None:
-    def call(op: str) -> Call[None]:
+    def call(op: str, kind: Kind = "read") -> Call[None]:
         return Call(request=httpx.Request("GET", "https://x.test"), parse=lambda r: None, operation=op,
-                    idempotent=True)
-    assert [operation_class(call(op)) for op in ("rate", "track", "rate.shop", "ship", "void", "schedule_pickup",
-                                                 "cancel_pickup", "ship_lookup")] == \
-        ["read", "read", "read", "write", "write", "write", "write", "write"]
+                    kind=kind, idempotent=kind == "read")
+    # The class is the call's declared kind, whatever its operation is called.
+    declared: list[tuple[str, Kind]] = [
+        ("rate", "read"), ("track", "read"), ("order_query", "read"), ("ship", "write"), ("void", "write"),
+        ("schedule_pickup", "write"), ("rate_then_book", "write")]
+    assert [operation_class(call(op, kind)) for op, kind in declared] == \
+        ["read", "read", "read", "write", "write", "write", "write"]
     reg = BreakerRegistry(BreakerSettings(), clock=Clock())
     assert reg.for_call("a", call("rate")) is reg.get("a", "read") is not reg.get("b", "read")
     assert BreakerRegistry(BreakerSettings(enabled=False)).for_call("a", call("rate")) is None

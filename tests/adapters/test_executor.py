@@ -29,7 +29,7 @@ class LabelAccount(cg.Account):
     api_key: SecretStr = SecretStr("label-key-0000")
 
 
-class LabelCarrier(cg.Carrier):
+class LabelCarrier(cg.Carrier[LabelAccount]):
     """Buys a label with one POST; rates with one POST."""
 
     name: ClassVar[str] = "labels"
@@ -39,13 +39,13 @@ class LabelCarrier(cg.Carrier):
 
     def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
         call = Call(request=httpx.Request("POST", f"{self.base_url}/rate", json={"kg": "1"}), parse=self._quotes,
-                    operation="rate", idempotent=True)
+                    operation="rate", kind="read", idempotent=True)
         quotes: list[cg.Quote] = yield call
         return quotes
 
     def ship(self, request: cg.ShipRequest) -> Flow[cg.Label]:
         call = Call(request=httpx.Request("POST", f"{self.base_url}/labels", json={"ref": request.reference}),
-                    parse=self._label, operation="ship", idempotent=False, reference=request.reference)
+                    parse=self._label, operation="ship", kind="write", idempotent=False, reference=request.reference)
         label: cg.Label = yield call
         return label
 
@@ -186,7 +186,7 @@ def test_each_attempt_starts_from_the_unsigned_original() -> None:
         return httpx.Response(next(answers), text="ok")
 
     original = httpx.Request("POST", "https://labels.test/rate", content=b"a=1")
-    call = Call(request=original, parse=text_or_error, operation="rate", idempotent=True, auth=auth)
+    call = Call(request=original, parse=text_or_error, operation="rate", kind="read", idempotent=True, auth=auth)
 
     def flow() -> Flow[str]:
         answer: str = yield call
@@ -244,10 +244,10 @@ def test_flow_can_catch_a_typed_error_and_continue() -> None:
     def flow() -> Flow[str]:
         try:
             yield Call(request=httpx.Request("POST", "https://labels.test/ship"), parse=lambda r: "x",
-                       operation="ship", idempotent=False, reference="R-7")
+                       operation="ship", kind="write", idempotent=False, reference="R-7")
         except cg.OutcomeUnknown as err:
             looked_up: str = yield Call(request=httpx.Request("GET", f"https://labels.test/by-ref/{err.reference}"),
-                                        parse=lambda r: r.text, operation="ship_lookup", idempotent=True)
+                                        parse=lambda r: r.text, operation="ship_lookup", kind="read", idempotent=True)
             return looked_up
         return "unreachable"
 
@@ -280,7 +280,8 @@ def test_transport_error_table(exc: Exception, read: type[cg.CarrierError], writ
                                read_code: str) -> None:
     carrier = LabelCarrier(LabelAccount())
     base = BaseExecutor()
-    calls = {kind: Call(request=REQ, parse=lambda r: None, operation=kind, idempotent=kind == "rate",
+    calls = {kind: Call(request=REQ, parse=lambda r: None, operation=kind,
+                        kind="read" if kind == "rate" else "write", idempotent=kind == "rate",
                         reference="R-1") for kind in ("rate", "ship")}
     as_read = base._transport_error(carrier, calls["rate"], exc, Deadline(5.0))
     as_write = base._transport_error(carrier, calls["ship"], exc, Deadline(5.0))
@@ -293,7 +294,7 @@ def test_timeout_after_the_deadline_is_deadline_exceeded() -> None:
     deadline = Deadline(1.0, clock=lambda: now[0])
     now[0] = 1.0
     carrier = LabelCarrier(LabelAccount())
-    call = Call(request=REQ, parse=lambda r: None, operation="rate", idempotent=True)
+    call = Call(request=REQ, parse=lambda r: None, operation="rate", kind="read", idempotent=True)
     err = BaseExecutor()._transport_error(carrier, call, httpx.ReadTimeout("slow"), deadline)
     assert isinstance(err, cg.DeadlineExceeded)
 

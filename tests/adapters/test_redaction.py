@@ -146,7 +146,7 @@ class TokenAuth(httpx.Auth):
         return [TOKEN, self._basic]
 
 
-class VaultCarrier(cg.Carrier):
+class VaultCarrier(cg.Carrier[VaultAccount]):
     """Puts its secrets everywhere a careless carrier API would: headers, query, form, JSON."""
 
     name: ClassVar[str] = "vault"
@@ -156,20 +156,20 @@ class VaultCarrier(cg.Carrier):
 
     @property
     def auth(self) -> httpx.Auth | None:
-        return TokenAuth(self.account.client_secret.get_secret_value())  # type: ignore[attr-defined]
+        return TokenAuth(self.account.client_secret.get_secret_value())
 
     def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
         acct = self.account
-        key = acct.api_key.get_secret_value()  # type: ignore[attr-defined]
-        password = acct.password.get_secret_value()  # type: ignore[attr-defined]
-        secret = acct.client_secret.get_secret_value()  # type: ignore[attr-defined]
+        key = acct.api_key.get_secret_value()
+        password = acct.password.get_secret_value()
+        secret = acct.client_secret.get_secret_value()
         yield Call(request=httpx.Request("POST", f"{self.base_url}/login", params={"apikey": key, "q": key},
                                          data={"user": "acme", "password": password, "memo": password}),
-                   parse=self._ok, operation="rate_login", idempotent=True)
+                   parse=self._ok, operation="rate_login", kind="read", idempotent=True)
         quotes: list[cg.Quote] = yield Call(
             request=httpx.Request("POST", f"{self.base_url}/rate", headers={"X-API-Key": key, "X-Echo": secret},
                                   json={"client_secret": secret, "remark": f"k={key}", "weight": "1"}),
-            parse=self._quotes, operation="rate", idempotent=True)
+            parse=self._quotes, operation="rate", kind="read", idempotent=True)
         return quotes
 
     def _ok(self, response: httpx.Response) -> None:

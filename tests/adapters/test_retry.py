@@ -51,7 +51,7 @@ class OpsAccount(cg.Account):
     api_key: SecretStr = SecretStr("ops-api-key-123")
 
 
-class OpsCarrier(cg.Carrier):
+class OpsCarrier(cg.Carrier[OpsAccount]):
     name: ClassVar[str] = "ops"
     capabilities = frozenset({cg.Capability.RATE})
     account_model = OpsAccount
@@ -65,9 +65,9 @@ def parse(response: httpx.Response) -> str:
 
 
 KINDS: dict[str, dict[str, Any]] = {
-    "read": {"operation": "rate", "idempotent": True},
-    "write": {"operation": "ship", "idempotent": False, "reference": "ORDER-1001"},
-    "keyed write": {"operation": "ship", "idempotent": False, "reference": "ORDER-1001",
+    "read": {"operation": "rate", "kind": "read", "idempotent": True},
+    "write": {"operation": "ship", "kind": "write", "idempotent": False, "reference": "ORDER-1001"},
+    "keyed write": {"operation": "ship", "kind": "write", "idempotent": False, "reference": "ORDER-1001",
                     "honours_idempotency_key": True},
 }
 

@@ -24,7 +24,7 @@ from carriergate.adapters.events import EventHooks, Exchange
 from carriergate.adapters.executor import AsyncExecutor, BaseExecutor, Executor
 from carriergate.adapters.retry import RetryPolicy
 from carriergate.core import registry
-from carriergate.core.contract import Call, Carrier, Flow
+from carriergate.core.contract import AnyCarrier, Call, Flow
 from carriergate.core.contract import is_side_request as is_token_request
 from carriergate.core.deadline import HOOK_GRACE, Deadline
 from carriergate.gateway import config as carrier_config
@@ -59,7 +59,7 @@ class WriteAccount(cg.Account):
     api_key: SecretStr = SecretStr("write-key-0000")
 
 
-class WriteCarrier(cg.Carrier):
+class WriteCarrier(cg.Carrier[WriteAccount]):
     """Rates with one POST (a read); buys a label with one POST (a write)."""
 
     name: ClassVar[str] = "writes"
@@ -69,12 +69,12 @@ class WriteCarrier(cg.Carrier):
 
     def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
         quotes: list[cg.Quote] = yield Call(request=httpx.Request("POST", f"{self.base_url}/rate"),
-                                            parse=self._quotes, operation="rate", idempotent=True)
+                                            parse=self._quotes, operation="rate", kind="read", idempotent=True)
         return quotes
 
     def ship(self, request: cg.ShipRequest) -> Flow[cg.Label]:
         label: cg.Label = yield Call(request=httpx.Request("POST", f"{self.base_url}/labels"), parse=self._label,
-                                     operation="ship", idempotent=False, reference=request.reference)
+                                     operation="ship", kind="write", idempotent=False, reference=request.reference)
         return label
 
     def _quotes(self, response: httpx.Response) -> list[cg.Quote]:
@@ -95,7 +95,7 @@ class DocumentCarrier(WriteCarrier):
     def ship(self, request: cg.ShipRequest) -> Flow[cg.Label]:
         label: cg.Label = yield from super().ship(request)
         document: bytes = yield Call(request=httpx.Request("GET", f"{self.base_url}/documents/{label.tracking_number}"),
-                                     parse=self._document, operation="label_document", idempotent=True)
+                                     parse=self._document, operation="label_document", kind="read", idempotent=True)
         return label.model_copy(update={"label": document})
 
     @staticmethod
@@ -497,7 +497,7 @@ def test_a_token_answer_within_the_limit_is_used_and_cached(mode: str) -> None:
 
 # -- 6. concurrent first use builds one carrier ----------------------------------------------------------------
 
-class CountingDict(dict[str, Carrier]):
+class CountingDict(dict[str, AnyCarrier]):
     def __init__(self) -> None:
         super().__init__()
         self.lookups = 0
@@ -511,13 +511,13 @@ class CountingDict(dict[str, Carrier]):
 
 
 def test_eight_threads_on_first_use_get_one_carrier(monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[Carrier] = []
+    built: list[AnyCarrier] = []
     real_build = carrier_config.build_carrier
     with cg.Gateway.sandbox(["ups"]) as gw:
         lookups = CountingDict()
         monkeypatch.setattr(gw, "_carriers", lookups)
 
-        def slow_build(name: str, settings: Any) -> Carrier:
+        def slow_build(name: str, settings: Any) -> AnyCarrier:
             # Finish building only once every thread has looked the carrier up: without a lock, each of
             # them found nothing and builds its own.
             with lookups.changed:
@@ -528,7 +528,7 @@ def test_eight_threads_on_first_use_get_one_carrier(monkeypatch: pytest.MonkeyPa
 
         monkeypatch.setattr("carriergate.gateway.gateways.build_carrier", slow_build)
         barrier = threading.Barrier(8)
-        found: list[Carrier] = []
+        found: list[AnyCarrier] = []
 
         def first_use() -> None:
             barrier.wait(timeout=30)

@@ -243,7 +243,7 @@ def test_table_operations_are_not_supported(args: list[str]) -> None:
     assert result.stderr.startswith("error: [table] not_supported:")
 
 
-class FullCarrier(cg.Carrier):
+class FullCarrier(cg.Carrier[cg.Account]):
     """Every operation, answered without I/O; the tracking number picks the outcome."""
 
     name: ClassVar[str] = "full"
@@ -369,7 +369,7 @@ def test_pickup_naive_window_is_bad_input(full: str) -> None:
 def test_carriers_lists_capabilities_and_unavailable_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     real = registry.carrier_class
 
-    def flaky(name: str) -> type[cg.Carrier]:
+    def flaky(name: str) -> type[cg.Carrier[Any]]:
         if name == "broken":
             raise ModuleNotFoundError("No module named 'vendor_sdk'")
         return real(name)

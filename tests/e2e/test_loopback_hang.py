@@ -72,13 +72,13 @@ class SilentServer:
         assert not self._thread.is_alive(), "the silent server thread did not stop"
 
 
-class SilentCarrier(cg.Carrier):
+class SilentCarrier(cg.Carrier[cg.Account]):
     name: ClassVar[str] = "silent"
     capabilities = frozenset({cg.Capability.RATE})
 
     def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
         quotes: list[cg.Quote] = yield Call(request=httpx.Request("POST", f"{self.base_url}/rate", json={}),
-                                            parse=lambda r: [], operation="rate", idempotent=True)
+                                            parse=lambda r: [], operation="rate", kind="read", idempotent=True)
         return quotes
 
 

@@ -16,7 +16,7 @@ from typing import ClassVar
 import carriergate as cg
 from carriergate.core.contract import Flow, finished
 
-class Parrot(cg.Carrier):
+class Parrot(cg.Carrier[cg.Account]):
     name: ClassVar[str] = "parrot"
     capabilities = frozenset({cg.Capability.RATE})
 

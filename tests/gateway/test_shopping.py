@@ -55,7 +55,7 @@ class SteppingClock(ManualClock):
         return self.now
 
 
-class Tracker(cg.Carrier):
+class Tracker(cg.Carrier[cg.Account]):
     """A carrier that tracks but does not rate."""
 
     name: ClassVar[str] = "tracker"

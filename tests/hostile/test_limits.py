@@ -50,7 +50,7 @@ class Lazy:
             yield b"{" * CHUNK
 
 
-class Blob(cg.Carrier):
+class Blob(cg.Carrier[cg.Account]):
     """One idempotent GET whose parse reads the whole body (as every real parser does)."""
 
     name: ClassVar[str] = "blob"
@@ -59,7 +59,7 @@ class Blob(cg.Carrier):
 
     def track(self, tracking_number: str) -> Flow[cg.TrackingInfo]:
         info: cg.TrackingInfo = yield Call(request=httpx.Request("GET", f"{self.base_url}/t/{tracking_number}"),
-                                           parse=self._parse, operation="track", idempotent=True)
+                                           parse=self._parse, operation="track", kind="read", idempotent=True)
         return info
 
     def _parse(self, response: httpx.Response) -> cg.TrackingInfo:

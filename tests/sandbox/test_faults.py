@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 import carriergate as cg
+from carriergate.core import registry as core_registry
 from carriergate.sandbox import registry
 from carriergate.sandbox.base import SANDBOX_HOST, Emulator, json_response
 from carriergate.sandbox.faults import (
@@ -168,12 +170,38 @@ def test_faults_model_is_strict() -> None:
         Faults.model_validate({"carriers": {"ups": {"hang": {"probability": 1.5}}}})
 
 
-def test_registry_skips_missing_emulators_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "EMULATORS", {"notes": f"{__name__}:NoteEmulator",
-                                                "ghost": "carriergate.sandbox.ghost"})
+class NoteAccount(cg.Account):
+    api_key: str = ""
+
+
+class NoteCarrier(cg.Carrier[NoteAccount]):
+    name = "notes"
+    account_model = NoteAccount
+    emulator = f"{__name__}:NoteEmulator"
+
+
+class GhostCarrier(cg.Carrier[cg.Account]):
+    name = "ghost"
+    emulator = "carriergate.sandbox.ghost:GhostEmulator"  # no such module
+
+
+@pytest.fixture
+def note_and_ghost() -> Iterator[None]:
+    core_registry.register("notes", NoteCarrier)
+    core_registry.register("ghost", GhostCarrier)
+    yield
+    core_registry.unregister("notes")
+    core_registry.unregister("ghost")
+
+
+@pytest.mark.usefixtures("note_and_ghost")
+def test_registry_finds_emulators_through_the_carriers_and_skips_missing_ones_with_a_reason() -> None:
     assert "ghost" in registry.unavailable()
     accounts = registry.sandbox_accounts()
-    assert accounts == {"notes": {"api_key": "sandbox-key", "base_url": f"{SANDBOX_HOST}/notes"}, "table": {}}
+    assert accounts["notes"] == {"api_key": "sandbox-key", "base_url": f"{SANDBOX_HOST}/notes"}
+    assert accounts["table"] == {}  # offline: no emulator needed
+    assert "ghost" not in accounts
+    assert {"ups", "fedex", "dhl_express", "sf_express"} <= set(accounts)
     with pytest.raises(cg.ConfigurationError, match="ghost"):
         registry.sandbox_accounts(["ghost"])
     kwargs: dict[str, Any] = registry.sandbox_gateway_kwargs(["notes"])

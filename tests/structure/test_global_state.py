@@ -39,14 +39,15 @@ SCRIPT = textwrap.dedent('''
     from carriergate.core import registry
     from carriergate.core.contract import Call
 
-    class Tiny(cg.Carrier):
+    class Tiny(cg.Carrier[cg.Account]):
         name = "tiny"
         capabilities = frozenset({cg.Capability.RATE})
         hosts = {"production": "https://tiny.test"}
 
         def rate(self, request):
             quotes = yield Call(request=httpx.Request("GET", self.base_url + "/rate"), operation="rate",
-                                idempotent=True, parse=lambda r: [cg.Quote(carrier=self.alias, service_code="s",
+                                kind="read", idempotent=True,
+                                    parse=lambda r: [cg.Quote(carrier=self.alias, service_code="s",
                                 service_name="S", total=cg.Money(r.json()["price"], "USD"))])
             return quotes
 

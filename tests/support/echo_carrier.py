@@ -16,7 +16,7 @@ class EchoAccount(cg.Account):
     api_key: SecretStr = SecretStr("k")
 
 
-class EchoCarrier(cg.Carrier):
+class EchoCarrier(cg.Carrier[EchoAccount]):
     """Quotes ``price`` from ``{base_url}/rate``; fails with the carrier's error body on non-2xx."""
 
     name: ClassVar[str] = "echo"
@@ -27,7 +27,7 @@ class EchoCarrier(cg.Carrier):
     def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
         body = {"weight_kg": str(request.total_weight.kg)}
         call = Call(request=httpx.Request("POST", f"{self.base_url}/rate", json=body),
-                    parse=self._parse_rate, operation="rate", idempotent=True)
+                    parse=self._parse_rate, operation="rate", kind="read", idempotent=True)
         quotes: list[cg.Quote] = yield call
         return quotes
 

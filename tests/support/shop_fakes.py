@@ -33,7 +33,7 @@ class FakeAccount(cg.Account):
     behaviour: Behaviour = "ok"
 
 
-class FakeCarrier(cg.Carrier):
+class FakeCarrier(cg.Carrier[FakeAccount]):
     name: ClassVar[str] = "fake"
     capabilities: ClassVar[frozenset[cg.Capability]] = frozenset({cg.Capability.RATE})
     account_model: ClassVar[type[cg.Account]] = FakeAccount
@@ -45,7 +45,8 @@ class FakeCarrier(cg.Carrier):
         http = httpx.Request("POST", f"{self.base_url}/{self.alias}/rate",
                              headers={"x-behaviour": account.behaviour},
                              json={"price": account.price, "currency": account.currency})
-        body: dict[str, Any] = yield cg.Call(request=http, parse=self._parse, operation="rate", idempotent=True)
+        body: dict[str, Any] = yield cg.Call(request=http, parse=self._parse, operation="rate",
+            kind="read", idempotent=True)
         return [cg.Quote(carrier=self.alias, service_code="std", service_name="Fake Standard",
                          total=cg.Money(body["price"], body["currency"]), transit_days=account.transit_days)]
 

@@ -10,6 +10,7 @@ import pytest
 import carriergate as cg
 from carriergate.carriers.table import TableRateCarrier
 from carriergate.carriers.table.card import sample_card
+from carriergate.carriers.table.carrier import TableAccount
 
 from support.shipments import domestic_request, international_request, shanghai
 
@@ -110,7 +111,7 @@ def test_only_rate_is_supported() -> None:
 
 
 def test_rate_flow_needs_no_exchange() -> None:
-    carrier = TableRateCarrier(TableRateCarrier.account_model())
+    carrier = TableRateCarrier(TableAccount())
     flow = carrier.rate(domestic_request())
     with pytest.raises(StopIteration) as stop:
         next(flow)
