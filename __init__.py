@@ -35,7 +35,8 @@ from carriergate.core.results import Label, Pickup, RateResult
 from carriergate.core.shipment import Parcel, PickupRequest, PickupWindow, RateRequest, ShipRequest, TradeDocument
 from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
 from carriergate.core.units import Dimensions, Weight
-from carriergate.gateway.gateways import AsyncCarrierClient, AsyncGateway, CarrierClient, Gateway
+from carriergate.gateway.accounts import AsyncCarrierClient, CarrierClient
+from carriergate.gateway.gateways import AsyncGateway, Gateway
 
 __version__ = "0.1.0"
 

@@ -28,6 +28,7 @@ from carriergate.core.errors import CarrierError, CarrierUnavailable, OutcomeUnk
 logger = logging.getLogger("carriergate.breaker")
 Clock = Callable[[], float]
 
+
 def operation_class(call: Call[Any]) -> str:
     """The breaker class of ``call``: its kind, ``"read"`` or ``"write"``, as the carrier declared it."""
     return call.kind

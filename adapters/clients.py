@@ -85,26 +85,28 @@ class AccountClients(Generic[ClientT]):
 
 def _limits(transport: object, limits: httpx.Limits | None) -> httpx.Limits:
     if transport is not None and limits is not None:
-        raise ConfigurationError("give limits or a transport, not both: a transport has its own pool",
-                                 code="configuration")
+        raise ConfigurationError("give limits or a transport, not both: a transport has its own pool")
     return limits or DEFAULT_LIMITS
 
 
-def sync_clients(transport: httpx.BaseTransport | None, limits: httpx.Limits | None) -> AccountClients[httpx.Client]:
+def _account_clients(client: Callable[..., ClientT], transport: object,
+                     limits: httpx.Limits | None) -> AccountClients[ClientT]:
+    """One ``client`` (``httpx.Client`` or ``httpx.AsyncClient``) per account, or one over ``transport``."""
+    pool = _limits(transport, limits)
+    if transport is not None:
+        return AccountClients(shared=client(transport=transport, **_SETTINGS))
+    return AccountClients(lambda tls: client(verify=tls, limits=pool, **_SETTINGS))
+
+
+def clients(transport: httpx.BaseTransport | None, limits: httpx.Limits | None) -> AccountClients[httpx.Client]:
     """A gateway's clients: one per account with ``limits`` each, or one over the caller's ``transport``."""
-    pool = _limits(transport, limits)
-    if transport is not None:
-        return AccountClients(shared=httpx.Client(transport=transport, **_SETTINGS))
-    return AccountClients(lambda tls: httpx.Client(verify=tls, limits=pool, **_SETTINGS))
+    return _account_clients(httpx.Client, transport, limits)
 
 
-def async_clients(transport: httpx.AsyncBaseTransport | None,
-                  limits: httpx.Limits | None) -> AccountClients[httpx.AsyncClient]:
-    """The async twin of :func:`sync_clients`."""
-    pool = _limits(transport, limits)
-    if transport is not None:
-        return AccountClients(shared=httpx.AsyncClient(transport=transport, **_SETTINGS))
-    return AccountClients(lambda tls: httpx.AsyncClient(verify=tls, limits=pool, **_SETTINGS))
+def aclients(transport: httpx.AsyncBaseTransport | None,
+             limits: httpx.Limits | None) -> AccountClients[httpx.AsyncClient]:
+    """:func:`clients` for an async gateway (``httpx.AsyncClient``)."""
+    return _account_clients(httpx.AsyncClient, transport, limits)
 
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AccountClients", "async_clients", "sync_clients"]
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AccountClients", "aclients", "clients"]

@@ -80,17 +80,16 @@ class EventHooks:
 
     def __init__(self, hooks: Mapping[str, Sequence[Hook]] | None = None, *, timeout: float = HOOK_TIMEOUT) -> None:
         if not timeout > 0:
-            raise ConfigurationError("event hook timeout must be positive", code="configuration")
+            raise ConfigurationError("event hook timeout must be positive")
         self.timeout = timeout
         hooks = hooks or {}
         unknown = set(hooks) - set(EVENTS)
         if unknown:
-            raise ConfigurationError(f"unknown event hook(s) {sorted(unknown)}; use {list(EVENTS)}",
-                                     code="configuration")
+            raise ConfigurationError(f"unknown event hook(s) {sorted(unknown)}; use {list(EVENTS)}")
         self._hooks: dict[str, tuple[Hook, ...]] = {name: tuple(hooks.get(name, ())) for name in EVENTS}
         for fns in self._hooks.values():
             if not all(callable(fn) for fn in fns):
-                raise ConfigurationError("event hooks must be callables", code="configuration")
+                raise ConfigurationError("event hooks must be callables")
 
     def __bool__(self) -> bool:
         return any(self._hooks.values())

@@ -6,8 +6,8 @@ httpx to send. Before that moment a failure or a deadline cut-off certainly left
 after it, a write (label, pickup) may have been performed.
 
 :class:`RunContext` collects those hand-overs for one flow run, so whoever judges the run from outside
-(the async gateway's safety-net timeout) can tell "a write may have been performed: OutcomeUnknown with
-its reference" from "nothing performed: DeadlineExceeded".
+(the async run's safety net, :func:`carriergate.gateway.fanout.arun`) can tell "a write may have been
+performed: OutcomeUnknown with its reference" from "nothing performed: DeadlineExceeded".
 """
 
 from __future__ import annotations
@@ -22,8 +22,18 @@ from carriergate.core.errors import CarrierError, DeadlineExceeded, OutcomeUnkno
 
 
 def is_write(call: Call[Any]) -> bool:
-    """A call whose repetition could buy a second label or book a second pickup."""
+    """A call whose repetition could buy a second label or book a second pickup: neither idempotent
+    nor honouring an idempotency key, as the carrier declared it on the Call (never read from a name)."""
     return not call.idempotent and not call.honours_idempotency_key
+
+
+def maybe_performed(call: Call[Any], reason: str, *, carrier: str | None, code: str | None = None,
+                    http_status: int | None = None, request_id: str | None = None) -> OutcomeUnknown:
+    """The one outcome-unknown error: write ``call`` may have been performed, for ``reason``. It carries
+    the write's reference (look the shipment up by it before trying again); ``code`` defaults to
+    ``outcome_unknown``, or keeps the code of the failure it replaces."""
+    return OutcomeUnknown(f"{call.operation} may have been performed: {reason}", reference=call.reference,
+                          carrier=carrier, code=code, http_status=http_status, request_id=request_id)
 
 
 class Handover(httpx.Auth):
@@ -98,8 +108,7 @@ class RunContext:
         call = self.write_in_doubt
         if call is None:
             return error
-        return OutcomeUnknown(f"{call.operation} may have been performed: {error.message}", reference=call.reference,
-                              carrier=error.carrier, code="outcome_unknown")
+        return maybe_performed(call, error.message, carrier=error.carrier)
 
 
-__all__ = ["Handover", "RunContext", "is_write"]
+__all__ = ["Handover", "RunContext", "is_write", "maybe_performed"]

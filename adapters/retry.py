@@ -15,6 +15,9 @@ other 5xx, read timeout, connection reset        retry                  OutcomeU
 deadline exceeded                                never                  never
 ===============================================  =====================  ==========================
 
+Read or write is what the carrier declared on the Call (``idempotent``, ``honours_idempotency_key``:
+:func:`.inflight.is_write`), never guessed from the operation's name.
+
 Waits grow exponentially with (injectable) jitter; a Retry-After is honoured (we never wait less);
 no sleep may cross the deadline (if it would, we give up at once with the last error).
 """
@@ -31,6 +34,7 @@ from typing import Any
 import httpx
 import tenacity
 
+from carriergate.adapters.inflight import is_write
 from carriergate.core.contract import Call
 from carriergate.core.deadline import Deadline
 from carriergate.core.errors import CarrierError, CarrierUnavailable, DeadlineExceeded, OutcomeUnknown, RateLimited
@@ -96,7 +100,7 @@ class RetryPolicy:
         if isinstance(error, CarrierUnavailable):
             if not sent or error.code == CONNECT or error.http_status == 503:
                 return True  # the carrier did not perform it
-            return call.idempotent or call.honours_idempotency_key
+            return not is_write(call)  # the Call's own flags say whether repeating it is safe
         return False
 
     def backoff(self, attempt_number: int) -> float:
@@ -155,8 +159,10 @@ class RetryPolicy:
 
     def retrying(self, call: Call[Any], deadline: Deadline, *, sleep: Callable[[float], None],
                  carrier: str = "") -> tenacity.Retrying:
+        """The attempts of ``call`` for the sync executor, decided by :meth:`should_retry` and :meth:`wait_for`."""
         return tenacity.Retrying(sleep=sleep, **self._arguments(call, deadline, carrier))  # type: ignore[arg-type]
 
-    def async_retrying(self, call: Call[Any], deadline: Deadline, *, sleep: Callable[[float], Awaitable[None]],
-                       carrier: str = "") -> tenacity.AsyncRetrying:
+    def aretrying(self, call: Call[Any], deadline: Deadline, *, sleep: Callable[[float], Awaitable[None]],
+                  carrier: str = "") -> tenacity.AsyncRetrying:
+        """:meth:`retrying` for the async executor (same decisions, awaited sleeps)."""
         return tenacity.AsyncRetrying(sleep=sleep, **self._arguments(call, deadline, carrier))  # type: ignore[arg-type]

@@ -4,8 +4,8 @@ Pure functions, shared by the sync and async executors. The rule that runs throu
 write (label, pickup: not idempotent, no idempotency key, see :func:`.inflight.is_write`) whose
 request may have reached the carrier never comes back as a failure a caller would simply retry. A
 lost, cut-off, truncated, garbled or oversized answer to it is OutcomeUnknown with the write's
-reference (look the shipment up by it before trying again); a write that certainly was not sent
-stays CarrierUnavailable or DeadlineExceeded.
+reference (:func:`.inflight.maybe_performed`: look the shipment up by it before trying again); a
+write that certainly was not sent stays CarrierUnavailable or DeadlineExceeded.
 """
 
 from __future__ import annotations
@@ -15,17 +15,11 @@ from typing import Any, TypeVar
 
 import httpx
 
-from carriergate.adapters.inflight import is_write
+from carriergate.adapters.inflight import is_write, maybe_performed
 from carriergate.adapters.retry import CONNECT
 from carriergate.core.contract import AnyCarrier, Call, is_side_request
 from carriergate.core.deadline import Deadline
-from carriergate.core.errors import (
-    CarrierError,
-    CarrierUnavailable,
-    DeadlineExceeded,
-    MalformedResponse,
-    OutcomeUnknown,
-)
+from carriergate.core.errors import CarrierError, CarrierUnavailable, DeadlineExceeded, MalformedResponse
 from carriergate.protocols.limits import TOO_LARGE
 
 T = TypeVar("T")
@@ -66,18 +60,16 @@ def doubtful(call: Call[Any], err: CarrierError, status: int) -> CarrierError:
     when :func:`in_doubt` says the write may have been performed."""
     if not in_doubt(call, err, status):
         return err
-    return OutcomeUnknown(f"{call.operation} may have been performed: {err.message}", reference=call.reference,
-                          carrier=err.carrier, code=err.code, http_status=err.http_status or status,
-                          request_id=err.request_id)
+    return maybe_performed(call, err.message, carrier=err.carrier, code=err.code,
+                           http_status=err.http_status or status, request_id=err.request_id)
 
 
 def deadline_error(carrier: AnyCarrier, call: Call[Any], deadline: Deadline, *, sent: bool, stage: str) -> CarrierError:
     """The deadline ran out ``stage``: OutcomeUnknown for a write already handed over, else DeadlineExceeded."""
     message = f"deadline of {deadline.seconds}s exceeded {stage}"
     if sent and is_write(call):
-        return OutcomeUnknown(f"{call.operation} may have been performed: {message}", reference=call.reference,
-                              carrier=carrier.alias, code="outcome_unknown")
-    return DeadlineExceeded(f"{call.operation}: {message}", carrier=carrier.alias, code="deadline")
+        return maybe_performed(call, message, carrier=carrier.alias)
+    return DeadlineExceeded(f"{call.operation}: {message}", carrier=carrier.alias)
 
 
 def transport_error(carrier: AnyCarrier, call: Call[Any], exc: Exception, deadline: Deadline,
@@ -97,15 +89,13 @@ def transport_error(carrier: AnyCarrier, call: Call[Any], exc: Exception, deadli
                  else "before the request was sent")
         if timed_out and deadline.expired:
             return DeadlineExceeded(f"{call.operation}: deadline of {deadline.seconds}s exceeded {where} ({name})",
-                                    carrier=alias, code="deadline")
+                                    carrier=alias)
         return CarrierUnavailable(f"{call.operation}: not sent, failed {where} ({name})", carrier=alias,
                                   code=CONNECT)
     if is_write(call):
-        return OutcomeUnknown(f"{call.operation} may have been performed: {name}",
-                              reference=call.reference, carrier=alias, code="outcome_unknown")
+        return maybe_performed(call, name, carrier=alias)
     if timed_out and deadline.expired:
-        return DeadlineExceeded(f"{call.operation}: deadline of {deadline.seconds}s exceeded ({name})",
-                                carrier=alias, code="deadline")
+        return DeadlineExceeded(f"{call.operation}: deadline of {deadline.seconds}s exceeded ({name})", carrier=alias)
     return CarrierUnavailable(f"{call.operation}: {name}", carrier=alias, code="timeout" if timed_out else "transport")
 
 
@@ -123,7 +113,7 @@ def parse_answer(carrier: AnyCarrier, call: Call[T], response: httpx.Response) -
     except Exception as exc:  # a parser bug must never escape as a raw KeyError
         logger.debug("parse of %s failed: %s", call.operation, type(exc).__name__)
         malformed = MalformedResponse(f"{call.operation}: could not read the carrier's answer "
-                                      f"({type(exc).__name__})", carrier=carrier.alias, code="malformed",
+                                      f"({type(exc).__name__})", carrier=carrier.alias,
                                       http_status=response.status_code)
         raise doubtful(call, malformed, response.status_code) from exc
 

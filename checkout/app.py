@@ -143,6 +143,7 @@ class CheckoutApp:
             return 200, {"status": "ok", "carriers": self.shopper.gateway.accounts}
         data = await _json(receive)
         try:
+            # Net: catches quoting that overruns after the guard (backup rates or pricing late): a 504 in time.
             async with asyncio.timeout(self.deadline):
                 if path == "/v1/quotes":
                     return 200, await self._quotes(data)

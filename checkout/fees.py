@@ -36,6 +36,7 @@ below zero.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -59,6 +60,21 @@ def _currency(value: Any) -> str:
     if len(code) != 3 or not is_currency(code):
         raise ValueError(f"{value!r} is not an ISO 4217 currency code")
     return code
+
+
+def _decimal_map(value: Any, expected: str, valid: Callable[[Decimal], bool], reason: str, *,
+                 key: Callable[[Any], str] = str) -> dict[str, Decimal]:
+    """A policy table of numbers (``{USD = "7.20"}``): each number checked by ``valid`` (else
+    ``reason``, naming the entry), each name through ``key``."""
+    if not isinstance(value, dict):
+        raise ValueError(expected)
+    numbers = {}
+    for name, raw in value.items():
+        number = _decimal(raw)
+        if not valid(number):
+            raise FieldProblem(str(name), reason)
+        numbers[key(name)] = number
+    return numbers
 
 
 class NoExchangeRate(ConfigurationError):
@@ -191,28 +207,14 @@ class FeePolicy(StrictModel):
     @field_validator("exchange_rates", mode="before")
     @classmethod
     def _rates(cls, value: Any) -> dict[str, Decimal]:
-        if not isinstance(value, dict):
-            raise ValueError("must map currency codes to rates")
-        rates = {}
-        for code, rate in value.items():
-            number = _decimal(rate)
-            if number <= 0:
-                raise FieldProblem(str(code), "exchange rate must be greater than zero")
-            rates[_currency(code)] = number
-        return rates
+        return _decimal_map(value, "must map currency codes to rates", lambda n: n > 0,
+                            "exchange rate must be greater than zero", key=_currency)
 
     @field_validator("member_tiers", mode="before")
     @classmethod
     def _tiers(cls, value: Any) -> dict[str, Decimal]:
-        if not isinstance(value, dict):
-            raise ValueError("must map tier names to percent discounts")
-        tiers = {}
-        for name, percent in value.items():
-            number = _decimal(percent)
-            if not 0 <= number <= 100:
-                raise FieldProblem(str(name), "discount must be between 0 and 100 percent")
-            tiers[str(name)] = number
-        return tiers
+        return _decimal_map(value, "must map tier names to percent discounts", lambda n: 0 <= n <= 100,
+                            "discount must be between 0 and 100 percent")
 
     @classmethod
     def from_toml(cls, path: str | Path) -> FeePolicy:

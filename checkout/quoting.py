@@ -11,10 +11,10 @@ import asyncio
 import concurrent.futures
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 from carriergate.checkout.fees import FeePolicy, NoExchangeRate, PricedQuote
-from carriergate.core.deadline import ROUND_GRACE, Deadline
+from carriergate.core.deadline import Deadline
 from carriergate.core.errors import CarrierError, FieldError, ValidationError
 from carriergate.core.money import Money
 from carriergate.core.results import RateResult
@@ -22,10 +22,8 @@ from carriergate.core.shipment import RateRequest
 from carriergate.gateway.gateways import AsyncGateway, BaseGateway, Gateway
 from carriergate.gateway.shopping import AsyncRateShopper, RateShopper, table_account
 
-#: Share of the deadline given to the carriers; the rest is kept for pricing and answering.
-LIVE_SHARE = 0.8
-#: Share of the deadline after which a live round still running is abandoned for backup rates.
-GUARD_SHARE = 0.9
+#: The key of checkout's rate shopper among a gateway's attachments.
+SHOPPER = "checkout.shopper"
 
 
 @dataclass(frozen=True)
@@ -102,49 +100,53 @@ def price(result: RateResult, request: RateRequest, policy: FeePolicy, *, order_
     return CheckoutQuote(options=options, errors=errors)
 
 
+#: Share of the checkout's deadline given to the live carriers. The guard fires halfway between
+#: their deadline and the checkout's: the first half lets a live round that ended on time settle,
+#: the second is kept for backup rates and pricing.
+LIVE_SHARE = 0.8
+
+
 @dataclass(frozen=True)
 class _Budget:
-    """Checkout's decisions, made once for ``quote`` and ``aquote``: ``limit`` is the whole deadline
-    (backup rates get only what is left of it), the live carriers get ``live`` seconds, and a live
-    round still running after ``guard`` seconds is abandoned for backup rates."""
+    """Checkout's decisions, made once for ``quote`` and ``aquote``: ``limit`` is the checkout's one
+    Deadline (backup rates get what is left of it), ``live`` the live carriers' share of it, and a
+    live round still running at ``guard`` is abandoned for backup rates."""
 
     limit: Deadline
-    live: float | None
-    guard: float | None
+    live: Deadline
+    guard: Deadline
 
 
 def _budget(gateway: BaseGateway, policy: FeePolicy, deadline: float | None, member_tier: str | None,
             carriers: list[str] | None) -> _Budget:
     """Check the request before any carrier is asked and share out the deadline."""
     policy.check_member_tier(member_tier)
-    limit = gateway._deadline(deadline)  # a bad deadline: ValidationError naming "deadline"
+    limit = gateway.deadline(deadline)  # a bad deadline: ValidationError naming "deadline"
     known = gateway.accounts
     for i, name in enumerate(carriers or []):
         if name not in known:
             raise ValidationError(FieldError(f"carriers[{i}]", f"unknown carrier account {name!r} "
                                                                f"(configured: {', '.join(known)})"))
-    seconds = limit.seconds
-    if seconds is None:
-        return _Budget(limit, None, None)
-    # The live round (plus its grace) must end before the guard fires, even for short deadlines.
-    live = max(min(seconds * LIVE_SHARE, seconds * GUARD_SHARE - 2 * ROUND_GRACE), seconds / 2)
-    return _Budget(limit, live, seconds * GUARD_SHARE)
+    return _Budget(limit, limit.share(LIVE_SHARE), limit.share((1 + LIVE_SHARE) / 2))
 
 
-def checkout_shopper(target: AsyncGateway | AsyncRateShopper) -> AsyncRateShopper:
-    """The shopper checkout uses for ``target``: itself, or one per gateway with backup rates from
-    its table-rate account (if any), built on first use and kept with the gateway."""
-    if isinstance(target, AsyncRateShopper):
+@overload
+def checkout_shopper(target: Gateway | RateShopper) -> RateShopper: ...
+
+
+@overload
+def checkout_shopper(target: AsyncGateway | AsyncRateShopper) -> AsyncRateShopper: ...
+
+
+def checkout_shopper(target: Gateway | RateShopper | AsyncGateway | AsyncRateShopper) -> RateShopper | AsyncRateShopper:
+    """The shopper checkout uses for ``target`` (sync or async alike): the shopper itself, or the
+    gateway's own, kept as its ``"checkout.shopper"`` attachment (built on first use, with backup
+    rates from the gateway's table-rate account if it has one, closed with the gateway)."""
+    if isinstance(target, RateShopper | AsyncRateShopper):
         return target
-    return target._attached("checkout.shopper",
-                            lambda: AsyncRateShopper(target, fallback_table=table_account(target)))
-
-
-def sync_checkout_shopper(target: Gateway | RateShopper) -> RateShopper:
-    """The synchronous twin of :func:`checkout_shopper`."""
-    if isinstance(target, RateShopper):
-        return target
-    return target._attached("checkout.shopper", lambda: RateShopper(target, fallback_table=table_account(target)))
+    if isinstance(target, AsyncGateway):
+        return target.attachment(SHOPPER, lambda: AsyncRateShopper(target, fallback_table=table_account(target)))
+    return target.attachment(SHOPPER, lambda: RateShopper(target, fallback_table=table_account(target)))
 
 
 async def aquote(target: AsyncGateway | AsyncRateShopper, request: RateRequest, policy: FeePolicy, *,
@@ -159,7 +161,8 @@ async def aquote(target: AsyncGateway | AsyncRateShopper, request: RateRequest, 
         result = await shopper.backup(request, carriers, budget.limit, unasked=unasked)
     else:
         try:
-            async with asyncio.timeout(budget.guard):
+            # Net (the guard): catches a live round that never returns (a stuck shopper): backup rates.
+            async with asyncio.timeout(budget.guard.remaining()):
                 result = await shopper.rate(request, carriers, deadline=budget.live)
         except TimeoutError:
             result = await shopper.backup(request, carriers, budget.limit)
@@ -170,10 +173,11 @@ def quote(target: Gateway | RateShopper, request: RateRequest, policy: FeePolicy
           order_total: Money | None = None, member_tier: str | None = None, currency: str | None = None,
           carriers: list[str] | None = None) -> CheckoutQuote:
     """Priced shipping options for ``request`` within ``deadline`` seconds (sync)."""
-    shopper = sync_checkout_shopper(target)
+    shopper = checkout_shopper(target)
     budget = _budget(shopper.gateway, policy, deadline, member_tier, carriers)
     live = shopper.rate_in_background(request, carriers, deadline=budget.live)
-    done, _ = concurrent.futures.wait([live], timeout=budget.guard)
+    # Net (the guard): catches a live round that never returns (a stuck shopper): backup rates.
+    done, _ = concurrent.futures.wait([live], timeout=budget.guard.remaining())
     if done:
         result = live.result()
     else:
@@ -182,5 +186,5 @@ def quote(target: Gateway | RateShopper, request: RateRequest, policy: FeePolicy
     return price(result, request, policy, order_total=order_total, member_tier=member_tier, currency=currency)
 
 
-__all__ = ["CheckoutOption", "CheckoutQuote", "aquote", "checkout_shopper", "price", "quote",
-           "sync_checkout_shopper"]
+__all__ = ["LIVE_SHARE", "SHOPPER", "CheckoutOption", "CheckoutQuote", "aquote", "checkout_shopper", "price",
+           "quote"]

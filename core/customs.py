@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from carriergate.core.address import country_code
+from carriergate.core.billing import Payer
 from carriergate.core.money import Money, total
 from carriergate.core.units import Weight
 from carriergate.core.validation import FieldProblem, StrictModel
@@ -68,6 +69,8 @@ class CustomsDeclaration(StrictModel):
     invoice_number: str | None = None
     exporter_tax_id: str | None = None
     importer_tax_id: str | None = None
+    #: Who pays duties and taxes, independent of the incoterm (None: as the incoterm says).
+    duty_payer: Payer | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> CustomsDeclaration:
@@ -80,6 +83,16 @@ class CustomsDeclaration(StrictModel):
                     raise FieldProblem(f"items[{i}].unit_value.currency",
                                        f"all items must share one currency ({currency})")
         return self
+
+    @property
+    def duties_paid_by(self) -> Payer:
+        """Who pays duties and taxes: ``duty_payer`` if set, else the sender for DDP and the recipient
+        (with no account: billed on delivery) for any other incoterm."""
+        if self.duty_payer is not None:
+            return self.duty_payer
+        if self.incoterm == "DDP":
+            return Payer(party="sender")
+        return Payer(party="recipient")
 
     @property
     def currency(self) -> str | None:

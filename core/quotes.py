@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from carriergate.core.money import Money
+from carriergate.core.notices import Notice
 from carriergate.core.validation import CarrierModel
 
 ChargeKind = Literal["base", "surcharge", "tax", "insurance", "discount", "fuel", "duty"]
@@ -34,6 +35,7 @@ class Quote(CarrierModel):
     source: QuoteSource = "live"
     age_seconds: Decimal | None = None  # how old a cached quote is
     billed_weight: str | None = None
+    warnings: list[Notice] = Field(default_factory=list)  # the carrier's alerts on this quote
 
     @property
     def sort_key(self) -> tuple[str, Decimal, int, str, str]:

@@ -26,7 +26,21 @@ def register(name: str, cls: type[AnyCarrier]) -> None:
 
 
 def unregister(name: str) -> None:
+    """Forget the in-process registration of ``name`` (an entry point of that name stays)."""
     _registered.pop(name, None)
+
+
+def refresh() -> None:
+    """Look at the installed distributions afresh on next use.
+
+    The entry points are read once per process (reading them is slow); a distribution installed or
+    put on ``sys.path`` since then (a plugin loaded at run time, a test's temporary one) is found
+    only after this. In-process registrations are kept."""
+    from importlib import invalidate_caches
+
+    invalidate_caches()  # the metadata finder caches each path entry's listing
+    _entry_points.cache_clear()
+    _load.cache_clear()
 
 
 if TYPE_CHECKING:

@@ -6,15 +6,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
 from carriergate.core.errors import CarrierError
 from carriergate.core.money import Money
+from carriergate.core.notices import Notice
 from carriergate.core.quotes import Charge, Quote
 from carriergate.core.selection import best_value, cheapest, cheapest_arriving_by, fastest, filter_quotes
 from carriergate.core.shipment import LabelFormat
 from carriergate.core.validation import CarrierModel
+
+DocumentKind = Literal["commercial_invoice", "proforma_invoice", "customs_declaration", "certificate_of_origin",
+                       "return_instructions", "other"]
+
+
+class ShippingDocument(CarrierModel):
+    """A document the carrier made with the label (a commercial invoice, a customs form), to print and
+    attach. ``kind`` is ours; ``carrier_kind`` is the carrier's own name for it."""
+
+    kind: DocumentKind
+    content: bytes
+    format: str  # "PDF", "GIF", "ZPL", ... as the carrier states it
+    carrier_kind: str | None = None
+
+    def __repr__(self) -> str:
+        return f"ShippingDocument(kind={self.kind!r}, format={self.format!r}, content=<{len(self.content)} bytes>)"
 
 
 class Label(CarrierModel):
@@ -30,6 +48,9 @@ class Label(CarrierModel):
     created_at: AwareDatetime | None = None
     # What void and track need later (shipment id, order id, ship date), as the carrier named them.
     carrier_data: dict[str, str] = Field(default_factory=dict)
+    documents: list[ShippingDocument] = Field(default_factory=list)  # customs papers made with it
+    warnings: list[Notice] = Field(default_factory=list)
+    is_return: bool = False  # a return label (the parcel travels back to the shipper)
 
     def __repr__(self) -> str:
         return (f"Label(carrier={self.carrier!r}, tracking_number={self.tracking_number!r}, "
@@ -43,6 +64,7 @@ class Pickup(CarrierModel):
     close_at: AwareDatetime | None = None
     total: Money | None = None
     carrier_data: dict[str, str] = Field(default_factory=dict)
+    warnings: list[Notice] = Field(default_factory=list)
 
 
 @dataclass
@@ -88,4 +110,4 @@ class RateResult:
         return best_value(self.quotes, price_weight=price_weight)
 
 
-__all__ = ["Charge", "Label", "Pickup", "Quote", "RateResult"]
+__all__ = ["Charge", "DocumentKind", "Label", "Pickup", "Quote", "RateResult", "ShippingDocument"]

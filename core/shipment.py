@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from carriergate.core.address import Address
+from carriergate.core.billing import Payer, ShipmentReference
 from carriergate.core.customs import CustomsDeclaration
 from carriergate.core.money import Money
 from carriergate.core.units import Dimensions, Weight
@@ -116,6 +117,36 @@ class ShipRequest(RateRequest):
     pickup: PickupWindow | None = None
     documents: list[TradeDocument] = Field(default_factory=list)
     description: str | None = Field(default=None, max_length=100)
+    #: A return label: ``origin`` is where the parcel is now (the customer), ``destination`` where it
+    #: goes back to (the shop). The shop's account pays unless ``billing`` says otherwise.
+    return_shipment: bool = False
+    #: References for the label and the carrier's records, besides our own ``reference``: at most one
+    #: of each kind.
+    references: list[ShipmentReference] = Field(default_factory=list, max_length=5)
+    #: Who pays for transport (None: the configured account).
+    billing: Payer | None = None
+
+    @field_validator("references")
+    @classmethod
+    def _one_of_each_kind(cls, value: list[ShipmentReference]) -> list[ShipmentReference]:
+        seen: set[str] = set()
+        for i, ref in enumerate(value):
+            if ref.kind in seen:
+                raise FieldProblem(f"[{i}].kind", f"a second {ref.kind!r} reference")
+            seen.add(ref.kind)
+        return value
+
+    @field_validator("billing")
+    @classmethod
+    def _billable(cls, value: Payer | None) -> Payer | None:
+        if value is not None and value.party == "recipient" and value.account_number is None:
+            raise FieldProblem("account_number", "billing the recipient for transport needs its carrier account")
+        return value
+
+    @property
+    def reference_of(self) -> dict[str, str]:
+        """The extra references by kind."""
+        return {ref.kind: ref.value for ref in self.references}
 
 
 class PickupRequest(StrictModel):

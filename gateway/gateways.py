@@ -3,6 +3,11 @@
 ``Gateway`` and ``AsyncGateway`` share all configuration and bookkeeping in ``BaseGateway``; they
 differ only in how they drive the executor. Carrier adapters are resolved lazily, so configuring
 UPS imports the UPS adapter and nothing else.
+
+The public surface that rate shopping, checkout and the command line build on (and nothing more):
+``accounts``, ``carrier_kind``, ``rating_accounts`` (who can rate), ``deadline`` (the one validated
+Deadline of a run, on the gateway's clock), ``attachment`` (a helper kept per gateway), ``carrier``
+(one account's operations) and ``rate`` / ``rate_each`` (the one fan-out, see :mod:`.fanout`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -19,39 +25,58 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from carriergate.adapters.breaker import BreakerRegistry, BreakerSettings
-from carriergate.adapters.clients import async_clients, sync_clients
+from carriergate.adapters.clients import aclients, clients
 from carriergate.adapters.events import EventHooks, Hook
 from carriergate.adapters.executor import AsyncExecutor, Executor
-from carriergate.adapters.inflight import RunContext
 from carriergate.adapters.retry import RetryPolicy
-from carriergate.core.contract import AnyCarrier, Capability, Flow
-from carriergate.core.contract import tracking_number as check_tracking_number
-from carriergate.core.deadline import SAFETY_MARGIN, Deadline
-from carriergate.core.errors import (
-    CarrierError,
-    ConfigurationError,
-    DeadlineExceeded,
-    FieldError,
-    NotSupported,
-    ValidationError,
-)
-from carriergate.core.quotes import Quote
+from carriergate.core.contract import AnyCarrier, Capability
+from carriergate.core.deadline import Deadline
+from carriergate.core.errors import ConfigurationError, FieldError, NotSupported, ValidationError
 from carriergate.core.results import Label, Pickup, RateResult
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
 from carriergate.core.tracking import TrackingInfo
+from carriergate.gateway.accounts import AsyncCarrierClient, CarrierClient
 from carriergate.gateway.config import build_carrier, from_env, load_toml
+from carriergate.gateway.fanout import afan_out, collect, fan_out, merge
 from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES
 
 T = TypeVar("T")
 Config = Mapping[str, Mapping[str, Any]]
-
-def _checked_label(label: Label) -> Label:
-    check_tracking_number(label.tracking_number)
-    return label
+#: Seconds, a Deadline the caller already has (passed on as it is), or None for the gateway's default.
+DeadlineArg = float | Deadline | None
 
 
-def no_quote(carrier: str) -> CarrierError:
-    return CarrierError("no service quoted for this shipment", carrier=carrier, code="no_quote")
+@dataclass(frozen=True)
+class Pipeline:
+    """The request pipeline of one gateway: one retry policy, one breaker registry, one set of hooks,
+    one clock and one response size cap, shared by every account."""
+
+    retry: RetryPolicy
+    breakers: BreakerRegistry
+    hooks: EventHooks
+    clock: Callable[[], float]
+    max_response_bytes: int
+
+
+class Closing:
+    """``with x: ...`` calls ``x.close()`` at the end: the sync gateway and the sync rate shopper."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _sandbox(carriers: Iterable[str] | None, faults: Any) -> dict[str, Any]:
+    """The one allowed upward import: the sandbox, loaded only when a sandbox gateway is asked for."""
+    from carriergate.sandbox.registry import sandbox_gateway_kwargs
+
+    return sandbox_gateway_kwargs(carriers, faults)
 
 
 class BaseGateway:
@@ -64,24 +89,19 @@ class BaseGateway:
                  max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         settings = from_env() if config is None else config
         if not isinstance(settings, Mapping) or not all(isinstance(v, Mapping) for v in settings.values()):
-            raise ConfigurationError("configuration must map account names to settings tables",
-                                     code="configuration")
+            raise ConfigurationError("configuration must map account names to settings tables")
         if not settings:
-            raise ConfigurationError("no carrier account is configured", code="configuration")
+            raise ConfigurationError("no carrier account is configured")
         self._settings: dict[str, Mapping[str, Any]] = dict(settings)
         self._carriers: dict[str, AnyCarrier] = {}
         self._resolve_lock = threading.RLock()  # re-entrant: building an attachment may resolve carriers
-        self._attachments: dict[str, Any] = {}  # helpers kept for the gateway's lifetime (closed with it)
+        self._attachments: dict[str, Any] = {}
         self.default_deadline = default_deadline
-        # The request pipeline: one retry policy, one breaker registry and one set of hooks per gateway.
         self._clock = clock or time.monotonic
-        self._pipeline: dict[str, Any] = {
-            "retry": retry_policy or RetryPolicy(),
-            "breakers": BreakerRegistry(breaker, clock=self._clock),
-            "hooks": EventHooks(event_hooks),
-            "clock": self._clock,
-            "max_response_bytes": max_response_bytes,
-        }
+        self._pipeline = Pipeline(retry=retry_policy or RetryPolicy(),
+                                  breakers=BreakerRegistry(breaker, clock=self._clock),
+                                  hooks=EventHooks(event_hooks), clock=self._clock,
+                                  max_response_bytes=max_response_bytes)
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> Self:
@@ -91,15 +111,14 @@ class BaseGateway:
     def from_env(cls, **kwargs: Any) -> Self:
         return cls(from_env(), **kwargs)
 
-    @staticmethod
-    def _sandbox(carriers: Iterable[str] | None, faults: Any) -> dict[str, Any]:
-        from carriergate.sandbox.registry import sandbox_gateway_kwargs
-
-        return sandbox_gateway_kwargs(carriers, faults)
-
     @property
     def accounts(self) -> list[str]:
+        """Every configured account's name, in configuration order."""
         return list(self._settings)
+
+    def _unknown(self, name: str) -> ConfigurationError:
+        return ConfigurationError(f"carrier account {name!r} is not configured "
+                                  f"(configured: {', '.join(self._settings)})")
 
     def _resolve(self, name: str) -> AnyCarrier:
         """The carrier of account ``name``, built once per gateway even when threads race on first use
@@ -108,8 +127,7 @@ class BaseGateway:
         if carrier is not None:
             return carrier
         if name not in self._settings:
-            raise ConfigurationError(f"carrier account {name!r} is not configured "
-                                     f"(configured: {', '.join(self._settings)})", code="configuration")
+            raise self._unknown(name)
         with self._resolve_lock:
             carrier = self._carriers.get(name)
             if carrier is None:
@@ -120,13 +138,31 @@ class BaseGateway:
         """The registered carrier name behind account ``alias`` (``"ups"`` for ``[ups-eu] carrier = "ups"``)."""
         settings = self._settings.get(alias)
         if settings is None:
-            raise ConfigurationError(f"carrier account {alias!r} is not configured "
-                                     f"(configured: {', '.join(self._settings)})", code="configuration")
+            raise self._unknown(alias)
         return str(settings.get("carrier") or alias)
 
-    def _attached(self, key: str, build: Callable[[], T]) -> T:
-        """An object built once per gateway and kept for its lifetime (e.g. checkout's rate shopper);
-        closing the gateway closes it too."""
+    def rating_accounts(self, carriers: Iterable[str] | None = None) -> list[str]:
+        """The accounts among ``carriers`` (default: every configured one) whose carrier can rate, in
+        order and once each: those a rate round asks. An unknown name raises ConfigurationError."""
+        names = self.accounts if carriers is None else list(dict.fromkeys(carriers))
+        return [name for name in names if Capability.RATE in self._resolve(name).capabilities]
+
+    def deadline(self, seconds: DeadlineArg = None) -> Deadline:
+        """The Deadline of one run on the gateway's clock: ``seconds`` from now (None: the gateway's
+        ``default_deadline``), or ``seconds`` itself when it already is a Deadline (then it is never
+        refused, even spent: its carriers answer DeadlineExceeded). Refuses a deadline that is not
+        greater than zero with a ValidationError naming ``deadline``."""
+        if isinstance(seconds, Deadline):
+            return seconds
+        chosen = seconds if seconds is not None else self.default_deadline
+        if chosen is not None and not chosen > 0:
+            raise ValidationError(FieldError("deadline", "must be greater than zero seconds"))
+        return Deadline(chosen, clock=self._clock)
+
+    def attachment(self, key: str, build: Callable[[], T]) -> T:
+        """The helper ``build()`` makes, built once per gateway under ``key`` (even when threads race)
+        and kept for the gateway's lifetime: closing the gateway calls its ``close()``, if it has one.
+        Checkout keeps its rate shopper here (key ``"checkout.shopper"``)."""
         with self._resolve_lock:
             if key not in self._attachments:
                 self._attachments[key] = build()
@@ -140,134 +176,19 @@ class BaseGateway:
                 close()
         self._attachments.clear()
 
-    def _rating_carriers(self, names: Iterable[str] | None, *,
-                         skip: str | None = None) -> tuple[list[AnyCarrier], dict[str, CarrierError]]:
-        """The one rating planner: the carriers to ask and the errors known up front. ``names=None``
-        means every account that can rate (except ``skip``); a named account that cannot rate gets
-        NotSupported; an unknown one raises ConfigurationError."""
-        chosen = [a for a in self._settings if a != skip] if names is None else list(dict.fromkeys(names))
-        carriers: list[AnyCarrier] = []
-        errors: dict[str, CarrierError] = {}
-        for name in chosen:
-            carrier = self._resolve(name)
-            if Capability.RATE in carrier.capabilities:
-                carriers.append(carrier)
-            elif names is not None:
-                errors[name] = NotSupported(f"{carrier.name} does not support rate", carrier=name,
-                                            code="not_supported")
-        return carriers, errors
-
-    def _deadline(self, seconds: float | None) -> Deadline:
-        chosen = seconds if seconds is not None else self.default_deadline
-        if chosen is not None and not chosen > 0:
-            raise ValidationError(FieldError("deadline", "must be greater than zero seconds"))
-        return Deadline(chosen, clock=self._clock)
-
-    @staticmethod
-    def _result(outcomes: Mapping[str, list[Quote] | BaseException | None], errors: dict[str, CarrierError],
-                limit: Deadline) -> RateResult:
-        """The one rating collector: a RateResult from each carrier's outcome (its quotes, its error, or
-        None/cancelled for no answer in time) added to the ``errors`` known up front."""
-        quotes: list[Quote] = []
-        for name, outcome in outcomes.items():
-            if isinstance(outcome, list):
-                quotes.extend(outcome)
-                if not outcome:
-                    errors[name] = no_quote(name)
-            elif isinstance(outcome, CarrierError):
-                errors[name] = outcome
-            elif outcome is None or isinstance(outcome, asyncio.CancelledError):
-                errors[name] = DeadlineExceeded(f"no answer within the deadline of {limit.seconds}s",
-                                                carrier=name, code="deadline")
-            else:  # a bug, not a carrier failure: never hide it
-                raise outcome
-        return RateResult(quotes=quotes, errors=errors)
+    def _plan(self, carriers: Iterable[str] | None) -> tuple[list[AnyCarrier], dict[str, RateResult]]:
+        """The one rating planner: the carriers a round asks, and for each account named in
+        ``carriers`` that cannot rate, its NotSupported (unnamed, such an account is not asked)."""
+        names = self.accounts if carriers is None else list(dict.fromkeys(carriers))
+        resolved = [self._resolve(name) for name in names]
+        asked = [c for c in resolved if Capability.RATE in c.capabilities]
+        refused = {} if carriers is None else {
+            c.alias: RateResult(errors={c.alias: NotSupported(f"{c.name} does not support rate", carrier=c.alias)})
+            for c in resolved if c not in asked}
+        return asked, refused
 
 
-class CarrierClient:
-    """One carrier account's operations, synchronous, with no fan-out."""
-
-    def __init__(self, carrier: AnyCarrier, executor: Executor, deadline: Callable[[float | None], Deadline]) -> None:
-        self.carrier = carrier
-        self._executor = executor
-        self._deadline = deadline
-
-    @property
-    def name(self) -> str:
-        return self.carrier.alias
-
-    def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | None) -> T:
-        return self._executor.run(self.carrier, make_flow, self._deadline(deadline))
-
-    def rate(self, request: RateRequest, *, deadline: float | None = None) -> list[Quote]:
-        return self._run(lambda: self.carrier.rate(request), deadline)
-
-    def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
-        return self._run(lambda: self.carrier.ship(self.carrier.prepare_ship(request)), deadline)
-
-    def void(self, label: Label, *, deadline: float | None = None) -> None:
-        self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
-
-    def schedule_pickup(self, request: PickupRequest, *, deadline: float | None = None) -> Pickup:
-        return self._run(lambda: self.carrier.schedule_pickup(request), deadline)
-
-    def cancel_pickup(self, pickup: Pickup, *, deadline: float | None = None) -> None:
-        self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
-
-    def track(self, tracking_number: str, *, deadline: float | None = None) -> TrackingInfo:
-        return self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
-
-
-class AsyncCarrierClient:
-    """One carrier account's operations, awaited."""
-
-    def __init__(self, carrier: AnyCarrier, executor: AsyncExecutor,
-                 deadline: Callable[[float | None], Deadline]) -> None:
-        self.carrier = carrier
-        self._executor = executor
-        self._deadline = deadline
-
-    @property
-    def name(self) -> str:
-        return self.carrier.alias
-
-    async def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | None) -> T:
-        limit = self._deadline(deadline)
-        remaining = limit.remaining()
-        # The executor bounds every attempt and sleep by the deadline and classifies what it cuts off
-        # (a write cut off after sending is OutcomeUnknown). This outer bound is a safety net only,
-        # so it leaves the executor a moment to do that classification first. When the net does fire
-        # (a slow hook or parse after the write), ``context`` says whether a write may have been
-        # performed: then OutcomeUnknown with its reference, never a DeadlineExceeded to retry.
-        context = RunContext()
-        try:
-            async with asyncio.timeout(None if remaining is None else remaining + SAFETY_MARGIN):
-                return await self._executor.run(self.carrier, make_flow, limit, context)
-        except TimeoutError:
-            raise context.judge(DeadlineExceeded(f"deadline of {limit.seconds}s exceeded", carrier=self.name,
-                                                 code="deadline")) from None
-
-    async def rate(self, request: RateRequest, *, deadline: float | None = None) -> list[Quote]:
-        return await self._run(lambda: self.carrier.rate(request), deadline)
-
-    async def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
-        return await self._run(lambda: self.carrier.ship(self.carrier.prepare_ship(request)), deadline)
-
-    async def void(self, label: Label, *, deadline: float | None = None) -> None:
-        await self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
-
-    async def schedule_pickup(self, request: PickupRequest, *, deadline: float | None = None) -> Pickup:
-        return await self._run(lambda: self.carrier.schedule_pickup(request), deadline)
-
-    async def cancel_pickup(self, pickup: Pickup, *, deadline: float | None = None) -> None:
-        await self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
-
-    async def track(self, tracking_number: str, *, deadline: float | None = None) -> TrackingInfo:
-        return await self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)),
-                               deadline)
-
-
-class Gateway(BaseGateway):
+class Gateway(BaseGateway, Closing):
     """Synchronous gateway. Use as a context manager (or call :meth:`close`) to release connections.
     Each account has its own HTTP client and pool, sized by ``limits``; a ``transport`` serves them all."""
 
@@ -279,8 +200,10 @@ class Gateway(BaseGateway):
                  max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits | None = None) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
                          event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
-        self._clients = sync_clients(transport, limits)
-        self._executor = Executor(self._clients, sleep=sleep, **self._pipeline)
+        self._clients = clients(transport, limits)
+        p = self._pipeline
+        self._executor = Executor(self._clients, sleep=sleep, retry=p.retry, breakers=p.breakers, hooks=p.hooks,
+                                  clock=p.clock, max_response_bytes=p.max_response_bytes)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers,
                                                            thread_name_prefix="carriergate")
 
@@ -288,34 +211,42 @@ class Gateway(BaseGateway):
     def sandbox(cls, carriers: Iterable[str] | None = None, *, faults: Any = None, **kwargs: Any) -> Self:
         """Every carrier (or those named) against the built-in emulators, in-process and offline, plus
         the table-rate carrier's sample card. ``faults``: a ``carriergate.sandbox.faults.Faults``."""
-        setup = cls._sandbox(carriers, faults)
+        setup = _sandbox(carriers, faults)
         return cls(setup["config"], transport=setup["transport"], **kwargs)
 
     def carrier(self, name: str) -> CarrierClient:
-        return CarrierClient(self._resolve(name), self._executor, self._deadline)
+        """Account ``name``'s operations, one at a time."""
+        return CarrierClient(self._resolve(name), self._executor, self.deadline)
+
+    def rate_each(self, request: RateRequest, carriers: Iterable[str] | None = None,
+                  deadline: DeadlineArg = None) -> dict[str, RateResult]:
+        """One round: every chosen account (default: all that can rate) asked at once on the
+        gateway's worker pool, within one Deadline; each account's own RateResult (its quotes, or
+        why it has none: an error, no answer in time, NotSupported for a named one that cannot rate).
+        Returns by the deadline whatever the carriers do."""
+        limit = self.deadline(deadline)
+        asked, refused = self._plan(carriers)
+        return {**collect(fan_out(self._pool, self._executor, asked, request, limit), limit), **refused}
 
     def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
-             deadline: float | None = None) -> RateResult:
+             deadline: DeadlineArg = None) -> RateResult:
         """Quotes from every chosen carrier, concurrently; returns by ``deadline`` with what arrived
-        and, for every carrier without a quote, the reason. This is the rate shopper without a cache."""
-        from carriergate.gateway.shopping import RateShopper  # the one fan-out; shopping builds on this module
+        and, for every carrier without a quote, the reason: :meth:`rate_each` as one result."""
+        return merge(self.rate_each(request, carriers, deadline))
 
-        return RateShopper(self).rate(request, carriers, deadline)
-
-    def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
+    def ship(self, request: ShipRequest, *, deadline: DeadlineArg = None) -> Label:
         return self.carrier(request.carrier).ship(request, deadline=deadline)
 
-    def void(self, label: Label, *, deadline: float | None = None) -> None:
+    def void(self, label: Label, *, deadline: DeadlineArg = None) -> None:
         self.carrier(label.carrier).void(label, deadline=deadline)
 
-    def schedule_pickup(self, request: PickupRequest, *, carrier: str,
-                        deadline: float | None = None) -> Pickup:
+    def schedule_pickup(self, request: PickupRequest, *, carrier: str, deadline: DeadlineArg = None) -> Pickup:
         return self.carrier(carrier).schedule_pickup(request, deadline=deadline)
 
-    def cancel_pickup(self, pickup: Pickup, *, deadline: float | None = None) -> None:
+    def cancel_pickup(self, pickup: Pickup, *, deadline: DeadlineArg = None) -> None:
         self.carrier(pickup.carrier).cancel_pickup(pickup, deadline=deadline)
 
-    def track(self, tracking_number: str, *, carrier: str, deadline: float | None = None) -> TrackingInfo:
+    def track(self, tracking_number: str, *, carrier: str, deadline: DeadlineArg = None) -> TrackingInfo:
         return self.carrier(carrier).track(tracking_number, deadline=deadline)
 
     def close(self) -> None:
@@ -324,16 +255,9 @@ class Gateway(BaseGateway):
         for client in self._clients.closing():
             client.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
 
 class AsyncGateway(BaseGateway):
-    """Asynchronous gateway with the same surface as :class:`Gateway`, awaited."""
+    """Asynchronous gateway with the same surface as :class:`Gateway`, awaited (``aclose`` closes it)."""
 
     def __init__(self, config: Config | None = None, *, transport: httpx.AsyncBaseTransport | None = None,
                  default_deadline: float | None = 30.0,
@@ -344,39 +268,46 @@ class AsyncGateway(BaseGateway):
                  max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits | None = None) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
                          event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
-        self._clients = async_clients(transport, limits)
-        self._executor = AsyncExecutor(self._clients, sleep=sleep, **self._pipeline)
+        self._clients = aclients(transport, limits)
+        p = self._pipeline
+        self._executor = AsyncExecutor(self._clients, sleep=sleep, retry=p.retry, breakers=p.breakers,
+                                       hooks=p.hooks, clock=p.clock, max_response_bytes=p.max_response_bytes)
 
     @classmethod
     def sandbox(cls, carriers: Iterable[str] | None = None, *, faults: Any = None, **kwargs: Any) -> Self:
         """The async twin of :meth:`Gateway.sandbox`."""
-        setup = cls._sandbox(carriers, faults)
+        setup = _sandbox(carriers, faults)
         return cls(setup["config"], transport=setup["transport"], **kwargs)
 
     def carrier(self, name: str) -> AsyncCarrierClient:
-        return AsyncCarrierClient(self._resolve(name), self._executor, self._deadline)
+        """Account ``name``'s operations, one at a time, awaited."""
+        return AsyncCarrierClient(self._resolve(name), self._executor, self.deadline)
+
+    async def rate_each(self, request: RateRequest, carriers: Iterable[str] | None = None,
+                        deadline: DeadlineArg = None) -> dict[str, RateResult]:
+        """:meth:`Gateway.rate_each`, the carriers asked as tasks; cancelling the caller cancels them."""
+        limit = self.deadline(deadline)
+        asked, refused = self._plan(carriers)
+        return {**collect(await afan_out(self._executor, asked, request, limit), limit), **refused}
 
     async def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
-                   deadline: float | None = None) -> RateResult:
-        """The async twin of :meth:`Gateway.rate`: the async rate shopper without a cache."""
-        from carriergate.gateway.shopping import AsyncRateShopper  # the one fan-out; shopping builds on this module
+                   deadline: DeadlineArg = None) -> RateResult:
+        """The async twin of :meth:`Gateway.rate`."""
+        return merge(await self.rate_each(request, carriers, deadline))
 
-        return await AsyncRateShopper(self).rate(request, carriers, deadline)
-
-    async def ship(self, request: ShipRequest, *, deadline: float | None = None) -> Label:
+    async def ship(self, request: ShipRequest, *, deadline: DeadlineArg = None) -> Label:
         return await self.carrier(request.carrier).ship(request, deadline=deadline)
 
-    async def void(self, label: Label, *, deadline: float | None = None) -> None:
+    async def void(self, label: Label, *, deadline: DeadlineArg = None) -> None:
         await self.carrier(label.carrier).void(label, deadline=deadline)
 
-    async def schedule_pickup(self, request: PickupRequest, *, carrier: str,
-                              deadline: float | None = None) -> Pickup:
+    async def schedule_pickup(self, request: PickupRequest, *, carrier: str, deadline: DeadlineArg = None) -> Pickup:
         return await self.carrier(carrier).schedule_pickup(request, deadline=deadline)
 
-    async def cancel_pickup(self, pickup: Pickup, *, deadline: float | None = None) -> None:
+    async def cancel_pickup(self, pickup: Pickup, *, deadline: DeadlineArg = None) -> None:
         await self.carrier(pickup.carrier).cancel_pickup(pickup, deadline=deadline)
 
-    async def track(self, tracking_number: str, *, carrier: str, deadline: float | None = None) -> TrackingInfo:
+    async def track(self, tracking_number: str, *, carrier: str, deadline: DeadlineArg = None) -> TrackingInfo:
         return await self.carrier(carrier).track(tracking_number, deadline=deadline)
 
     async def aclose(self) -> None:
@@ -390,3 +321,6 @@ class AsyncGateway(BaseGateway):
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.aclose()
+
+
+__all__ = ["AsyncGateway", "BaseGateway", "Closing", "DeadlineArg", "Gateway", "Pipeline"]

@@ -1,21 +1,19 @@
-"""Rate shopping: the one fan-out behind ``Gateway.rate``, plus an optional cache and backup rates.
+"""Rate shopping: ``Gateway.rate`` plus an optional cache and backup rates.
 
 ``RateShopper(gateway, cache=RateCache(...), fallback_table="table")`` asks the gateway's carriers
-for quotes concurrently (on the gateway's executor and, sync, its worker pool) and then climbs the
-ladder of :mod:`carriergate.gateway.fallback`:
+for quotes in one round and then climbs the ladder of :mod:`carriergate.gateway.fallback`:
 
 1. a *fresh* cache entry is served without asking the carrier;
 2. a *stale* entry (within stale-while-revalidate) is served at once and refreshed in the background;
 3. otherwise the carrier is asked live; if it fails, a cached answer (stale-if-error) stands in;
 4. if some carrier still has no quote, the table-rate account ``fallback_table`` gives backup rates.
 
-Without a cache or a table this is exactly ``Gateway.rate``/``AsyncGateway.rate``, which delegate
-here. One round has one planner (``BaseGateway._rating_carriers``: which carriers, which errors up
-front), one :class:`~carriergate.core.deadline.Deadline` made by the gateway (its validation, its
-clock) and one collector (``BaseGateway._result``). Carriers receive that Deadline itself, never
-seconds re-derived from it, so a deadline that runs out is a DeadlineExceeded, not a bad argument.
-The table account is asked together with the live carriers (it does no I/O, so it costs nothing)
-and its quotes are shown only when needed. ``AsyncRateShopper`` is the same over an AsyncGateway.
+Without a cache or a table this is exactly ``Gateway.rate`` / ``AsyncGateway.rate``. The shopper
+uses the gateway's public surface only: ``rating_accounts`` (who can rate), ``deadline`` (one
+Deadline per round, the gateway's validation and clock) and ``rate_each`` (the one fan-out, each
+account's own result). The table account is asked in the same round as the live carriers (it does
+no I/O, so it costs nothing) and its quotes are shown only when needed. ``AsyncRateShopper`` is the
+same over an AsyncGateway.
 """
 
 from __future__ import annotations
@@ -23,25 +21,19 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from types import TracebackType
-from typing import Self
+from collections.abc import Iterable, Mapping
 
-from carriergate.core.contract import AnyCarrier, Flow
-from carriergate.core.deadline import ROUND_GRACE, Deadline
-from carriergate.core.errors import CarrierError, CarrierUnavailable
+from carriergate.core.errors import CarrierUnavailable
 from carriergate.core.quotes import Quote
 from carriergate.core.results import RateResult
 from carriergate.core.shipment import RateRequest
 from carriergate.gateway.fallback import resolve
-from carriergate.gateway.gateways import AsyncGateway, BaseGateway, Gateway
+from carriergate.gateway.fanout import no_answer
+from carriergate.gateway.gateways import AsyncGateway, BaseGateway, Closing, DeadlineArg, Gateway
 from carriergate.gateway.rate_cache import RateCache
 
 #: The deadline of a background refresh of a stale cache entry.
 REFRESH_DEADLINE = 10.0
-
-#: One carrier's answer: its quotes, its error, or None (no answer in time).
-Outcome = list[Quote] | BaseException | None
 
 
 def table_account(gateway: BaseGateway) -> str | None:
@@ -49,48 +41,42 @@ def table_account(gateway: BaseGateway) -> str | None:
     return next((alias for alias in gateway.accounts if gateway.carrier_kind(alias) == "table"), None)
 
 
-def _flow(carrier: AnyCarrier, request: RateRequest) -> Callable[[], Flow[list[Quote]]]:
-    return lambda: carrier.rate(request)
-
-
-def _grace(limit: Deadline) -> float | None:
-    remaining = limit.remaining()
-    return None if remaining is None else remaining + ROUND_GRACE
-
-
-def _consume(task: asyncio.Future[list[Quote]]) -> None:
-    if not task.cancelled():
-        task.exception()  # retrieved: never logged as "never retrieved"
-
-
 class _Plan:
-    """One round: its deadline, the errors known up front, the quotes the cache serves, the stale
-    entries to refresh, the carriers to ask live and the table account to ask alongside them."""
+    """One round: its deadline, the quotes the cache serves, the stale entries to refresh, the
+    accounts to ask live, the named ones that cannot rate, and the table account to ask alongside."""
 
     def __init__(self, shopper: _BaseShopper, request: RateRequest, carriers: Iterable[str] | None,
-                 deadline: float | Deadline | None, *, refresh: bool = True) -> None:
+                 deadline: DeadlineArg, *, refresh: bool = True) -> None:
         gateway, cache, table = shopper.gateway, shopper.cache, shopper.fallback_table
-        chosen, self.errors = gateway._rating_carriers(carriers, skip=table)
-        self.limit = deadline if isinstance(deadline, Deadline) else gateway._deadline(deadline)
+        self.limit = gateway.deadline(deadline)
+        named = None if carriers is None else list(dict.fromkeys(carriers))
+        rating = gateway.rating_accounts(named)
+        self.refused = [] if named is None else [name for name in named if name not in rating]
         self.served: dict[str, list[Quote]] = {}
-        self.refresh: list[tuple[AnyCarrier, str]] = []  # (carrier, cache key)
-        self.live: list[AnyCarrier] = []
-        for carrier in chosen:
-            hit = cache.get(request, carrier.alias) if cache is not None else None
+        self.refresh: list[tuple[str, str]] = []  # (account, cache key)
+        self.live: list[str] = []
+        unnamed_table = [] if named is not None or table is None else [table]  # asked as backup only
+        for alias in (a for a in rating if a not in unnamed_table):
+            hit = cache.get(request, alias) if cache is not None else None
             if hit is None:
-                self.live.append(carrier)
+                self.live.append(alias)
                 continue
-            self.served[carrier.alias] = hit.quotes
+            self.served[alias] = hit.quotes
             if refresh and hit.needs_refresh and cache is not None and cache.claim_refresh(hit.key):
-                self.refresh.append((carrier, hit.key))
-        self.table: AnyCarrier | None = None
-        if table is not None and self.live and table not in {c.alias for c in self.live}:
-            backup, _ = gateway._rating_carriers([table])
-            self.table = backup[0] if backup else None
+                self.refresh.append((alias, hit.key))
+        self.table = (table if table is not None and self.live and table not in self.live
+                      and gateway.rating_accounts([table]) else None)
 
     @property
-    def targets(self) -> list[AnyCarrier]:
-        return self.live + ([self.table] if self.table is not None else [])
+    def backup(self) -> list[str]:
+        """The accounts asked even when the live carriers are not: the named ones that cannot rate
+        (they answer NotSupported without any I/O) and the table account."""
+        return self.refused + ([self.table] if self.table is not None else [])
+
+    @property
+    def asked(self) -> list[str]:
+        """The accounts a live round asks: the live ones and :attr:`backup`."""
+        return self.live + self.backup
 
 
 class _BaseShopper:
@@ -105,37 +91,34 @@ class _BaseShopper:
         self.fallback_table = fallback_table
         self.refresh_deadline = refresh_deadline
 
-    def _settle(self, request: RateRequest, plan: _Plan, outcomes: Mapping[str, Outcome]) -> RateResult:
-        """Every carrier's outcome through the collector, then the fallback ladder."""
-        collect = self.gateway._result
-        table = plan.table.alias if plan.table is not None else ""
-        live = {alias: collect({alias: outcome}, {}, plan.limit) for alias, outcome in outcomes.items()
-                if alias != table}
-        backup = collect({table: outcomes[table]}, {}, plan.limit) if table in outcomes else None
+    def _settle(self, request: RateRequest, plan: _Plan, results: Mapping[str, RateResult]) -> RateResult:
+        """Each account's result of the round through the fallback ladder."""
+        live = {alias: results[alias] for alias in plan.live}
+        backup = results.get(plan.table) if plan.table is not None else None
         found = resolve(request, live, cache=self.cache, served=plan.served, table=backup)
-        return RateResult(quotes=found.quotes, errors={**plan.errors, **found.errors})
+        refused = {name: err for alias in plan.refused for name, err in results[alias].errors.items()}
+        return RateResult(quotes=found.quotes, errors={**refused, **found.errors})
 
-    def _overrun(self, request: RateRequest, carriers: Iterable[str] | None, deadline: float | Deadline | None,
-                 unasked: str | None) -> tuple[_Plan, dict[str, Outcome]]:
-        """The plan of a round that ran out of time (every live carrier unanswered: None) or was never
-        run (``unasked`` given: every live carrier a CarrierUnavailable with that code)."""
+    def _overrun(self, request: RateRequest, carriers: Iterable[str] | None, deadline: DeadlineArg,
+                 unasked: str | None) -> tuple[_Plan, dict[str, RateResult]]:
+        """The plan of a round that ran out of time (every live account: no answer in time) or was
+        never run (``unasked`` given: every live account a CarrierUnavailable with that code)."""
         plan = _Plan(self, request, carriers, deadline, refresh=False)
         if unasked is None:
-            return plan, dict.fromkeys((c.alias for c in plan.live), None)
-        return plan, {c.alias: CarrierUnavailable("not asked: backup rates answered instead", carrier=c.alias,
-                                                  code=unasked) for c in plan.live}
+            return plan, {a: RateResult(errors={a: no_answer(a, plan.limit)}) for a in plan.live}
+        return plan, {a: RateResult(errors={a: CarrierUnavailable("not asked: backup rates answered instead",
+                                                                   carrier=a, code=unasked)}) for a in plan.live}
 
-    def _store(self, request: RateRequest, carrier: AnyCarrier, key: str, outcome: Outcome, limit: Deadline) -> None:
+    def _store(self, request: RateRequest, alias: str, key: str, result: RateResult | None) -> None:
         assert self.cache is not None
         try:
-            result = self.gateway._result({carrier.alias: outcome}, {}, limit)
-            if result.quotes:
-                self.cache.put(request, carrier.alias, result.quotes)
+            if result is not None and result.quotes:
+                self.cache.put(request, alias, result.quotes)
         finally:
             self.cache.release_refresh(key)
 
 
-class RateShopper(_BaseShopper):
+class RateShopper(_BaseShopper, Closing):
     """Rate shopping over a synchronous :class:`~carriergate.Gateway`. Close it (or use ``with``).
 
     Carriers are asked on the gateway's worker pool; the shopper's own ``max_workers`` threads,
@@ -158,59 +141,37 @@ class RateShopper(_BaseShopper):
             return self._pool
 
     def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
-             deadline: float | None = None) -> RateResult:
+             deadline: DeadlineArg = None) -> RateResult:
+        """One round within ``deadline`` (seconds or a Deadline), through the fallback ladder."""
         plan = _Plan(self, request, carriers, deadline)
-        for carrier, key in plan.refresh:
-            future = self._workers().submit(self._refresh, request, carrier, key)
+        for alias, key in plan.refresh:
+            future = self._workers().submit(self._refresh, request, alias, key)
             self._refreshes.add(future)
             future.add_done_callback(self._refreshes.discard)
-        return self._settle(request, plan, self._ask(plan.targets, request, plan.limit))
+        return self._settle(request, plan, self.gateway.rate_each(request, plan.asked, plan.limit))
 
     def rate_in_background(self, request: RateRequest, carriers: Iterable[str] | None = None,
-                           deadline: float | None = None) -> concurrent.futures.Future[RateResult]:
+                           deadline: DeadlineArg = None) -> concurrent.futures.Future[RateResult]:
         """:meth:`rate` started on the shopper's own threads, for a caller that must answer by a
         deadline whatever happens (checkout's ``quote`` abandons it for :meth:`backup`)."""
         return self._workers().submit(self.rate, request, carriers, deadline)
 
     def backup(self, request: RateRequest, carriers: Iterable[str] | None = None,
-               deadline: float | Deadline | None = None, *, unasked: str | None = None) -> RateResult:
+               deadline: DeadlineArg = None, *, unasked: str | None = None) -> RateResult:
         """The answer when a live round overran: cached quotes where the cache has them, DeadlineExceeded
         for the other carriers, and table rates asked within (what is left of) ``deadline``. With
         ``unasked`` (an error code), the round was never run: the carriers' errors carry that code."""
-        plan, outcomes = self._overrun(request, carriers, deadline, unasked)
-        if plan.table is not None:
-            outcomes[plan.table.alias] = self._run(plan.table, request, plan.limit)
-        return self._settle(request, plan, outcomes)
+        plan, results = self._overrun(request, carriers, deadline, unasked)
+        if plan.backup:
+            results.update(self.gateway.rate_each(request, plan.backup, plan.limit))
+        return self._settle(request, plan, results)
 
-    def _run(self, carrier: AnyCarrier, request: RateRequest, limit: Deadline) -> Outcome:
+    def _refresh(self, request: RateRequest, alias: str, key: str) -> None:
+        result: RateResult | None = None
         try:
-            return self.gateway._executor.run(carrier, _flow(carrier, request), limit)
-        except CarrierError as err:
-            return err
-
-    def _ask(self, carriers: list[AnyCarrier], request: RateRequest, limit: Deadline) -> dict[str, Outcome]:
-        """Every carrier at once on the gateway's pool; whoever has not answered by the deadline is None."""
-        if not carriers:
-            return {}
-        pool, run = self.gateway._pool, self.gateway._executor.run
-        futures = {pool.submit(run, c, _flow(c, request), limit): c.alias for c in carriers}
-        _, pending = concurrent.futures.wait(futures, timeout=_grace(limit))
-        outcomes: dict[str, Outcome] = {}
-        for future, alias in futures.items():
-            if future in pending:
-                future.cancel()  # a running attempt ends at its own timeout, clamped to the deadline
-                outcomes[alias] = None
-            else:
-                outcomes[alias] = future.exception() or future.result()
-        return outcomes
-
-    def _refresh(self, request: RateRequest, carrier: AnyCarrier, key: str) -> None:
-        limit = self.gateway._deadline(self.refresh_deadline)
-        outcome: Outcome = None
-        try:
-            outcome = self._run(carrier, request, limit)
+            result = self.gateway.rate_each(request, [alias], self.refresh_deadline)[alias]
         finally:
-            self._store(request, carrier, key, outcome, limit)
+            self._store(request, alias, key, result)
 
     def wait_refreshes(self, timeout: float | None = None) -> None:
         """Wait for background refreshes of stale entries (tests, orderly shutdown)."""
@@ -221,13 +182,6 @@ class RateShopper(_BaseShopper):
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
 
 class AsyncRateShopper(_BaseShopper):
@@ -240,55 +194,29 @@ class AsyncRateShopper(_BaseShopper):
         self._refreshes: set[asyncio.Task[None]] = set()
 
     async def rate(self, request: RateRequest, carriers: Iterable[str] | None = None,
-                   deadline: float | None = None) -> RateResult:
+                   deadline: DeadlineArg = None) -> RateResult:
+        """The async twin of :meth:`RateShopper.rate`; cancelling it cancels the carriers asked."""
         plan = _Plan(self, request, carriers, deadline)
-        for carrier, key in plan.refresh:
-            task = asyncio.create_task(self._refresh(request, carrier, key))
+        for alias, key in plan.refresh:
+            task = asyncio.create_task(self._refresh(request, alias, key))
             self._refreshes.add(task)
             task.add_done_callback(self._refreshes.discard)
-        return self._settle(request, plan, await self._ask(plan.targets, request, plan.limit))
+        return self._settle(request, plan, await self.gateway.rate_each(request, plan.asked, plan.limit))
 
     async def backup(self, request: RateRequest, carriers: Iterable[str] | None = None,
-                     deadline: float | Deadline | None = None, *, unasked: str | None = None) -> RateResult:
+                     deadline: DeadlineArg = None, *, unasked: str | None = None) -> RateResult:
         """The async twin of :meth:`RateShopper.backup`."""
-        plan, outcomes = self._overrun(request, carriers, deadline, unasked)
-        if plan.table is not None:
-            outcomes[plan.table.alias] = await self._run(plan.table, request, plan.limit)
-        return self._settle(request, plan, outcomes)
+        plan, results = self._overrun(request, carriers, deadline, unasked)
+        if plan.backup:
+            results.update(await self.gateway.rate_each(request, plan.backup, plan.limit))
+        return self._settle(request, plan, results)
 
-    async def _run(self, carrier: AnyCarrier, request: RateRequest, limit: Deadline) -> Outcome:
+    async def _refresh(self, request: RateRequest, alias: str, key: str) -> None:
+        result: RateResult | None = None
         try:
-            return await self.gateway._executor.run(carrier, _flow(carrier, request), limit)
-        except CarrierError as err:
-            return err
-
-    async def _ask(self, carriers: list[AnyCarrier], request: RateRequest, limit: Deadline) -> dict[str, Outcome]:
-        if not carriers:
-            return {}
-        run = self.gateway._executor.run
-        tasks: dict[asyncio.Future[list[Quote]], str] = {
-            asyncio.ensure_future(run(c, _flow(c, request), limit)): c.alias for c in carriers}
-        try:
-            _, pending = await asyncio.wait(tasks, timeout=_grace(limit))
-        except BaseException:  # the caller gave up (cancelled): so do the carriers
-            for task in tasks:
-                task.add_done_callback(_consume)
-                task.cancel()
-            raise
-        for task in pending:
-            task.cancel()
-        # Collect every task, the cancelled ones too, so no exception goes unretrieved; a carrier
-        # that answered in the instant of cancellation still counts.
-        settled = await asyncio.gather(*tasks, return_exceptions=True)
-        return dict(zip(tasks.values(), settled, strict=True))
-
-    async def _refresh(self, request: RateRequest, carrier: AnyCarrier, key: str) -> None:
-        limit = self.gateway._deadline(self.refresh_deadline)
-        outcome: Outcome = None
-        try:
-            outcome = await self._run(carrier, request, limit)
+            result = (await self.gateway.rate_each(request, [alias], self.refresh_deadline))[alias]
         finally:
-            self._store(request, carrier, key, outcome, limit)
+            self._store(request, alias, key, result)
 
     async def wait_refreshes(self) -> None:
         """Wait for background refreshes of stale entries (tests, orderly shutdown)."""
@@ -296,4 +224,4 @@ class AsyncRateShopper(_BaseShopper):
             await asyncio.gather(*self._refreshes, return_exceptions=True)
 
 
-__all__ = ["AsyncRateShopper", "RateShopper", "table_account"]
+__all__ = ["REFRESH_DEADLINE", "AsyncRateShopper", "RateShopper", "table_account"]

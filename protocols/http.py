@@ -91,7 +91,7 @@ def json_body(response: httpx.Response, *, carrier: str) -> Any:
         if response.status_code >= 500:
             raise error_for_status(response, carrier=carrier) from None
         raise MalformedResponse(f"response is not JSON ({type(exc).__name__}) at HTTP {response.status_code}",
-                                carrier=carrier, code="malformed", http_status=response.status_code) from None
+                                carrier=carrier, http_status=response.status_code) from None
 
 
 def json_number(value: Decimal) -> int | float:

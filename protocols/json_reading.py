@@ -24,7 +24,9 @@ def as_list(value: Any) -> list[Any]:
 
 def records(value: Any) -> list[JSON]:
     """The objects of an object-or-array value (anything that is not an object is skipped)."""
-    return [item for item in as_list(value) if isinstance(item, dict)]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, dict)]
+    return [value] if isinstance(value, dict) else []
 
 
 def obj(value: Any) -> JSON:

@@ -362,13 +362,13 @@ class SoapService:
         except exceptions.TransportError:
             if status >= 400:
                 raise self._http_error(response) from None
-            raise MalformedResponse(f"{what} is not a SOAP envelope", carrier=self.carrier, code="malformed",
+            raise MalformedResponse(f"{what} is not a SOAP envelope", carrier=self.carrier,
                                     http_status=status) from None
         except (exceptions.Error, etree.LxmlError, ValueError, TypeError, AttributeError, LookupError) as exc:
             if status >= 400:
                 raise self._http_error(response) from None
             raise MalformedResponse(f"{what} does not match the service description ({type(exc).__name__})",
-                                    carrier=self.carrier, code="malformed", http_status=status) from None
+                                    carrier=self.carrier, http_status=status) from None
         helpers = importlib.import_module("zeep.helpers")
         return helpers.serialize_object(result, dict)
 

@@ -5,6 +5,6 @@ Importing this package imports neither zeep nor any WSDL: both load on the first
 
 from carriergate.carriers.dhl_express.account import DHLExpressAccount
 from carriergate.carriers.dhl_express.carrier import DHLExpress
-from carriergate.carriers.dhl_express.pickups import pickup_from_label
+from carriergate.carriers.dhl_express.pickup import pickup_from_label
 
 __all__ = ["DHLExpress", "DHLExpressAccount", "pickup_from_label"]

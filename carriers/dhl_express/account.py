@@ -1,8 +1,8 @@
-"""DHL Express (SOAP) account settings and the two endpoints they lead to.
+"""DHL Express (SOAP) account settings and the service roots they lead to.
 
 DHL serves the SOAP API as two services under one root: ``expressRateBook`` (rate, ship, delete)
 and ``glDHLExpressTrack`` (track). carriergate keeps the *root* as the base URL and appends the
-service name, so one setting moves both:
+service's path (services.py), so one setting moves both:
 
 - sandbox: ``https://wsbexpress.dhl.com/sndpt`` + ``/expressRateBook`` and ``/glDHLExpressTrack``
 - production: ``https://wsbexpress.dhl.com/gbl`` + ``/expressRateBook`` and ``/glDHLExpressTrack``
@@ -17,13 +17,11 @@ from pydantic import Field, SecretStr
 
 from carriergate.core.contract import Account
 
-#: The service roots by environment (CARRIERS.md); each service's name is appended.
+#: The service roots by environment (CARRIERS.md); each service's path is appended (services.py).
 HOSTS = {
     "sandbox": "https://wsbexpress.dhl.com/sndpt",
     "production": "https://wsbexpress.dhl.com/gbl",
 }
-RATE_BOOK = "expressRateBook"
-TRACKING = "glDHLExpressTrack"
 
 
 class DHLExpressAccount(Account):

@@ -1,6 +1,11 @@
 """The DHL Express (SOAP Web Services) carrier: rate, ship (with customs, insurance and an optional
 courier pickup), void, cancel_pickup and track, as pure flows over carriergate's SOAP layer.
 
+Each operation's module (rate.py, ship.py, pickup.py, track.py) builds the finished request and
+parses its reply; services.py holds the two SOAP services and their paths. Void is not an operation
+of its own at DHL: voiding a label cancels the courier pickup booked with it, and a label without
+one is refused with NotSupported; that rule lives in pickup.py (``pickup_to_void``).
+
 Stand-alone pickup booking is not offered: DHL's rate book books a courier only together with a
 shipment (``ShipRequest.pickup``), so ``schedule_pickup`` raises NotSupported. zeep is imported the
 first time a DHL message is built, never when this module is imported.
@@ -12,27 +17,20 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import httpx
 
-from carriergate.carriers.dhl_express.account import HOSTS, RATE_BOOK, TRACKING, DHLExpressAccount
-from carriergate.carriers.dhl_express.pickups import build_delete, parse_delete, pickup_from_label
-from carriergate.carriers.dhl_express.rating import build_rate, parse_rate
-from carriergate.carriers.dhl_express.shipping import build_ship, parse_ship
-from carriergate.carriers.dhl_express.tracking import build_track, parse_track
-from carriergate.core.contract import Account, Call, Capability, Carrier, Flow, Kind
-from carriergate.core.errors import NotSupported
+from carriergate.carriers.dhl_express.account import HOSTS, DHLExpressAccount
+from carriergate.carriers.dhl_express.pickup import build_cancel_pickup, parse_cancel_pickup, pickup_to_void
+from carriergate.carriers.dhl_express.rate import build_rate, parse_rate
+from carriergate.carriers.dhl_express.ship import ShipContext, build_ship, parse_ship
+from carriergate.carriers.dhl_express.track import build_track, parse_track
+from carriergate.core.contract import Account, Capability, Carrier, Flow
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import RateRequest, ShipRequest
 from carriergate.core.tracking import TrackingInfo
-from carriergate.protocols.soap import SoapService
-
-RATE_BOOK_SERVICE = SoapService(__package__ or "carriergate.carriers.dhl_express", "expressRateBook.wsdl",
-                                "expressRateBook", "expressRateBook")
-TRACKING_SERVICE = SoapService(__package__ or "carriergate.carriers.dhl_express", "glDHLExpressTrack.wsdl",
-                               "glDHLExpressTrack", "glDHLExpressTrack")
 
 
 def _utc_now() -> datetime:
@@ -44,6 +42,9 @@ def _message_reference() -> str:
 
 
 class DHLExpress(Carrier[DHLExpressAccount]):
+    """``clock`` and ``message_reference`` are injected so that a request is a pure function of its
+    input (golden tests pin both)."""
+
     name: ClassVar[str] = "dhl_express"
     title: ClassVar[str] = "DHL Express"
     hosts: ClassVar[dict[str, str]] = HOSTS
@@ -54,76 +55,45 @@ class DHLExpress(Carrier[DHLExpressAccount]):
     label_formats = ("PDF", "ZPL", "EPL")
 
     def __init__(self, account: DHLExpressAccount, *, alias: str | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+                 clock: Callable[[], datetime] = _utc_now,
                  message_reference: Callable[[], str] = _message_reference) -> None:
         super().__init__(account, alias=alias)
         self.clock = clock
         self.message_reference = message_reference
 
-    @property
-    def settings(self) -> DHLExpressAccount:
-        assert isinstance(self.account, DHLExpressAccount)
-        return self.account
-
-    @property
-    def rate_book_url(self) -> str:
-        return f"{self.base_url}/{RATE_BOOK}"
-
-    @property
-    def tracking_url(self) -> str:
-        return f"{self.base_url}/{TRACKING}"
-
     def make_auth(self) -> httpx.Auth:
         """WS-Security UsernameToken with a plain-text password, inserted afresh on every attempt."""
         from carriergate.protocols.auth.wsse import WSSecurityAuth
 
-        return WSSecurityAuth(self.settings.username, self.settings.password, digest=False)
-
-    def _call(self, service: SoapService, operation: str, url: str, body: dict[str, Any],
-              read: Callable[[Any], Any], *, name: str, kind: Kind, idempotent: bool,
-                  reference: str | None = None) -> Call[Any]:
-        def parse(response: httpx.Response) -> Any:
-            return read(service.parse(operation, response))
-
-        return Call(request=service.request(operation, url, **body), parse=parse, operation=name,
-                    kind=kind, idempotent=idempotent, reference=reference)
+        return WSSecurityAuth(self.account.username, self.account.password, digest=False)
 
     def rate(self, request: RateRequest) -> Flow[list[Quote]]:
-        body = build_rate(request, self.settings, now=self.clock(), carrier=self.alias)
-        read = partial(parse_rate, carrier=self.alias, services=request.services)
-        quotes: list[Quote] = yield self._call(RATE_BOOK_SERVICE, "getRateRequest", self.rate_book_url, body, read,
-                                               name="rate", kind="read", idempotent=True)
+        http = build_rate(request, self.account, base_url=self.base_url, now=self.clock(), carrier=self.alias)
+        quotes: list[Quote] = yield self.read(
+            http, partial(parse_rate, carrier=self.alias, services=request.services), operation="rate")
         return quotes
 
     def ship(self, request: ShipRequest) -> Flow[Label]:
-        body, context = build_ship(request, self.settings, now=self.clock(), carrier=self.alias)
-        label: Label = yield self._call(RATE_BOOK_SERVICE, "createShipmentRequest", self.rate_book_url, body,
-                                        partial(parse_ship, context=context), name="ship",
-                    kind="write", idempotent=False,
-                                        reference=request.reference)
+        now = self.clock()
+        http = build_ship(request, self.account, base_url=self.base_url, now=now, carrier=self.alias)
+        context = ShipContext.of(request, now=now, carrier=self.alias)
+        label: Label = yield self.write(http, partial(parse_ship, context=context), operation="ship",
+                                        reference=request.reference, idempotent=False)
         return label
 
     def void(self, label: Label) -> Flow[None]:
-        """Cancels the courier pickup booked with ``label``. DHL's SOAP service has no way to cancel
-        the shipment itself (an unused label is not billed), so a label without a booked pickup is
-        refused with NotSupported rather than reported as voided."""
-        pickup = pickup_from_label(label)
-        if pickup is None:
-            raise NotSupported("DHL Express cannot void a shipment through this service; only the courier "
-                               "pickup booked with it can be cancelled (an unused label is not billed)",
-                               carrier=self.alias, code="nothing_to_void")
-        yield from self.cancel_pickup(pickup)
+        """Cancels the courier pickup booked with ``label`` (see pickup.py's ``pickup_to_void``)."""
+        yield from self.cancel_pickup(pickup_to_void(label, carrier=self.alias))
 
     def cancel_pickup(self, pickup: Pickup) -> Flow[None]:
-        body = build_delete(pickup, carrier=self.alias, fallback_requestor=self.settings.username)
-        yield self._call(RATE_BOOK_SERVICE, "deleteShipmentRequest", self.rate_book_url, body, parse_delete,
-                         name="cancel_pickup", kind="write", idempotent=True)
+        http = build_cancel_pickup(pickup, base_url=self.base_url, carrier=self.alias,
+                                   fallback_requestor=self.account.username)
+        yield self.write(http, parse_cancel_pickup, operation="cancel_pickup", reference=None, idempotent=True)
         return None
 
     def track(self, tracking_number: str) -> Flow[TrackingInfo]:
-        body = build_track(tracking_number, now=self.clock(), reference=self.message_reference(),
-                           carrier=self.alias)
-        read = partial(parse_track, tracking_number=tracking_number, carrier=self.alias)
-        info: TrackingInfo = yield self._call(TRACKING_SERVICE, "trackShipmentRequest", self.tracking_url, body,
-                                              read, name="track", kind="read", idempotent=True)
+        http = build_track(tracking_number, base_url=self.base_url, now=self.clock(),
+                           reference=self.message_reference(), carrier=self.alias)
+        info: TrackingInfo = yield self.read(
+            http, partial(parse_track, tracking_number=tracking_number, carrier=self.alias), operation="track")
         return info

@@ -1,5 +1,7 @@
-"""``InternationalDetail`` of a createShipmentRequest: commodities, content and the export
-declaration (commercial invoice lines with HS codes), plus paperless-trade documents."""
+"""What a shipment's customs declaration makes of DHL Express messages: ``Content`` and the incoterm
+(``PaymentInfo``) of rate and shipment requests, and the ``InternationalDetail`` of a
+createShipmentRequest: commodities, content and the export declaration (commercial invoice lines
+with HS codes), plus paperless-trade documents."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ from typing import Any
 
 from carriergate.carriers.dhl_express.checks import Checks
 from carriergate.carriers.dhl_express.measures import amount, kilograms
-from carriergate.carriers.dhl_express.rating import content
-from carriergate.core.shipment import ShipRequest
+from carriergate.core.shipment import RateRequest, ShipRequest
+
+#: Incoterms DHL accepts in ``PaymentInfo`` (its published enumeration).
+INCOTERMS = frozenset({"CFR", "CIF", "CIP", "CPT", "DAF", "DDP", "DDU", "DAP", "DAT", "DEQ", "DES", "EXW",
+                       "FAS", "FCA", "FOB"})
 
 #: Our contents types as DHL's ``ExportReason`` wording (max 30 characters).
 EXPORT_REASONS = {"merchandise": "SALE", "gift": "GIFT", "sample": "SAMPLE", "return": "RETURN",
@@ -21,6 +26,18 @@ DOCUMENT_FORMATS = {"PDF": "PDF", "PNG": "PNG", "JPG": "JPEG"}
 PAPERLESS = "WY"
 
 DESCRIPTION, ITEM_DESCRIPTION = 70, 170
+
+
+def content(request: RateRequest) -> str:
+    customs = request.customs
+    return "DOCUMENTS" if customs is not None and customs.contents_type == "documents" else "NON_DOCUMENTS"
+
+
+def incoterm(checks: Checks, request: RateRequest) -> str:
+    term = request.customs.incoterm if request.customs is not None else "DAP"
+    if term not in INCOTERMS:
+        checks.fail("customs.incoterm", f"DHL Express does not accept incoterm {term}")
+    return term
 
 
 def _description(checks: Checks, request: ShipRequest) -> str:

@@ -14,6 +14,7 @@ from carriergate.core.shipment import Parcel
 RATE_LINE, RATE_CITY = 45, 45
 SHIP_LINE, SHIP_CITY, SHIP_SUBURB = 35, 35, 35
 PERSON, COMPANY, PHONE, EMAIL, POSTCODE = 45, 35, 25, 50, 12
+REQUESTOR = 45  # the requestor's name, kept from the shipment to cancel its pickup
 
 
 def _street(checks: Checks, path: str, address: Address, limit: int) -> dict[str, str]:

@@ -7,10 +7,10 @@ an unreadable value becomes a MalformedResponse that names it.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import pydantic
-from pydantic import Field, model_validator
+from pydantic import AliasPath, BeforeValidator, Field, model_validator
 
 from carriergate.core.errors import MalformedResponse
 from carriergate.core.validation import CarrierModel
@@ -29,169 +29,142 @@ class Reply(CarrierModel):
         return data
 
 
+def _none_is_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+T = TypeVar("T")
+#: A list read from inside a wrapping element (an AliasPath); absent or empty (None) is [].
+Listed = Annotated[list[T], BeforeValidator(_none_is_empty)]
+
+
+def text(*path: str) -> Any:
+    """An optional text field: the element ``path[0]`` of the model's own, or below it along ``path``
+    (``text("ServiceEvent", "EventCode")``); None when DHL leaves any step out."""
+    if len(path) == 1:
+        return Field(default=None, alias=path[0])
+    return Field(default=None, validation_alias=AliasPath(*path))
+
+
+def inside(*path: str) -> Any:
+    """A list field read at ``path`` below the model's own element: DHL wraps some lists in an
+    element of their own (``<ShipmentEvent>`` holds the ``<ArrayOfShipmentEventItem>`` elements)."""
+    return Field(default_factory=list, validation_alias=AliasPath(*path))
+
+
 def read(model: type[M], data: Any, *, what: str) -> M:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         loc = ".".join(str(p) for p in exc.errors(include_url=False)[0]["loc"])
-        raise MalformedResponse(f"DHL Express {what} has an unexpected shape at {loc or '(root)'}",
-                                code="malformed") from None
+        raise MalformedResponse(f"DHL Express {what} has an unexpected shape at {loc or '(root)'}") from None
 
 
 class Note(Reply):
     """A ``Notification`` or ``Warning``: code ``0`` means success."""
 
     code: str | None = None
-    message: str | None = Field(default=None, alias="Message")
+    message: str | None = text("Message")
 
 
-# -- getRateRequest -------------------------------------------------------------------------------
+class Noted(Reply):
+    """A rate book reply: its ``Notification`` elements say whether DHL did what was asked."""
+
+    notes: list[Note] = Field(default_factory=list, alias="Notification")
+
+
+# -- getRateRequest and createShipmentRequest -----------------------------------------------------
 class Price(Reply):
-    currency: str | None = Field(default=None, alias="Currency")
-    amount: str | None = Field(default=None, alias="Amount")
+    currency: str | None = text("Currency")
+    amount: str | None = text("Amount")
     type: str | None = None
 
 
 class PricePart(Reply):
-    code: str | None = Field(default=None, alias="ChargeCode")
-    name: str | None = Field(default=None, alias="ChargeType")
-    amount: str | None = Field(default=None, alias="ChargeAmount")
+    code: str | None = text("ChargeCode")
+    name: str | None = text("ChargeType")
+    amount: str | None = text("ChargeAmount")
 
 
 class PriceParts(Reply):
-    currency: str | None = Field(default=None, alias="Currency")
+    currency: str | None = text("Currency")
     charges: list[PricePart] = Field(default_factory=list, alias="Charge")
 
 
 class Product(Reply):
-    code: str | None = Field(default=None, alias="type")
+    code: str | None = text("type")
     totals: list[Price] = Field(default_factory=list, alias="TotalNet")
     breakdowns: list[PriceParts] = Field(default_factory=list, alias="Charges")
-    delivery_time: str | None = Field(default=None, alias="DeliveryTime")
-    cutoff_time: str | None = Field(default=None, alias="CutoffTime")
-    service_name: str | None = Field(default=None, alias="ServiceName")
-    transit_days: str | None = Field(default=None, alias="TotalTransitDays")
-    quoted_weight: str | None = Field(default=None, alias="QuotedWeight")
-    unit: str | None = Field(default=None, alias="UnitOfMeasurement")
+    delivery_time: str | None = text("DeliveryTime")
+    cutoff_time: str | None = text("CutoffTime")
+    service_name: str | None = text("ServiceName")
+    transit_days: str | None = text("TotalTransitDays")
+    quoted_weight: str | None = text("QuotedWeight")
+    unit: str | None = text("UnitOfMeasurement")
 
 
-class RateReply(Reply):
-    notes: list[Note] = Field(default_factory=list, alias="Notification")
+class RateReply(Noted):
     products: list[Product] = Field(default_factory=list, alias="Service")
 
 
-# -- createShipmentRequest ------------------------------------------------------------------------
 class PieceResult(Reply):
-    tracking_number: str | None = Field(default=None, alias="TrackingNumber")
-
-
-class PiecesResult(Reply):
-    pieces: list[PieceResult] = Field(default_factory=list, alias="PackageResult")
+    tracking_number: str | None = text("TrackingNumber")
 
 
 class LabelImage(Reply):
-    format: str | None = Field(default=None, alias="LabelImageFormat")
-    image: str | None = Field(default=None, alias="GraphicImage")
+    format: str | None = text("LabelImageFormat")
+    image: str | None = text("GraphicImage")
 
 
-class ShipmentCharge(Reply):
-    code: str | None = Field(default=None, alias="ChargeCode")
-    name: str | None = Field(default=None, alias="ChargeType")
-    amount: str | None = Field(default=None, alias="ChargeAmount")
+class ShipmentPrice(Price):
+    """A shipment's ``TotalNet``: a price and, unlike a rate's, its charge lines inside it."""
+
+    breakdown: PriceParts | None = Field(default=None, alias="Charges")
 
 
-class ShipmentCharges(Reply):
-    charges: list[ShipmentCharge] = Field(default_factory=list, alias="Charge")
-
-
-class ShipmentPrice(Reply):
-    currency: str | None = Field(default=None, alias="Currency")
-    amount: str | None = Field(default=None, alias="Amount")
-    breakdown: ShipmentCharges | None = Field(default=None, alias="Charges")
-    type: str | None = None
-
-
-class ShipReply(Reply):
-    notes: list[Note] = Field(default_factory=list, alias="Notification")
-    pieces: PiecesResult | None = Field(default=None, alias="PackagesResult")
+class ShipReply(Noted):
+    pieces: Listed[PieceResult] = inside("PackagesResult", "PackageResult")
     labels: list[LabelImage] = Field(default_factory=list, alias="LabelImage")
-    shipment_id: str | None = Field(default=None, alias="ShipmentIdentificationNumber")
-    dispatch_confirmation_number: str | None = Field(default=None, alias="DispatchConfirmationNumber")
+    shipment_id: str | None = text("ShipmentIdentificationNumber")
+    dispatch_confirmation_number: str | None = text("DispatchConfirmationNumber")
     totals: list[ShipmentPrice] = Field(default_factory=list, alias="TotalNet")
 
 
-# -- deleteShipmentRequest ------------------------------------------------------------------------
-class DeleteReply(Reply):
-    notes: list[Note] = Field(default_factory=list, alias="Notification")
+# -- deleteShipmentRequest: a Noted reply and nothing else ----------------------------------------
+DeleteReply = Noted
 
 
 # -- trackShipmentRequest -------------------------------------------------------------------------
-class Area(Reply):
-    code: str | None = Field(default=None, alias="ServiceAreaCode")
-    description: str | None = Field(default=None, alias="Description")
-
-
-class Happening(Reply):
-    code: str | None = Field(default=None, alias="EventCode")
-    description: str | None = Field(default=None, alias="Description")
-
-
 class Checkpoint(Reply):
-    date: str | None = Field(default=None, alias="Date")
-    time: str | None = Field(default=None, alias="Time")
-    event: Happening | None = Field(default=None, alias="ServiceEvent")
-    signatory: str | None = Field(default=None, alias="Signatory")
-    area: Area | None = Field(default=None, alias="ServiceArea")
+    """One ``ShipmentEvent`` item: DHL's event code and text, and the service area it happened at."""
 
-
-class Checkpoints(Reply):
-    items: list[Checkpoint] = Field(default_factory=list, alias="ArrayOfShipmentEventItem")
+    date: str | None = text("Date")
+    time: str | None = text("Time")
+    code: str | None = text("ServiceEvent", "EventCode")
+    description: str | None = text("ServiceEvent", "Description")
+    signatory: str | None = text("Signatory")
+    area: str | None = text("ServiceArea", "Description")
 
 
 class Journey(Reply):
-    shipment_date: str | None = Field(default=None, alias="ShipmentDate")
-    events: Checkpoints | None = Field(default=None, alias="ShipmentEvent")
-    estimated_delivery: str | None = Field(default=None, alias="EstimatedDeliveryDate")
+    events: Listed[Checkpoint] = inside("ShipmentEvent", "ArrayOfShipmentEventItem")
+    estimated_delivery: str | None = text("EstimatedDeliveryDate")
 
 
 class Condition(Reply):
-    code: str | None = Field(default=None, alias="ConditionCode")
-    data: str | None = Field(default=None, alias="ConditionData")
+    """Why DHL could not answer for a waybill or a piece (a waybill's status, a piece's fault)."""
 
-
-class Conditions(Reply):
-    items: list[Condition] = Field(default_factory=list, alias="ArrayOfConditionItem")
-
-
-class Status(Reply):
-    action: str | None = Field(default=None, alias="ActionStatus")
-    conditions: Conditions | None = Field(default=None, alias="Condition")
+    code: str | None = text("ConditionCode")
+    data: str | None = text("ConditionData")
 
 
 class Waybill(Reply):
-    number: str | None = Field(default=None, alias="AWBNumber")
-    status: Status | None = Field(default=None, alias="Status")
+    number: str | None = text("AWBNumber")
+    action: str | None = text("Status", "ActionStatus")
+    conditions: Listed[Condition] = inside("Status", "Condition", "ArrayOfConditionItem")
     journey: Journey | None = Field(default=None, alias="ShipmentInfo")
 
 
-class Waybills(Reply):
-    items: list[Waybill] = Field(default_factory=list, alias="ArrayOfAWBInfoItem")
-
-
-class PieceFault(Reply):
-    piece: str | None = Field(default=None, alias="PieceID")
-    code: str | None = Field(default=None, alias="ConditionCode")
-    data: str | None = Field(default=None, alias="ConditionData")
-
-
-class PieceFaults(Reply):
-    items: list[PieceFault] = Field(default_factory=list, alias="ArrayOfPieceFaultItem")
-
-
-class TrackFault(Reply):
-    pieces: PieceFaults | None = Field(default=None, alias="PieceFault")
-
-
 class TrackReply(Reply):
-    waybills: Waybills | None = Field(default=None, alias="AWBInfo")
-    fault: TrackFault | None = Field(default=None, alias="Fault")
+    waybills: Listed[Waybill] = inside("AWBInfo", "ArrayOfAWBInfoItem")
+    faults: Listed[Condition] = inside("Fault", "PieceFault", "ArrayOfPieceFaultItem")

@@ -1,19 +1,29 @@
-"""The FedEx adapter: REST + JSON, OAuth2 client credentials (credentials in the form body)."""
+"""The FedEx adapter: REST + JSON, OAuth2 client credentials (credentials in the form body).
+
+Each operation is a flow that builds its requests with the operation's module (rate, ship and etd,
+void, pickup, track) and makes every Call here, with :meth:`Carrier.read` or :meth:`Carrier.write`.
+"""
 
 from __future__ import annotations
 
+import uuid
+from functools import partial
 from typing import ClassVar
 
 import httpx
 
-from carriergate.carriers.fedex import cancel, etd, pickup, rate, ship, track
+from carriergate.carriers.fedex import etd, pickup, rate, ship, track, void
 from carriergate.carriers.fedex.account import HOSTS, FedExAccount
 from carriergate.core.contract import Capability, Carrier, Flow
-from carriergate.core.errors import FieldError, ValidationError
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
 from carriergate.core.tracking import TrackingInfo
+
+
+def fresh_id() -> str:
+    """A correlation id for an exchange that has no reference of ours (FedEx echoes it back)."""
+    return str(uuid.uuid4())
 
 
 class FedEx(Carrier[FedExAccount]):
@@ -25,10 +35,6 @@ class FedEx(Carrier[FedExAccount]):
     label_formats = ("PDF", "PNG", "ZPL", "EPL")
     account_model = FedExAccount
 
-    def __init__(self, account: FedExAccount, *, alias: str | None = None) -> None:
-        super().__init__(account, alias=alias)
-        self.account: FedExAccount = account
-
     def make_auth(self) -> httpx.Auth:
         from carriergate.protocols.auth.oauth2 import OAuth2ClientCredentials
 
@@ -37,32 +43,50 @@ class FedEx(Carrier[FedExAccount]):
                                        credentials_in="form")
 
     def rate(self, request: RateRequest) -> Flow[list[Quote]]:
-        call = rate.rate_call(self.account, self.base_url, request, carrier=self.alias)
-        return (yield call)  # type: ignore[no-any-return]
+        http = rate.build_rate(request, self.account, base_url=self.base_url, transaction_id=fresh_id())
+        quotes: list[Quote] = yield self.read(
+            http, partial(rate.parse_rate, carrier=self.alias, services=request.services), operation="rate")
+        return quotes
 
     def ship(self, request: ShipRequest) -> Flow[Label]:
-        ship.validate(request, carrier=self.alias)
-        uploads = [etd.upload_call(self.account, request, doc, carrier=self.alias) for doc in request.documents]
+        # Every upload is built (and the shipment checked) before the first is sent.
+        uploads = [etd.build_upload(request, doc, self.account, carrier=self.alias) for doc in request.documents]
         document_ids: list[str] = []
         for upload in uploads:
-            document_ids.append((yield upload))
-        return (yield ship.ship_call(self.account, self.base_url, request, document_ids, carrier=self.alias))  # type: ignore[no-any-return]
+            # Uploading a document twice creates nothing a customer pays for: safe to retry.
+            doc_id: str = yield self.write(upload, partial(etd.parse_upload, carrier=self.alias),
+                                           operation="etd_upload", reference=request.reference, idempotent=True)
+            document_ids.append(doc_id)
+        http = ship.build_ship(request, self.account, base_url=self.base_url, document_ids=document_ids,
+                               carrier=self.alias)
+        parse = partial(ship.parse_ship, carrier=self.alias, request=request,
+                        account_number=self.account.account_number)
+        label: Label = yield self.write(http, parse, operation="ship", reference=request.reference, idempotent=False)
+        return label
 
     def void(self, label: Label) -> Flow[None]:
-        yield cancel.cancel_call(self.account, self.base_url, label, carrier=self.alias)
+        http = void.build_void(label, self.account, base_url=self.base_url,
+                               transaction_id=label.reference or fresh_id())
+        yield self.write(http, partial(void.parse_void, carrier=self.alias), operation="void",
+                         reference=label.reference, idempotent=True)
 
     def schedule_pickup(self, request: PickupRequest) -> Flow[Pickup]:
-        pickup.validate(request, carrier=self.alias)
-        return (yield pickup.pickup_call(self.account, self.base_url, request, carrier=self.alias))  # type: ignore[no-any-return]
+        http = pickup.build_pickup(request, self.account, base_url=self.base_url, carrier=self.alias)
+        parse = partial(pickup.parse_pickup, carrier=self.alias, request=request,
+                        carrier_code=self.account.pickup_carrier_code)
+        booked: Pickup = yield self.write(http, parse, operation="schedule_pickup", reference=request.reference,
+                                          idempotent=False)
+        return booked
 
     def cancel_pickup(self, pickup_: Pickup) -> Flow[None]:
-        if not (pickup_.carrier_data.get("scheduled_date") or pickup_.ready_at):
-            raise ValidationError(FieldError("carrier_data.scheduled_date", "FedEx needs the pickup's scheduled date"),
-                                  carrier=self.alias)
-        yield pickup.cancel_pickup_call(self.account, self.base_url, pickup_, carrier=self.alias)
+        http = pickup.build_cancel_pickup(pickup_, self.account, base_url=self.base_url, transaction_id=fresh_id(),
+                                          carrier=self.alias)
+        yield self.write(http, partial(pickup.parse_cancel_pickup, carrier=self.alias), operation="cancel_pickup",
+                         reference=None, idempotent=True)
 
     def track(self, tracking_number: str) -> Flow[TrackingInfo]:
-        number = tracking_number.strip()
-        if not number:
-            raise ValidationError(FieldError("tracking_number", "must not be empty"), carrier=self.alias)
-        return (yield track.track_call(self.account, self.base_url, number, carrier=self.alias))  # type: ignore[no-any-return]
+        # The gateway has checked the number (core.contract.tracking_number) before the flow starts.
+        http = track.build_track(tracking_number, self.account, base_url=self.base_url, transaction_id=fresh_id())
+        info: TrackingInfo = yield self.read(
+            http, partial(track.parse_track, carrier=self.alias, tracking_number=tracking_number), operation="track")
+        return info

@@ -30,7 +30,7 @@ def decode(response: httpx.Response, *, carrier: str = CARRIER) -> Any:
         if response.status_code >= 400:
             raise error_for_status(response, carrier=carrier) from None
         raise MalformedResponse(f"response is not JSON at HTTP {response.status_code}", carrier=carrier,
-                                code="malformed", http_status=response.status_code) from None
+                                http_status=response.status_code) from None
 
 
 def first_error(body: Any) -> tuple[str | None, str | None]:
@@ -66,8 +66,7 @@ def checked(response: httpx.Response, *, carrier: str = CARRIER) -> dict[str, An
     if response.status_code >= 400 or (isinstance(body, dict) and body.get("errors") and not body.get("output")):
         raise error_from(response, body, carrier=carrier)
     if not isinstance(body, dict):
-        raise MalformedResponse("expected a JSON object", carrier=carrier, code="malformed",
-                                http_status=response.status_code)
+        raise MalformedResponse("expected a JSON object", carrier=carrier, http_status=response.status_code)
     return body
 
 
@@ -76,6 +75,6 @@ def output(response: httpx.Response, *, carrier: str = CARRIER) -> tuple[dict[st
     body = checked(response, carrier=carrier)
     out = body.get("output")
     if not isinstance(out, dict):
-        raise MalformedResponse("answer has no 'output' object", carrier=carrier, code="malformed",
-                                http_status=response.status_code, request_id=transaction_id(body))
+        raise MalformedResponse("answer has no 'output' object", carrier=carrier, http_status=response.status_code,
+                                request_id=transaction_id(body))
     return out, transaction_id(body)

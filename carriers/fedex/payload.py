@@ -1,12 +1,12 @@
-"""FedEx JSON fragments shared by the builders (parties, weights, money, headers) and the tolerant
-readers the parsers use (a value that is not the expected shape reads as absent, never a KeyError)."""
+"""FedEx JSON fragments shared by the builders (parties, weights, money, headers) and the two readers
+only FedEx needs (an amount in a stated currency, a timestamp that may lack its zone). The generic
+tolerant readers (obj, records, text, decimal) are protocols/json_reading's."""
 
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, datetime
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from carriergate.core.address import Address
@@ -14,6 +14,7 @@ from carriergate.core.errors import FieldError, ValidationError
 from carriergate.core.money import Money, minor_units
 from carriergate.core.units import Dimensions, Weight, WeightUnit
 from carriergate.protocols.http import json_number as number
+from carriergate.protocols.json_reading import decimal, text
 
 CARRIER = "fedex"
 _STATE_CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
@@ -95,9 +96,10 @@ def party(value: Address, field: str, *, tax_id: str | None = None) -> dict[str,
     return out
 
 
-def headers(transaction_id: str | None, locale: str) -> dict[str, str]:
-    """Correlation (not idempotency) header: our reference for writes, a fresh UUID otherwise."""
-    return {"x-customer-transaction-id": transaction_id or str(uuid.uuid4()), "x-locale": locale}
+def headers(transaction_id: str, locale: str) -> dict[str, str]:
+    """Correlation (not idempotency) header: our reference for writes, a fresh id otherwise (the
+    carrier makes it: a builder reads no randomness it is not given)."""
+    return {"x-customer-transaction-id": transaction_id, "x-locale": locale}
 
 
 def split(total: Money, parts: int) -> list[Money]:
@@ -110,40 +112,9 @@ def split(total: Money, parts: int) -> list[Money]:
     return [Money(s, total.currency) for s in shares]
 
 
-# -- reading -------------------------------------------------------------------------------------
-def obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def objs(value: Any) -> list[dict[str, Any]]:
-    """A list of objects; a single object where a list is documented reads as a list of one."""
-    if isinstance(value, dict):
-        return [value]
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def text(value: Any) -> str | None:
-    if type(value) is str:  # the usual case, first
-        return value.strip() or None
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        return str(value).strip() or None
-    return None
-
-
-def dec(value: Any) -> Decimal | None:
-    if type(value) is Decimal:  # what decode() makes of a JSON number with a fraction: used as it is
-        return value if value.is_finite() else None  # (Decimal(str(d)) would rebuild the same value)
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        result = Decimal(str(value).strip()) if isinstance(value, str | int | float | Decimal) else None
-    except InvalidOperation:
-        return None
-    return result if result is not None and result.is_finite() else None
-
-
+# -- reading (FedEx's own shapes; the generic readers are protocols/json_reading) ------------------
 def amount(value: Any, currency: str | None) -> Money | None:
-    number_ = dec(value)
+    number_ = decimal(value)
     if number_ is None or not currency:
         return None
     try:

@@ -14,17 +14,17 @@ import httpx
 from carriergate.carriers.fedex import payload as p
 from carriergate.carriers.fedex.account import FedExAccount
 from carriergate.carriers.fedex.errors import output
-from carriergate.core.contract import Call
 from carriergate.core.errors import FieldError, MalformedResponse, ValidationError
 from carriergate.core.results import Pickup
 from carriergate.core.shipment import PickupRequest
 from carriergate.protocols.http import json_request
+from carriergate.protocols.json_reading import text
 
 PATH = "/pickup/v1/pickups"
 CANCEL_PATH = "/pickup/v1/pickups/cancel"
 
 
-def validate(request: PickupRequest, *, carrier: str) -> None:
+def _validate(request: PickupRequest, *, carrier: str) -> None:
     problems = [FieldError(f"address.{name}", "FedEx needs it to book a pickup")
                 for name in ("state", "postal_code") if not getattr(request.address, name)]
     if problems:
@@ -32,7 +32,7 @@ def validate(request: PickupRequest, *, carrier: str) -> None:
     p.phone_digits(request.address, "address")
 
 
-def build_pickup(account: FedExAccount, request: PickupRequest) -> dict[str, Any]:
+def _body(request: PickupRequest, account: FedExAccount) -> dict[str, Any]:
     location_address = p.address(request.address)
     location_address.setdefault("stateOrProvinceCode", request.address.state)  # required here, codes or not
     contact = p.contact(request.address, "address")
@@ -59,47 +59,48 @@ def build_pickup(account: FedExAccount, request: PickupRequest) -> dict[str, Any
     return body
 
 
-def pickup_call(account: FedExAccount, base_url: str, request: PickupRequest, *, carrier: str) -> Call[Pickup]:
-    http = json_request("POST", base_url + PATH, build_pickup(account, request),
+def build_pickup(request: PickupRequest, account: FedExAccount, *, base_url: str, carrier: str) -> httpx.Request:
+    """The booking request, refused (ValidationError naming the field) before anything is sent; our
+    reference is the correlation header."""
+    _validate(request, carrier=carrier)
+    return json_request("POST", base_url + PATH, _body(request, account),
                         headers=p.headers(request.reference, account.locale))
-    code = account.pickup_carrier_code
-    return Call(request=http, parse=lambda r: parse_pickup(r, carrier=carrier, request=request, carrier_code=code),
-                operation="schedule_pickup", kind="write", idempotent=False, reference=request.reference)
 
 
 def parse_pickup(response: httpx.Response, *, carrier: str, request: PickupRequest, carrier_code: str) -> Pickup:
     out, request_id = output(response, carrier=carrier)
-    code = p.text(out.get("pickupConfirmationCode"))
+    code = text(out.get("pickupConfirmationCode"))
     if code is None:
-        raise MalformedResponse("pickup answer has no pickupConfirmationCode", carrier=carrier, code="malformed",
+        raise MalformedResponse("pickup answer has no pickupConfirmationCode", carrier=carrier,
                                 http_status=response.status_code, request_id=request_id)
     data = {"scheduled_date": request.window.start.date().isoformat(), "carrier_code": carrier_code,
             "country": request.address.country}
-    location = p.text(out.get("location"))
+    location = text(out.get("location"))
     if location:
         data["location"] = location
     return Pickup(carrier=carrier, confirmation_number=code, ready_at=request.window.start,
                   close_at=request.window.end, carrier_data=data)
 
 
-def build_cancel_pickup(account: FedExAccount, pickup: Pickup) -> dict[str, Any]:
+def build_cancel_pickup(pickup: Pickup, account: FedExAccount, *, base_url: str, transaction_id: str,
+                        carrier: str) -> httpx.Request:
+    """The cancel request. FedEx finds a pickup by its confirmation code and scheduled date, so a
+    pickup without a date is refused before anything is sent. ``transaction_id`` is the correlation
+    header."""
+    scheduled = pickup.carrier_data.get("scheduled_date") or (pickup.ready_at.date().isoformat()
+                                                              if pickup.ready_at else None)
+    if not scheduled:
+        raise ValidationError(FieldError("carrier_data.scheduled_date", "FedEx needs the pickup's scheduled date"),
+                              carrier=carrier)
     body: dict[str, Any] = {
         "associatedAccountNumber": {"value": account.account_number},
         "pickupConfirmationCode": pickup.confirmation_number,
-        "scheduledDate": pickup.carrier_data.get("scheduled_date")
-        or (pickup.ready_at.date().isoformat() if pickup.ready_at else ""),
+        "scheduledDate": scheduled,
         "carrierCode": pickup.carrier_data.get("carrier_code", account.pickup_carrier_code),
     }
     if pickup.carrier_data.get("location"):
         body["location"] = pickup.carrier_data["location"]
-    return body
-
-
-def cancel_pickup_call(account: FedExAccount, base_url: str, pickup: Pickup, *, carrier: str) -> Call[None]:
-    http = json_request("PUT", base_url + CANCEL_PATH, build_cancel_pickup(account, pickup),
-                        headers=p.headers(None, account.locale))
-    return Call(request=http, parse=lambda r: parse_cancel_pickup(r, carrier=carrier), operation="cancel_pickup",
-                kind="write", idempotent=True)
+    return json_request("PUT", base_url + CANCEL_PATH, body, headers=p.headers(transaction_id, account.locale))
 
 
 def parse_cancel_pickup(response: httpx.Response, *, carrier: str) -> None:

@@ -16,11 +16,11 @@ from carriergate.carriers.fedex import payload as p
 from carriergate.carriers.fedex.account import FedExAccount
 from carriergate.carriers.fedex.errors import output
 from carriergate.carriers.fedex.services import SERVICE_NAMES, TRANSIT_DAYS, service_name
-from carriergate.core.contract import Call
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge, ChargeKind, Quote
 from carriergate.core.shipment import RateRequest
 from carriergate.protocols.http import json_request
+from carriergate.protocols.json_reading import decimal, obj, records, text
 
 PATH = "/rate/v1/rates/quotes"
 RATE_TYPES = ("ACCOUNT", "LIST")
@@ -56,8 +56,7 @@ def commodities(request: RateRequest) -> list[dict[str, Any]]:
     return out
 
 
-def build_rate(account: FedExAccount, request: RateRequest) -> dict[str, Any]:
-    """The RateQuotes body. ``request.services`` with exactly one code asks for that service only."""
+def _body(request: RateRequest, account: FedExAccount) -> dict[str, Any]:
     units = p.unit_system(request.parcels[0].weight)
     shipment: dict[str, Any] = {
         "shipper": {"address": p.address(request.origin, street=False)},
@@ -91,12 +90,11 @@ def build_rate(account: FedExAccount, request: RateRequest) -> dict[str, Any]:
     }
 
 
-def rate_call(account: FedExAccount, base_url: str, request: RateRequest, *, carrier: str) -> Call[list[Quote]]:
-    http = json_request("POST", base_url + PATH, build_rate(account, request),
-                        headers=p.headers(None, account.locale))
-    return Call(request=http, parse=lambda r: parse_rate(r, carrier=carrier, services=request.services),
-                operation="rate",
-                kind="read", idempotent=True)
+def build_rate(request: RateRequest, account: FedExAccount, *, base_url: str, transaction_id: str) -> httpx.Request:
+    """The RateQuotes request. ``request.services`` with exactly one code asks for that service only;
+    ``transaction_id`` is the correlation header (a fresh id: a quote has no reference of ours)."""
+    return json_request("POST", base_url + PATH, _body(request, account),
+                        headers=p.headers(transaction_id, account.locale))
 
 
 # -- parsing -------------------------------------------------------------------------------------
@@ -119,39 +117,39 @@ def _charge_kind(code: str) -> ChargeKind:
 
 
 def charges(detail: dict[str, Any], currency: str) -> list[Charge]:
-    rated = p.obj(detail.get("shipmentRateDetail"))
+    rated = obj(detail.get("shipmentRateDetail"))
     out: list[Charge] = []
     base = p.amount(detail.get("totalBaseCharge"), currency)
     if base is not None:
         out.append(Charge(kind="base", name="Base charge", amount=base))
-    for item in p.objs(rated.get("surCharges") or rated.get("surcharges")):
+    for item in records(rated.get("surCharges") or rated.get("surcharges")):
         value = p.amount(item.get("amount"), currency)
-        code = p.text(item.get("type")) or p.text(item.get("surchargeType")) or "SURCHARGE"
+        code = text(item.get("type")) or text(item.get("surchargeType")) or "SURCHARGE"
         if value is not None:
-            name = p.text(item.get("description")) or code.replace("_", " ").capitalize()
+            name = text(item.get("description")) or code.replace("_", " ").capitalize()
             out.append(Charge(kind=_charge_kind(code), name=name, amount=value, code=code))
-    discount = p.dec(detail.get("totalDiscounts"))
+    discount = decimal(detail.get("totalDiscounts"))
     refund = p.amount(-discount, currency) if discount is not None and discount > 0 else None
     if refund is not None:
         out.append(Charge(kind="discount", name="Discount", amount=refund))
-    for item in p.objs(rated.get("taxes")):
+    for item in records(rated.get("taxes")):
         value = p.amount(item.get("amount"), currency)
         if value is not None:
-            code = p.text(item.get("type")) or "TAX"
-            out.append(Charge(kind="tax", name=p.text(item.get("description")) or p.text(item.get("name")) or code,
+            code = text(item.get("type")) or "TAX"
+            out.append(Charge(kind="tax", name=text(item.get("description")) or text(item.get("name")) or code,
                               amount=value, code=code))
     return out
 
 
 def transit(reply: dict[str, Any]) -> tuple[int | None, date | datetime | None]:
-    commit = p.obj(reply.get("commit"))
-    operational = p.obj(reply.get("operationalDetail"))
-    transit_days = p.obj(commit.get("transitDays"))
-    words = [p.text(transit_days.get("maximumTransitTime")), p.text(transit_days.get("minimumTransitTime")),
-             p.text(commit.get("daysInTransit")), p.text(operational.get("transitTime"))]
+    commit = obj(reply.get("commit"))
+    operational = obj(reply.get("operationalDetail"))
+    transit_days = obj(commit.get("transitDays"))
+    words = [text(transit_days.get("maximumTransitTime")), text(transit_days.get("minimumTransitTime")),
+             text(commit.get("daysInTransit")), text(operational.get("transitTime"))]
     days = next((TRANSIT_DAYS[w] for w in words if w in TRANSIT_DAYS), None)
     when = None
-    for raw in (p.obj(commit.get("dateDetail")).get("dayFormat"), operational.get("deliveryDate"),
+    for raw in (obj(commit.get("dateDetail")).get("dayFormat"), operational.get("deliveryDate"),
                 operational.get("commitDate")):
         when = p.timestamp(raw)
         if when is not None:
@@ -161,34 +159,34 @@ def transit(reply: dict[str, Any]) -> tuple[int | None, date | datetime | None]:
 
 def billed_total(detail: dict[str, Any], currency: str) -> Money | None:
     """With duties and taxes when FedEx states it (and it is not below the net charge), else the net charge."""
-    with_taxes = p.dec(detail.get("totalNetChargeWithDutiesAndTaxes"))
-    net = p.dec(detail.get("totalNetCharge"))
+    with_taxes = decimal(detail.get("totalNetChargeWithDutiesAndTaxes"))
+    net = decimal(detail.get("totalNetCharge"))
     if net is None:
-        net = p.dec(detail.get("totalNetFedExCharge"))
+        net = decimal(detail.get("totalNetFedExCharge"))
     return p.amount(with_taxes if with_taxes is not None and (net is None or with_taxes >= net) else net, currency)
 
 
 def quote(reply: dict[str, Any], *, carrier: str) -> Quote | None:
-    code = p.text(reply.get("serviceType"))
-    detail = chosen_detail(p.objs(reply.get("ratedShipmentDetails")))
+    code = text(reply.get("serviceType"))
+    detail = chosen_detail(records(reply.get("ratedShipmentDetails")))
     if code is None or detail is None:
         return None
-    rated = p.obj(detail.get("shipmentRateDetail"))
-    currency = p.text(detail.get("currency")) or p.text(rated.get("currency"))
+    rated = obj(detail.get("shipmentRateDetail"))
+    currency = text(detail.get("currency")) or text(rated.get("currency"))
     total = billed_total(detail, currency) if currency is not None else None
     if total is None or currency is None:  # (both: mypy narrows ``currency`` for the charges below)
         return None
     days, when = transit(reply)
-    name = SERVICE_NAMES.get(code) or service_name(code, p.text(reply.get("serviceName")))
-    billed = p.obj(rated.get("totalBillingWeight"))
-    billed_weight = f"{billed.get('value')} {billed.get('units')}" if p.dec(billed.get("value")) is not None else None
+    name = SERVICE_NAMES.get(code) or service_name(code, text(reply.get("serviceName")))
+    billed = obj(rated.get("totalBillingWeight"))
+    billed_weight = f"{billed.get('value')} {billed.get('units')}" if decimal(billed.get("value")) is not None else None
     return Quote(carrier=carrier, service_code=code, service_name=name, total=total, charges=charges(detail, currency),
                  transit_days=days, estimated_delivery=when, billed_weight=billed_weight)
 
 
 def parse_rate(response: httpx.Response, *, carrier: str, services: list[str] | None = None) -> list[Quote]:
     out, _ = output(response, carrier=carrier)
-    quotes = [q for q in (quote(r, carrier=carrier) for r in p.objs(out.get("rateReplyDetails"))) if q is not None]
+    quotes = [q for q in (quote(r, carrier=carrier) for r in records(out.get("rateReplyDetails"))) if q is not None]
     if services:
         wanted = set(services)
         quotes = [q for q in quotes if q.service_code in wanted]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -17,13 +18,13 @@ from carriergate.carriers.fedex.account import FedExAccount
 from carriergate.carriers.fedex.errors import output
 from carriergate.carriers.fedex.rate import RATE_TYPES, charges, packages
 from carriergate.carriers.fedex.services import DOCUMENT_TYPES, IMAGE_TYPES, LABEL_STOCK, SHIPMENT_PURPOSE, SIGNATURES
-from carriergate.core.contract import Call
 from carriergate.core.errors import FieldError, MalformedResponse, ValidationError
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge
 from carriergate.core.results import Label
 from carriergate.core.shipment import ShipRequest, TradeDocument
 from carriergate.protocols.http import json_request
+from carriergate.protocols.json_reading import obj, records, text
 
 PATH = "/ship/v1/shipments"
 #: US exports at or under this value need no EEI filing (FTR 30.37(a)).
@@ -31,7 +32,9 @@ EEI_EXEMPT_USD = Money("2500", "USD")
 
 
 def validate(request: ShipRequest, *, carrier: str) -> None:
-    """Everything FedEx would refuse that we can tell before sending."""
+    """Everything FedEx would refuse that we can tell before sending. build_ship checks it, and so
+    does etd.build_upload: a document upload is the shipment's first exchange, so nothing at all is
+    sent for a shipment FedEx would refuse."""
     problems: list[FieldError] = []
     if request.label_format not in IMAGE_TYPES:
         problems.append(FieldError("label_format", f"FedEx offers {', '.join(IMAGE_TYPES)} labels, "
@@ -91,7 +94,7 @@ def customs_detail(request: ShipRequest) -> dict[str, Any]:
     return detail
 
 
-def build_ship(account: FedExAccount, request: ShipRequest, document_ids: list[str] | None = None) -> dict[str, Any]:
+def _body(request: ShipRequest, account: FedExAccount, document_ids: Sequence[str]) -> dict[str, Any]:
     units = p.unit_system(request.parcels[0].weight)
     items = packages(request, units=units)
     reference = [{"customerReferenceType": "CUSTOMER_REFERENCE", "value": request.reference[:40]}]
@@ -145,18 +148,19 @@ def _attached(document: TradeDocument, doc_id: str) -> dict[str, Any]:
             "description": document.filename[:80], "documentId": doc_id}
 
 
-def ship_call(account: FedExAccount, base_url: str, request: ShipRequest, document_ids: list[str], *,
-              carrier: str) -> Call[Label]:
-    http = json_request("POST", base_url + PATH, build_ship(account, request, document_ids),
+def build_ship(request: ShipRequest, account: FedExAccount, *, base_url: str, document_ids: Sequence[str] = (),
+               carrier: str) -> httpx.Request:
+    """The shipment request, refused (ValidationError naming the field) before anything is sent.
+    ``document_ids`` are the uploaded paperless documents (etd.py), one per ``request.documents``;
+    our reference is the correlation header."""
+    validate(request, carrier=carrier)
+    return json_request("POST", base_url + PATH, _body(request, account, document_ids),
                         headers=p.headers(request.reference, account.locale))
-    return Call(request=http, parse=lambda r: parse_ship(r, carrier=carrier, request=request,
-        account_number=account.account_number),
-                operation="ship", kind="write", idempotent=False, reference=request.reference)
 
 
 # -- parsing -------------------------------------------------------------------------------------
 def _decode(encoded: Any) -> bytes | None:
-    raw = p.text(encoded)
+    raw = text(encoded)
     if raw is None:
         return None
     try:
@@ -167,13 +171,13 @@ def _decode(encoded: Any) -> bytes | None:
 
 def _labels(shipment: dict[str, Any]) -> list[bytes]:
     labels: list[bytes] = []
-    for piece in p.objs(shipment.get("pieceResponses")):
-        for document in p.objs(piece.get("packageDocuments")):
+    for piece in records(shipment.get("pieceResponses")):
+        for document in records(piece.get("packageDocuments")):
             label = _decode(document.get("encodedLabel"))
             if label:
                 labels.append(label)
     if not labels:
-        for document in p.objs(shipment.get("shipmentDocuments")):
+        for document in records(shipment.get("shipmentDocuments")):
             if str(document.get("contentType", "LABEL")).upper() in ("LABEL", "MERGED_LABEL_DOCUMENTS"):
                 label = _decode(document.get("encodedLabel"))
                 if label:
@@ -182,15 +186,15 @@ def _labels(shipment: dict[str, Any]) -> list[bytes]:
 
 
 def _billed(shipment: dict[str, Any]) -> tuple[Money | None, list[Charge]]:
-    rating = p.obj(p.obj(shipment.get("completedShipmentDetail")).get("shipmentRating"))
-    details = p.objs(rating.get("shipmentRateDetails"))
-    actual = p.text(rating.get("actualRateType"))
-    detail = next((d for d in details if actual and p.text(d.get("rateType")) == actual), None) or \
+    rating = obj(obj(shipment.get("completedShipmentDetail")).get("shipmentRating"))
+    details = records(rating.get("shipmentRateDetails"))
+    actual = text(rating.get("actualRateType"))
+    detail = next((d for d in details if actual and text(d.get("rateType")) == actual), None) or \
         next((d for d in details if "ACCOUNT" in str(d.get("rateType", "")).upper()), None) or \
         (details[0] if details else None)
     if detail is None:
         return None, []
-    currency = p.text(detail.get("currency"))
+    currency = text(detail.get("currency"))
     if currency is None:
         return None, []
     total = p.amount(detail.get("totalNetChargeWithDutiesAndTaxes"), currency)
@@ -203,28 +207,28 @@ def _billed(shipment: dict[str, Any]) -> tuple[Money | None, list[Charge]]:
 
 def parse_ship(response: httpx.Response, *, carrier: str, request: ShipRequest, account_number: str) -> Label:
     out, request_id = output(response, carrier=carrier)
-    shipments = p.objs(out.get("transactionShipments"))
+    shipments = records(out.get("transactionShipments"))
     if not shipments:
-        raise MalformedResponse("ship answer has no transactionShipments", carrier=carrier, code="malformed",
+        raise MalformedResponse("ship answer has no transactionShipments", carrier=carrier,
                                 http_status=response.status_code, request_id=request_id)
     shipment = shipments[0]
-    pieces = [t for t in (p.text(x.get("trackingNumber")) for x in p.objs(shipment.get("pieceResponses"))) if t]
-    detail = p.obj(shipment.get("completedShipmentDetail"))
+    pieces = [t for t in (text(x.get("trackingNumber")) for x in records(shipment.get("pieceResponses"))) if t]
+    detail = obj(shipment.get("completedShipmentDetail"))
     if not pieces:
-        for package in p.objs(detail.get("completedPackageDetails")):
-            pieces.extend(t for t in (p.text(i.get("trackingNumber")) for i in p.objs(package.get("trackingIds"))) if t)
-    master = p.text(shipment.get("masterTrackingNumber")) or \
-        p.text(p.obj(detail.get("masterTrackingId")).get("trackingNumber")) or (pieces[0] if pieces else None)
+        for package in records(detail.get("completedPackageDetails")):
+            pieces.extend(t for t in (text(i.get("trackingNumber")) for i in records(package.get("trackingIds"))) if t)
+    master = text(shipment.get("masterTrackingNumber")) or \
+        text(obj(detail.get("masterTrackingId")).get("trackingNumber")) or (pieces[0] if pieces else None)
     labels = _labels(shipment)
     if master is None or not labels:
-        raise MalformedResponse("ship answer has no tracking number or label", carrier=carrier, code="malformed",
+        raise MalformedResponse("ship answer has no tracking number or label", carrier=carrier,
                                 http_status=response.status_code, request_id=request_id)
     total, billed = _billed(shipment)
     data = {"account_number": account_number, "tracking_number": master}
-    service = p.text(shipment.get("serviceType"))
+    service = text(shipment.get("serviceType"))
     if service:
         data["service_type"] = service
-    ship_date = p.text(shipment.get("shipDatestamp"))
+    ship_date = text(shipment.get("shipDatestamp"))
     if ship_date:
         data["ship_date"] = ship_date
     return Label(carrier=carrier, tracking_number=master, tracking_numbers=pieces or [master], label=labels[0],

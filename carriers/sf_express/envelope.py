@@ -1,22 +1,19 @@
-"""Building SF requests: one form POST per service, told apart by ``serviceCode``.
+"""The request envelope every SF service shares: one form POST to the service URL, told apart by
+``serviceCode``.
 
-The adapter puts the unsigned fields in the body (``partnerID``, ``serviceCode``, ``msgData``);
+The builders put the unsigned fields in the body (``partnerID``, ``serviceCode``, ``msgData``);
 :class:`carriergate.protocols.auth.sf_digest.SFDigestAuth` adds ``requestID``, ``timestamp`` and
-``msgDigest`` on every attempt.
+``msgDigest`` on every attempt, so a retried request is signed afresh.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
-from carriergate.core.contract import Call, Kind
 from carriergate.protocols.auth.sf_digest import FORM_CONTENT_TYPE, encode_form
-
-T = TypeVar("T")
 
 
 def dumps(msg_data: Any) -> str:
@@ -25,12 +22,7 @@ def dumps(msg_data: Any) -> str:
 
 
 def service_request(url: str, partner_id: str, service_code: str, msg_data: Any) -> httpx.Request:
+    """The finished (not yet signed) request of one SF service call."""
     body = encode_form({"partnerID": partner_id, "serviceCode": service_code, "msgData": dumps(msg_data)})
     return httpx.Request("POST", url, content=body,
                          headers={"content-type": FORM_CONTENT_TYPE, "accept": "application/json"})
-
-
-def service_call(url: str, partner_id: str, service_code: str, msg_data: Any, parse: Callable[[httpx.Response], T],
-                 *, operation: str, kind: Kind, idempotent: bool, reference: str | None = None) -> Call[T]:
-    return Call(request=service_request(url, partner_id, service_code, msg_data), parse=parse,
-                operation=operation, kind=kind, idempotent=idempotent, reference=reference)

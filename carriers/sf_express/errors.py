@@ -47,7 +47,7 @@ def _loads(text: str | bytes) -> Any:
 
 
 def _malformed(message: str, response: httpx.Response, carrier: str) -> MalformedResponse:
-    return MalformedResponse(message, carrier=carrier, code="malformed", http_status=response.status_code)
+    return MalformedResponse(message, carrier=carrier, http_status=response.status_code)
 
 
 def gateway_error(code: str, message: str, *, carrier: str, http_status: int | None,

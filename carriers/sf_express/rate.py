@@ -7,12 +7,16 @@ time and, with ``searchPrice`` 1, the ``fee`` in CNY. The quote does not price a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
+from carriergate.carriers.sf_express.account import SFExpressAccount
 from carriergate.carriers.sf_express.address import parse_china_time, problems, region
+from carriergate.carriers.sf_express.envelope import service_request
 from carriergate.carriers.sf_express.errors import business_result, payload
 from carriergate.carriers.sf_express.services import is_service_code, service_name
 from carriergate.core.errors import FieldError, NotSupported, ValidationError
@@ -25,8 +29,14 @@ QUERY_DELIVERTM = "EXP_RECE_QUERY_DELIVERTM"
 CONSIGNED_HOUR = "10:00:00"  # a ship date alone becomes this hour of that day, China time
 
 
-def build_rate(request: RateRequest, *, carrier: str) -> dict[str, Any]:
-    """``msgData`` of the time-and-price query; refuses lanes SF's query does not cover."""
+def build_rate(request: RateRequest, account: SFExpressAccount, *, base_url: str, carrier: str) -> httpx.Request:
+    """The time-and-price query; refuses lanes SF's query does not cover and bad input, naming the
+    field, before anything is sent."""
+    return service_request(base_url, account.partner_id, QUERY_DELIVERTM, _msg_data(request, carrier=carrier))
+
+
+def _msg_data(request: RateRequest, *, carrier: str) -> dict[str, Any]:
+    """``msgData`` of EXP_RECE_QUERY_DELIVERTM."""
     if request.origin.country != "CN" or request.destination.country != "CN":
         raise NotSupported("SF time-and-price quotes cover shipments within mainland China",
                            carrier=carrier, code="lane_not_supported")
@@ -62,11 +72,13 @@ def _fee(value: Any) -> Decimal | None:
     return fee if fee.is_finite() and fee >= 0 else None
 
 
-def parse_rate(response: httpx.Response, request: RateRequest, *, carrier: str) -> list[Quote]:
-    """One quote per priced product; products without a fee (or filtered out) are skipped."""
+def parse_rate(response: httpx.Response, *, carrier: str, services: Sequence[str] | None = None,
+               ship_date: date | None = None) -> list[Quote]:
+    """One quote per priced product; products without a fee (or not among ``services``) are skipped.
+    The transit days count from ``ship_date``: SF answers a delivery time, not a number of days."""
     data = payload(business_result(response, carrier=carrier), response, carrier=carrier)
     entries = data.get("deliverTmDto") or []
-    wanted = set(request.services or [])
+    wanted = set(services or [])
     quotes: list[Quote] = []
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):
@@ -79,8 +91,8 @@ def parse_rate(response: httpx.Response, request: RateRequest, *, carrier: str) 
         total = Money(fee, "CNY")
         promised = parse_china_time(str(entry.get("deliverTime") or "").split(",")[0])
         days = None
-        if promised is not None and request.ship_date is not None:
-            days = max((promised.date() - request.ship_date).days, 0)
+        if promised is not None and ship_date is not None:
+            days = max((promised.date() - ship_date).days, 0)
         quotes.append(Quote(carrier=carrier, service_code=code, service_name=name, total=total,
                             charges=[Charge(kind="base", name=name, amount=total)], transit_days=days,
                             estimated_delivery=promised))

@@ -1,10 +1,14 @@
-"""UPS account settings: OAuth2 client credentials, the shipper number, and the API versions."""
+"""UPS account settings: OAuth2 client credentials, the shipper number, the API versions, and the
+hosts by environment."""
 
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
 from carriergate.core.contract import Account
+
+#: UPS's hosts: the Customer Integration Environment (CIE) and production.
+HOSTS = {"sandbox": "https://wwwcie.ups.com", "production": "https://onlinetools.ups.com"}
 
 
 class UPSAccount(Account):

@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from carriergate.carriers.ups.services import FUEL_CODES, surcharge_name
-from carriergate.carriers.ups.shapes import JSON, decimal, money, obj, records, text
+from carriergate.carriers.ups.shapes import money
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge
+from carriergate.protocols.json_reading import JSON, decimal, obj, records, text
 
 
 def billed_total(published: JSON, negotiated: JSON) -> tuple[Money | None, bool, bool]:

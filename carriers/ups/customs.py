@@ -3,13 +3,14 @@ commercial invoice, form type 01, plus 07 for documents uploaded through Paperle
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from carriergate.carriers.ups.measures import UnitSystem, amount_text, weight_text
 from carriergate.carriers.ups.parties import address_json, fit, invalid, phone_number
-from carriergate.carriers.ups.shapes import JSON
 from carriergate.core.customs import CustomsDeclaration, CustomsItem
 from carriergate.core.shipment import ShipRequest
+from carriergate.protocols.json_reading import JSON
 
 INVOICE = "01"
 USER_CREATED_FORM = "07"
@@ -73,7 +74,7 @@ def international_forms(request: ShipRequest, customs: CustomsDeclaration, units
     return forms
 
 
-def attach_documents(body: JSON, document_ids: list[str]) -> None:
+def attach_documents(body: JSON, document_ids: Sequence[str]) -> None:
     """Reference documents uploaded through Paperless: form type 07 with their DocumentIDs."""
     if not document_ids:
         return

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
-from carriergate.carriers.ups.shapes import JSON, records, text
 from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound
 from carriergate.protocols.http import error_for_status, json_body
+from carriergate.protocols.json_reading import JSON, records, text
 
 #: UPS codes that mean our credentials or token were refused, whatever the HTTP status.
 AUTH_CODES = frozenset({"250002", "250003", "10401"})
@@ -60,6 +62,16 @@ def read(response: httpx.Response, *, carrier: str, wrapper: str | None = None) 
         data = data.get(wrapper) if isinstance(data, dict) else None
     if not isinstance(data, dict):
         what = wrapper or "JSON object"
-        raise MalformedResponse(f"UPS answer has no {what}", carrier=carrier, code="malformed",
-                                http_status=response.status_code)
+        raise MalformedResponse(f"UPS answer has no {what}", carrier=carrier, http_status=response.status_code)
     return data
+
+
+@contextmanager
+def owned(carrier: str) -> Iterator[None]:
+    """Errors raised inside (a request refused while it is built) name this account's alias, not
+    plain "ups": the caller may hold several UPS accounts."""
+    try:
+        yield
+    except CarrierError as err:
+        err.carrier = carrier
+        raise

@@ -12,9 +12,9 @@ from carriergate.carriers.ups.measures import (
     weight_text,
 )
 from carriergate.carriers.ups.parties import invalid
-from carriergate.carriers.ups.shapes import JSON
 from carriergate.core.money import Money
 from carriergate.core.shipment import RateRequest
+from carriergate.protocols.json_reading import JSON
 
 CUSTOMER_PACKAGING = "02"
 

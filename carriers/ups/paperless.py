@@ -8,10 +8,12 @@ import base64
 import httpx
 
 from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.endpoints import post_json
 from carriergate.carriers.ups.errors import read
 from carriergate.carriers.ups.parties import fit
-from carriergate.carriers.ups.shapes import JSON, as_list, dig, required, text
+from carriergate.carriers.ups.shapes import required
 from carriergate.core.shipment import TradeDocument
+from carriergate.protocols.json_reading import JSON, as_list, dig, text
 
 DOCUMENT_TYPES = {"commercial_invoice": "002", "proforma_invoice": "002", "certificate_of_origin": "003",
                   "other": "008"}  # fmt: skip
@@ -19,7 +21,15 @@ DOCUMENT_TYPES = {"commercial_invoice": "002", "proforma_invoice": "002", "certi
 MAX_DOCUMENTS = 13
 
 
-def upload_body(documents: list[TradeDocument], account: UPSAccount, *, reference: str) -> JSON:
+def build_upload(documents: list[TradeDocument], account: UPSAccount, *, base_url: str, trans_id: str,
+                 reference: str) -> httpx.Request:
+    """The upload of a shipment's documents (the first thirteen), ``reference`` as UPS's CustomerContext."""
+    return post_json(f"paperlessdocuments/{account.paperless_version}/upload",
+                     _body(documents, account, reference=reference), account, base_url=base_url, trans_id=trans_id,
+                     ShipperNumber=account.account_number)
+
+
+def _body(documents: list[TradeDocument], account: UPSAccount, *, reference: str) -> JSON:
     forms = [{
         "UserCreatedFormFileName": fit(doc.filename, 300, f"documents[{i}].filename"),
         "UserCreatedFormFile": base64.b64encode(doc.content).decode("ascii"),

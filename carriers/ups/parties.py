@@ -6,9 +6,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from carriergate.carriers.ups.shapes import JSON
 from carriergate.core.address import Address
 from carriergate.core.errors import FieldError, ValidationError
+from carriergate.protocols.json_reading import JSON
 
 #: Countries where UPS needs the two-letter state or province code.
 STATE_REQUIRED = frozenset({"US", "CA"})

@@ -1,18 +1,21 @@
-"""Pickups: book an on-call pickup (pickupcreation) and cancel it by its PRN."""
+"""Pickups: book an on-call pickup (``POST /api/pickupcreation/<version>/pickup``) and cancel it by
+its PRN (``DELETE /api/shipments/<version>/pickup/02``, the PRN in a header)."""
 
 from __future__ import annotations
 
 import httpx
 
 from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.endpoints import post_json, without_body
 from carriergate.carriers.ups.errors import read
 from carriergate.carriers.ups.measures import units_for, weight_text
 from carriergate.carriers.ups.parties import fit, invalid, phone_number, postal_code, state_code
 from carriergate.carriers.ups.services import pickup_service_code
-from carriergate.carriers.ups.shapes import JSON, dig, money, obj, required, text
+from carriergate.carriers.ups.shapes import money, required
 from carriergate.core.errors import CarrierError
 from carriergate.core.results import Pickup
 from carriergate.core.shipment import PickupRequest
+from carriergate.protocols.json_reading import JSON, dig, obj, text
 
 #: Service of the pieces to collect: Ground at home, Worldwide Saver abroad.
 DOMESTIC_SERVICE, INTERNATIONAL_SERVICE = "03", "65"
@@ -21,7 +24,12 @@ PAY_BY_SHIPPER = "01"
 CANCEL_BY_PRN = "02"
 
 
-def pickup_body(request: PickupRequest, account: UPSAccount) -> JSON:
+def build_pickup(request: PickupRequest, account: UPSAccount, *, base_url: str, trans_id: str) -> httpx.Request:
+    return post_json(f"pickupcreation/{account.pickup_version}/pickup", _body(request, account), account,
+                     base_url=base_url, trans_id=trans_id)
+
+
+def _body(request: PickupRequest, account: UPSAccount) -> JSON:
     address, window = request.address, request.window
     # The window as given: its own timezone is the pickup address's local time.
     start, end = window.start, window.end.astimezone(window.start.tzinfo)
@@ -89,7 +97,14 @@ def parse_pickup(response: httpx.Response, *, carrier: str, request: PickupReque
                   ready_at=request.window.start if request else None, close_at=request.window.end if request else None)
 
 
-def parse_cancel(response: httpx.Response, *, carrier: str) -> None:
+def build_cancel_pickup(pickup: Pickup, account: UPSAccount, *, base_url: str, trans_id: str) -> httpx.Request:
+    """Cancel by PRN: the PRN travels in the ``Prn`` header, not in the path."""
+    return without_body("DELETE", f"shipments/{account.pickup_version}/pickup/{CANCEL_BY_PRN}", account,
+                        base_url=base_url, trans_id=trans_id,
+                        Prn=pickup.carrier_data.get("prn") or pickup.confirmation_number)
+
+
+def parse_cancel_pickup(response: httpx.Response, *, carrier: str) -> None:
     data = read(response, carrier=carrier, wrapper="PickupCancelResponse")
     status = text(dig(data, "Response", "ResponseStatus", "Code"))
     if status not in (None, "1"):

@@ -1,4 +1,4 @@
-"""Rating: build the RateRequest body, read RatedShipments into Quotes."""
+"""Rating: the RateRequest (``POST /api/rating/<version>/<option>``), RatedShipments read into Quotes."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ import httpx
 
 from carriergate.carriers.ups.account import UPSAccount
 from carriergate.carriers.ups.charges import billed_total, breakdown, package_itemized
+from carriergate.carriers.ups.endpoints import post_json
 from carriergate.carriers.ups.errors import read
 from carriergate.carriers.ups.measures import amount_text, units_for, weight_text
 from carriergate.carriers.ups.packages import packages
 from carriergate.carriers.ups.parties import party_json
 from carriergate.carriers.ups.services import service_name
-from carriergate.carriers.ups.shapes import JSON, dig, obj, records, required, text, yyyymmdd
+from carriergate.carriers.ups.shapes import required, yyyymmdd
 from carriergate.core.quotes import Quote
 from carriergate.core.shipment import RateRequest
+from carriergate.protocols.json_reading import JSON, dig, obj, records, text
 
 
 def request_option(request: RateRequest, account: UPSAccount) -> str:
@@ -24,7 +26,14 @@ def request_option(request: RateRequest, account: UPSAccount) -> str:
     return f"{option}timeintransit" if account.transit_times else option
 
 
-def rate_body(request: RateRequest, account: UPSAccount, option: str) -> JSON:
+def build_rate(request: RateRequest, account: UPSAccount, *, base_url: str, trans_id: str) -> httpx.Request:
+    """The rating request: ``Shop`` (every service) or ``Rate`` (one), with transit times when asked."""
+    option = request_option(request, account)
+    return post_json(f"rating/{account.api_version}/{option}", _body(request, account, option), account,
+                     base_url=base_url, trans_id=trans_id)
+
+
+def _body(request: RateRequest, account: UPSAccount, option: str) -> JSON:
     units = units_for(request.origin.country)
     origin = party_json(request.origin, "origin")  # the Shipper ships from its own address
     shipment: JSON = {
@@ -98,4 +107,4 @@ def parse_rate(response: httpx.Response, *, carrier: str, insured: bool = False,
     return quotes
 
 
-__all__ = ["parse_rate", "quote", "rate_body", "request_option"]
+__all__ = ["build_rate", "parse_rate", "quote", "request_option"]

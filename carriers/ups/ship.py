@@ -1,25 +1,28 @@
-"""Shipping: build the ShipmentRequest body, read ShipmentResults into a Label."""
+"""Shipping: the ShipmentRequest (``POST /api/shipments/<version>/ship``), ShipmentResults read into a Label."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from datetime import date
 
 import httpx
 
 from carriergate.carriers.ups.account import UPSAccount
 from carriergate.carriers.ups.charges import billed_total, breakdown, package_itemized
-from carriergate.carriers.ups.customs import international_forms
+from carriergate.carriers.ups.customs import attach_documents, international_forms
+from carriergate.carriers.ups.endpoints import post_json
 from carriergate.carriers.ups.errors import read
 from carriergate.carriers.ups.measures import amount_text, units_for
 from carriergate.carriers.ups.packages import packages
 from carriergate.carriers.ups.parties import fit, invalid, party_json
 from carriergate.carriers.ups.services import service_name
-from carriergate.carriers.ups.shapes import JSON, dig, obj, records, required, text
+from carriergate.carriers.ups.shapes import required
 from carriergate.core.errors import MalformedResponse
 from carriergate.core.results import Label
 from carriergate.core.shipment import LabelFormat, ShipRequest
+from carriergate.protocols.json_reading import JSON, dig, obj, records, text
 
 #: Label formats UPS makes (LabelImageFormat.Code); PDF and PNG are not among them.
 LABEL_FORMATS: dict[str, str] = {"GIF": "GIF", "ZPL": "ZPL", "EPL": "EPL"}
@@ -46,7 +49,16 @@ def _description(request: ShipRequest) -> str | None:
     return None
 
 
-def ship_body(request: ShipRequest, account: UPSAccount, *, today: date) -> JSON:
+def build_ship(request: ShipRequest, account: UPSAccount, *, base_url: str, trans_id: str, today: date,
+               document_ids: Sequence[str] = ()) -> httpx.Request:
+    """The label request. ``today`` dates the commercial invoice when the request has no ship date;
+    ``document_ids`` are the paperless documents uploaded for it (referenced as form 07)."""
+    body = _body(request, account, today=today)
+    attach_documents(body, document_ids)
+    return post_json(f"shipments/{account.ship_version}/ship", body, account, base_url=base_url, trans_id=trans_id)
+
+
+def _body(request: ShipRequest, account: UPSAccount, *, today: date) -> JSON:
     code = label_code(request.label_format)
     reference = fit(request.reference, 35, "reference")
     units = units_for(request.origin.country)
@@ -109,8 +121,7 @@ def _image(package: JSON, *, carrier: str, status: int) -> bytes:
     try:
         return base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
-        raise MalformedResponse("UPS label image is not base64", carrier=carrier, code="malformed",
-                                http_status=status) from None
+        raise MalformedResponse("UPS label image is not base64", carrier=carrier, http_status=status) from None
 
 
 def parse_ship(response: httpx.Response, *, carrier: str, label_format: LabelFormat, reference: str | None = None,

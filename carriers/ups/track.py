@@ -1,4 +1,5 @@
-"""Tracking: the package's activities as TrackingEvents (newest first), its status, dates.
+"""Tracking (``GET /api/track/<version>/details/<number>``): the package's activities as
+TrackingEvents (newest first), its status, dates.
 
 Times: UPS gives each activity's local ``date`` (YYYYMMDD) and ``time`` (HHMMSS) and, usually, its
 ``gmtOffset`` (``-05:00``) or the same moment in GMT (``gmtDate``/``gmtTime``). We use the local
@@ -13,10 +14,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import httpx
 
+from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.endpoints import without_body
 from carriergate.carriers.ups.errors import read
-from carriergate.carriers.ups.shapes import JSON, dig, obj, records, text, yyyymmdd
+from carriergate.carriers.ups.shapes import yyyymmdd
+from carriergate.core.contract import tracking_number as checked_number
 from carriergate.core.errors import MalformedResponse, NotFound
 from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from carriergate.protocols.json_reading import JSON, dig, obj, records, text
 
 S = TrackingStatus
 #: UPS activity status types.
@@ -26,6 +31,18 @@ TYPES: dict[str, TrackingStatus] = {
     "W": S.IN_TRANSIT, "NA": S.UNKNOWN,
 }  # fmt: skip
 _OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
+#: Only the activities: no signature image, milestones or proof of delivery.
+QUERY = {"locale": "en_US", "returnSignature": "false", "returnMilestones": "false", "returnPOD": "false"}
+
+
+def number_asked(tracking_number: str) -> str:
+    """The number as it goes into the URL path: checked (a ValidationError naming the field), upper case."""
+    return checked_number(tracking_number).upper()
+
+
+def build_track(tracking_number: str, account: UPSAccount, *, base_url: str, trans_id: str) -> httpx.Request:
+    return without_body("GET", f"track/{account.track_version}/details/{number_asked(tracking_number)}", account,
+                        base_url=base_url, trans_id=trans_id, params=QUERY)
 
 
 def status_of(kind: str | None, description: str | None) -> TrackingStatus:
@@ -97,6 +114,7 @@ def _estimated(package: JSON) -> date | None:
 
 
 def parse_track(response: httpx.Response, *, carrier: str, tracking_number: str) -> TrackingInfo:
+    """``tracking_number`` is the number asked for: the answer's own when UPS does not repeat it."""
     data = read(response, carrier=carrier, wrapper="trackResponse")
     shipment = obj(data.get("shipment"))
     packages = records(shipment.get("package"))
@@ -104,10 +122,8 @@ def parse_track(response: httpx.Response, *, carrier: str, tracking_number: str)
         warning = obj(shipment.get("warnings"))
         if warning or not shipment:
             raise NotFound(text(warning.get("message")) or "UPS has no tracking information for this number",
-                           carrier=carrier, code=text(warning.get("code")) or "not_found",
-                           http_status=response.status_code)
-        raise MalformedResponse("UPS tracking answer has no package", carrier=carrier, code="malformed",
-                                http_status=response.status_code)
+                           carrier=carrier, code=text(warning.get("code")), http_status=response.status_code)
+        raise MalformedResponse("UPS tracking answer has no package", carrier=carrier, http_status=response.status_code)
     package = packages[0]
     events = [e for e in (event(a) for a in records(package.get("activity"))) if e is not None]
     events.sort(key=lambda e: e.occurred_at, reverse=True)

@@ -56,11 +56,9 @@ class Kuaidi100Auth(httpx.Auth):
         carrier: str = "kuaidi100",
     ) -> None:
         if mode == "tracking" and not customer:
-            raise ConfigurationError("Kuaidi100 tracking signatures need the customer id", carrier=carrier,
-                                     code="configuration")
+            raise ConfigurationError("Kuaidi100 tracking signatures need the customer id", carrier=carrier)
         if mode == "business" and secret is None:
-            raise ConfigurationError("Kuaidi100 business signatures need the secret", carrier=carrier,
-                                     code="configuration")
+            raise ConfigurationError("Kuaidi100 business signatures need the secret", carrier=carrier)
         self.carrier = carrier
         self._key = key
         self._secret = secret if mode == "business" else None

@@ -50,11 +50,8 @@ logger = logging.getLogger("carriergate.auth")
 
 #: Lifetime assumed when a token response omits ``expires_in`` (RFC 6749 makes it optional).
 DEFAULT_EXPIRES_IN = 300.0
-#: Request extension that marks a token request. A transport error whose ``exc.request`` carries it
-#: happened while fetching a token, so the request being authenticated was never sent.
 #: OAuth2 error codes that mean "your client credentials are wrong".
 CREDENTIAL_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
-
 
 
 def _first_error(data: Any) -> tuple[str | None, str | None]:
@@ -241,20 +238,19 @@ class OAuth2ClientCredentials(httpx.Auth):
             data = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
             raise MalformedResponse(f"token response is not JSON at HTTP {response.status_code}",
-                                    carrier=self.carrier, code="malformed",
-                                    http_status=response.status_code) from None
+                                    carrier=self.carrier, http_status=response.status_code) from None
         access_token = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(access_token, str) or not access_token:
             code, _ = _first_error(data)
             if code is not None:
                 raise self._error(response)
             raise MalformedResponse("token response has no access_token", carrier=self.carrier,
-                                    code="malformed", http_status=response.status_code)
+                                    http_status=response.status_code)
         raw_expiry = data.get("expires_in")
         expires_in = DEFAULT_EXPIRES_IN if raw_expiry is None else _seconds(raw_expiry)
         if expires_in is None:
             raise MalformedResponse("token response has an unreadable expires_in", carrier=self.carrier,
-                                    code="malformed", http_status=response.status_code)
+                                    http_status=response.status_code)
         # Short-lived tokens keep at least half their life rather than expiring on arrival.
         lifetime = expires_in - self.leeway if expires_in > 2 * self.leeway else expires_in / 2
         token_type = data.get("token_type")

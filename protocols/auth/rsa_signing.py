@@ -36,10 +36,9 @@ def load_private_key(pem: pydantic.SecretStr, password: pydantic.SecretStr | Non
             pem.get_secret_value().encode("ascii"),
             password=password.get_secret_value().encode("utf-8") if password is not None else None)
     except (ValueError, TypeError, UnicodeEncodeError) as exc:
-        raise ConfigurationError(f"the RSA private key could not be loaded ({type(exc).__name__})",
-                                 code="configuration") from None
+        raise ConfigurationError(f"the RSA private key could not be loaded ({type(exc).__name__})") from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise ConfigurationError("the private key is not an RSA key", code="configuration")
+        raise ConfigurationError("the private key is not an RSA key")
     return key
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import carriergate as cg
-from carriergate.adapters.clients import AccountClients
+from carriergate.adapters.clients import DEFAULT_TIMEOUT, AccountClients, aclients, clients
 from carriergate.sandbox.faults import CarrierFaults, Decision, FaultInjector, Faults
 from carriergate.sandbox.server import running_server
 
@@ -50,6 +50,32 @@ def test_a_shared_client_serves_every_account() -> None:
         assert clients.get("ups") is client
         assert clients.get("dhl_express") is client
         assert clients.opened() == [client]
+
+
+def test_a_gateways_clients_sync_and_async_are_made_the_same_way() -> None:
+    sync_mock = httpx.MockTransport(lambda request: httpx.Response(200))
+    shared = clients(sync_mock, None)
+    assert isinstance(shared.get("ups"), httpx.Client)
+    assert shared.get("ups") is shared.get("fedex")
+    per_account = aclients(None, ONE)
+    ups, fedex = per_account.get("ups"), per_account.get("fedex")
+    assert isinstance(ups, httpx.AsyncClient)
+    assert ups is not fedex
+    own_pools = clients(None, None)
+    for pool in (own_pools, per_account):
+        assert all(not client.follow_redirects and client.timeout == DEFAULT_TIMEOUT
+                   for client in [pool.get("dhl_express"), *pool.opened()])
+    with pytest.raises(cg.ConfigurationError, match="limits or a transport") as info:
+        aclients(httpx.AsyncHTTPTransport(), ONE)
+    assert info.value.code == "configuration"
+    for client in (*shared.closing(), *own_pools.closing()):
+        client.close()
+    asyncio.run(_close_all(per_account.closing()))
+
+
+async def _close_all(opened: list[httpx.AsyncClient]) -> None:
+    for client in opened:
+        await client.aclose()
 
 
 def test_make_or_shared_exactly_one() -> None:

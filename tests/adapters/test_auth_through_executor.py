@@ -4,14 +4,12 @@ and the auth objects expose their secrets for the executor's redaction."""
 from __future__ import annotations
 
 import asyncio
-import functools
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
 from carriergate.adapters.executor import AsyncExecutor, Executor
-from carriergate.core.contract import Account, Call, Capability, Carrier, Flow
 from carriergate.core.contract import is_side_request as is_token_request
 from carriergate.core.deadline import Deadline
 from carriergate.protocols.auth.api_key import APIKeyAuth
@@ -20,22 +18,17 @@ from carriergate.protocols.auth.md5_form import Kuaidi100Auth
 from carriergate.protocols.auth.oauth2 import OAuth2ClientCredentials
 from carriergate.protocols.auth.wsse import WSSecurityAuth
 
+from support.fake_carrier import Exchange, fake_carrier
+
 TOKEN_URL = "https://auth.example.test/oauth/token"
 
-
-class TokenCarrier(Carrier[Account]):
-    name = "tokencarrier"
-    capabilities = frozenset({Capability.TRACK})
-    hosts: ClassVar[dict[str, str]] = {"production": "https://api.example.test"}
-
-    @functools.cached_property
-    def auth(self) -> httpx.Auth:
-        return OAuth2ClientCredentials(carrier=self.alias, token_url=TOKEN_URL, client_id="c",
-                                       client_secret=SecretStr("executor-secret"))
-
-    def lookup(self, number: str) -> Flow[Any]:
-        request = httpx.Request("GET", f"{self.base_url}/track/{number}")
-        return (yield Call(request=request, parse=lambda r: r.json(), operation="track", kind="read", idempotent=True))
+#: Tracks with one GET behind an OAuth2 token endpoint; the answer is the JSON as it came.
+TokenCarrier = fake_carrier(
+    "tokencarrier", hosts={"production": "https://api.example.test"},
+    auth=lambda carrier: OAuth2ClientCredentials(carrier=carrier.alias, token_url=TOKEN_URL, client_id="c",
+                                                 client_secret=SecretStr("executor-secret")),
+    track=Exchange(lambda turn: httpx.Request("GET", turn.url(f"/track/{turn.argument}")),
+                   lambda turn, response: response.json()))
 
 
 def handler(seen: list[httpx.Request]) -> Any:
@@ -49,9 +42,9 @@ def handler(seen: list[httpx.Request]) -> Any:
 
 def test_sync_executor_applies_oauth2_with_the_call_timeouts() -> None:
     seen: list[httpx.Request] = []
-    carrier = TokenCarrier(Account(timeout=7.0, connect_timeout=2.0))
+    carrier = TokenCarrier.with_account(timeout=7.0, connect_timeout=2.0)
     with httpx.Client(transport=httpx.MockTransport(handler(seen))) as client:
-        result = Executor(client).run(carrier, lambda: carrier.lookup("1Z"), Deadline(None))
+        result: Any = Executor(client).run(carrier, lambda: carrier.track("1Z"), Deadline(None))
     assert result == {"auth": "Bearer exec-token"}
     token_request, api_request = seen
     assert is_token_request(token_request)
@@ -61,12 +54,12 @@ def test_sync_executor_applies_oauth2_with_the_call_timeouts() -> None:
 
 def test_async_executor_applies_oauth2() -> None:
     seen: list[httpx.Request] = []
-    carrier = TokenCarrier(Account(timeout=5.0))
+    carrier = TokenCarrier.with_account(timeout=5.0)
 
     async def main() -> Any:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler(seen))) as client:
             executor = AsyncExecutor(client)
-            return await asyncio.gather(*(executor.run(carrier, lambda: carrier.lookup("1Z"), Deadline(None))
+            return await asyncio.gather(*(executor.run(carrier, lambda: carrier.track("1Z"), Deadline(None))
                                           for _ in range(5)))
 
     assert asyncio.run(main()) == [{"auth": "Bearer exec-token"}] * 5
@@ -74,7 +67,7 @@ def test_async_executor_applies_oauth2() -> None:
 
 
 def test_auth_objects_expose_secrets_for_redaction() -> None:
-    oauth = TokenCarrier(Account()).auth
+    oauth = TokenCarrier.with_account().auth
     assert isinstance(oauth, OAuth2ClientCredentials)
     assert "executor-secret" in oauth.secrets()
     assert WSSecurityAuth("u", SecretStr("pw")).secrets() == ["pw"]

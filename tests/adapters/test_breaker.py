@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from typing import ClassVar
 
 import httpx
 import pytest
@@ -14,10 +13,9 @@ import pytest
 import carriergate as cg
 from carriergate.adapters.breaker import BreakerRegistry, BreakerSettings, CircuitBreaker, State, operation_class
 from carriergate.adapters.retry import RetryPolicy
-from carriergate.core import registry
-from carriergate.core.contract import Call, Flow, Kind
-from carriergate.protocols.http import error_for_status
+from carriergate.core.contract import Call, Kind
 
+from support.fake_carrier import Exchange, Turn, checked, fake_carrier, quote, raise_for_status, registered
 from support.shipments import domestic_request
 
 
@@ -29,31 +27,23 @@ class Clock:
         return self.now
 
 
-class PingCarrier(cg.Carrier[cg.Account]):
-    name: ClassVar[str] = "ping"
-    capabilities = frozenset({cg.Capability.RATE, cg.Capability.TRACK, cg.Capability.VOID})
-    hosts: ClassVar[dict[str, str]] = {"production": "https://ping.test"}
+def _quotes(turn: Turn, response: httpx.Response) -> list[cg.Quote]:
+    return [quote(turn, "1.00", service="x", service_name="X")]
 
-    def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
-        quotes: list[cg.Quote] = yield Call(request=httpx.Request("POST", f"{self.base_url}/rate"),
-                                            parse=self._parse, operation="rate", kind="read", idempotent=True)
-        return quotes
 
-    def void(self, label: cg.Label) -> Flow[None]:
-        yield Call(request=httpx.Request("DELETE", f"{self.base_url}/labels/{label.tracking_number}"),
-                   parse=self._parse, operation="void", kind="write", idempotent=True)
-
-    def _parse(self, response: httpx.Response) -> list[cg.Quote]:
-        if response.status_code >= 400:
-            raise error_for_status(response, carrier=self.alias)
-        return [cg.Quote(carrier=self.alias, service_code="x", service_name="X", total=cg.Money("1.00", "USD"))]
+#: Rates (a read) and voids (a write) with one call each; declares TRACK without performing it.
+PingCarrier = fake_carrier(
+    "ping", capabilities={cg.Capability.RATE, cg.Capability.TRACK, cg.Capability.VOID},
+    hosts={"production": "https://ping.test"},
+    rate=Exchange(lambda turn: httpx.Request("POST", turn.url("/rate")), checked(_quotes)),
+    void=Exchange(lambda turn: httpx.Request("DELETE", turn.url(f"/labels/{turn.argument.tracking_number}")),
+                  raise_for_status))
 
 
 @pytest.fixture(autouse=True)
 def ping_registered() -> Iterator[None]:
-    registry.register("ping", PingCarrier)
-    yield
-    registry.unregister("ping")
+    with registered(PingCarrier):
+        yield
 
 
 class Switch:
@@ -154,9 +144,9 @@ def test_async_gateway_shares_the_same_behaviour() -> None:
 def test_timeouts_and_outcome_unknown_count_validation_does_not() -> None:
     clock = Clock()
     breaker = CircuitBreaker("x/read", BreakerSettings(failure_threshold=2, cooldown=1), clock=clock)
-    breaker.record(cg.DeadlineExceeded("late", code="deadline"))
+    breaker.record(cg.DeadlineExceeded("late"))
     breaker.record(cg.ValidationError(cg.FieldError("weight", "too heavy")))  # the carrier answered: reset
-    breaker.record(cg.DeadlineExceeded("late", code="deadline"))
+    breaker.record(cg.DeadlineExceeded("late"))
     assert breaker.state == "closed"
     breaker.record(cg.OutcomeUnknown("maybe", reference="R"))
     assert breaker.state == "open"

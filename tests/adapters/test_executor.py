@@ -5,67 +5,52 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Generator, Iterator
-from typing import Any, ClassVar
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
 import carriergate as cg
-from carriergate.adapters.executor import AsyncExecutor, BaseExecutor, Executor
+from carriergate.adapters.executor import AsyncExecutor, Executor
 from carriergate.adapters.retry import RetryPolicy
-from carriergate.core import registry
+from carriergate.adapters.verdicts import transport_error
 from carriergate.core.contract import Call, Flow
 from carriergate.core.deadline import Deadline
 from carriergate.protocols.http import error_for_status
 
+from support.fake_carrier import Exchange, FakeCarrier, Turn, checked, fake_carrier, quote, registered
 from support.shipments import domestic_request
 
 NO_JITTER = RetryPolicy(jitter=None)
 
 
-class LabelAccount(cg.Account):
-    api_key: SecretStr = SecretStr("label-key-0000")
+def _quotes(turn: Turn, response: httpx.Response) -> list[cg.Quote]:
+    return [quote(turn, response.json()["price"])]
 
 
-class LabelCarrier(cg.Carrier[LabelAccount]):
-    """Buys a label with one POST; rates with one POST."""
+def _label(turn: Turn, response: httpx.Response) -> cg.Label:
+    return cg.Label(carrier=turn.alias, tracking_number=response.json()["tn"], label=b"%PDF", label_format="PDF")
 
-    name: ClassVar[str] = "labels"
-    capabilities = frozenset({cg.Capability.RATE, cg.Capability.SHIP})
-    account_model = LabelAccount
-    hosts: ClassVar[dict[str, str]] = {"production": "https://labels.test"}
 
-    def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
-        call = Call(request=httpx.Request("POST", f"{self.base_url}/rate", json={"kg": "1"}), parse=self._quotes,
-                    operation="rate", kind="read", idempotent=True)
-        quotes: list[cg.Quote] = yield call
-        return quotes
+def label_carrier(auth: Callable[[FakeCarrier], httpx.Auth | None] | None = None) -> type[FakeCarrier]:
+    """Buys a label with one POST; rates with one POST; ``auth`` makes its accounts' auth flow."""
+    return fake_carrier(
+        "labels", account={"api_key": SecretStr("label-key-0000")}, hosts={"production": "https://labels.test"},
+        auth=auth, rate=Exchange(lambda turn: httpx.Request("POST", turn.url("/rate"), json={"kg": "1"}),
+                                 checked(_quotes)),
+        ship=Exchange(lambda turn: httpx.Request("POST", turn.url("/labels"), json={"ref": turn.argument.reference}),
+                      checked(_label)))
 
-    def ship(self, request: cg.ShipRequest) -> Flow[cg.Label]:
-        call = Call(request=httpx.Request("POST", f"{self.base_url}/labels", json={"ref": request.reference}),
-                    parse=self._label, operation="ship", kind="write", idempotent=False, reference=request.reference)
-        label: cg.Label = yield call
-        return label
 
-    def _quotes(self, response: httpx.Response) -> list[cg.Quote]:
-        if response.status_code >= 400:
-            raise error_for_status(response, carrier=self.alias)
-        return [cg.Quote(carrier=self.alias, service_code="std", service_name="Standard",
-                         total=cg.Money(response.json()["price"], "USD"))]
-
-    def _label(self, response: httpx.Response) -> cg.Label:
-        if response.status_code >= 400:
-            raise error_for_status(response, carrier=self.alias)
-        return cg.Label(carrier=self.alias, tracking_number=response.json()["tn"], label=b"%PDF", label_format="PDF")
+LabelCarrier = label_carrier()
 
 
 @pytest.fixture(autouse=True)
 def labels_registered() -> Iterator[None]:
-    registry.register("labels", LabelCarrier)
-    yield
-    registry.unregister("labels")
+    with registered(LabelCarrier):
+        yield
 
 
 def ship_request() -> cg.ShipRequest:
@@ -194,7 +179,7 @@ def test_each_attempt_starts_from_the_unsigned_original() -> None:
 
     with httpx.Client(transport=httpx.MockTransport(handle)) as client:
         executor = Executor(client, sleep=lambda s: None, retry=NO_JITTER)
-        assert executor.run(LabelCarrier(LabelAccount()), flow, Deadline(5.0)) == "ok"
+        assert executor.run(LabelCarrier.with_account(), flow, Deadline(5.0)) == "ok"
     assert auth.given == [([], b"a=1")] * 3  # never a signature already present
     assert [r.content for r in seen] == [b"a=1&sig=" + hashlib.sha256(b"a=1").hexdigest().encode()] * 3
     assert all(len(r.headers.get_list("x-signature")) == 1 for r in seen)
@@ -207,15 +192,11 @@ def test_each_attempt_starts_from_the_unsigned_original() -> None:
 def test_carrier_auth_applies_to_every_attempt_when_call_has_none() -> None:
     auth = SigningAuth()
 
-    class Signed(LabelCarrier):
-        @property
-        def auth(self) -> httpx.Auth | None:
-            return auth
-
+    Signed = label_carrier(auth=lambda carrier: auth)
     answers = iter([httpx.Response(503), httpx.Response(200, json={"price": "4.00"})])
     with httpx.Client(transport=httpx.MockTransport(lambda r: next(answers))) as client:
         executor = Executor(client, sleep=lambda s: None, retry=NO_JITTER)
-        carrier = Signed(LabelAccount())
+        carrier = Signed.with_account()
         quotes = executor.run(carrier, lambda: carrier.rate(domestic_request()), Deadline(5.0))
     assert quotes[0].total == cg.Money("4.00", "USD")
     assert len(auth.given) == 2
@@ -227,14 +208,10 @@ def test_auth_flow_error_passes_through_typed() -> None:
             raise cg.AuthenticationError("token endpoint said no", code="invalid_client", http_status=401)
             yield request  # pragma: no cover
 
-    class Refused(LabelCarrier):
-        @property
-        def auth(self) -> httpx.Auth | None:
-            return Refusing()
-
+    Refused = label_carrier(auth=lambda carrier: Refusing())
     with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as client:
         executor = Executor(client, sleep=no_sleep)
-        carrier = Refused(LabelAccount())
+        carrier = Refused.with_account()
         with pytest.raises(cg.AuthenticationError) as info:
             executor.run(carrier, lambda: carrier.rate(domestic_request()), Deadline(5.0))
     assert (info.value.carrier, info.value.code) == ("labels", "invalid_client")
@@ -258,7 +235,7 @@ def test_flow_can_catch_a_typed_error_and_continue() -> None:
 
     with httpx.Client(transport=httpx.MockTransport(handle)) as client:
         executor = Executor(client, sleep=no_sleep)
-        assert executor.run(LabelCarrier(LabelAccount()), flow, Deadline(5.0)) == "/by-ref/R-7"
+        assert executor.run(LabelCarrier.with_account(), flow, Deadline(5.0)) == "/by-ref/R-7"
 
 
 # -- classification of transport failures ----------------------------------------------------------
@@ -278,13 +255,12 @@ REQ = httpx.Request("POST", "https://labels.test/x")
 ])
 def test_transport_error_table(exc: Exception, read: type[cg.CarrierError], write: type[cg.CarrierError],
                                read_code: str) -> None:
-    carrier = LabelCarrier(LabelAccount())
-    base = BaseExecutor()
+    carrier = LabelCarrier.with_account()
     calls = {kind: Call(request=REQ, parse=lambda r: None, operation=kind,
                         kind="read" if kind == "rate" else "write", idempotent=kind == "rate",
                         reference="R-1") for kind in ("rate", "ship")}
-    as_read = base._transport_error(carrier, calls["rate"], exc, Deadline(5.0))
-    as_write = base._transport_error(carrier, calls["ship"], exc, Deadline(5.0))
+    as_read = transport_error(carrier, calls["rate"], exc, Deadline(5.0))
+    as_write = transport_error(carrier, calls["ship"], exc, Deadline(5.0))
     assert (type(as_read), type(as_write), as_read.code) == (read, write, read_code)
     assert "label-key-0000" not in str(as_read) + str(as_write)
 
@@ -293,9 +269,9 @@ def test_timeout_after_the_deadline_is_deadline_exceeded() -> None:
     now = [0.0]
     deadline = Deadline(1.0, clock=lambda: now[0])
     now[0] = 1.0
-    carrier = LabelCarrier(LabelAccount())
+    carrier = LabelCarrier.with_account()
     call = Call(request=REQ, parse=lambda r: None, operation="rate", kind="read", idempotent=True)
-    err = BaseExecutor()._transport_error(carrier, call, httpx.ReadTimeout("slow"), deadline)
+    err = transport_error(carrier, call, httpx.ReadTimeout("slow"), deadline)
     assert isinstance(err, cg.DeadlineExceeded)
 
 
@@ -309,7 +285,7 @@ def test_async_executor_bounds_a_hanging_write_by_the_deadline_as_outcome_unknow
 
     async def go() -> cg.Label:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as client:
-            carrier = LabelCarrier(LabelAccount())
+            carrier = LabelCarrier.with_account()
             executor = AsyncExecutor(client, sleep=no_asleep)
             return await executor.run(carrier, lambda: carrier.ship(ship_request()), Deadline(0.2))
 

@@ -7,7 +7,6 @@ import base64
 import json
 import logging
 from collections.abc import Generator, Iterator
-from typing import ClassVar
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -15,13 +14,13 @@ import pytest
 from pydantic import SecretStr
 
 import carriergate as cg
-from carriergate.adapters.events import EventHooks, Exchange
+from carriergate.adapters.events import EventHooks
+from carriergate.adapters.events import Exchange as View
 from carriergate.adapters.redaction import REDACTED, is_sensitive, redact_body, redact_headers, redact_url
 from carriergate.adapters.retry import RetryPolicy
-from carriergate.core import registry
-from carriergate.core.contract import Call, Flow
-from carriergate.protocols.http import error_for_status
 
+from support.fake_carrier import Exchange, Turn, checked, fake_carrier, raise_for_status, registered
+from support.fake_carrier import quote as fake_quote
 from support.shipments import domestic_request
 from support.timing import no_asleep, no_sleep
 
@@ -125,12 +124,6 @@ def test_literal_secrets_in_every_encoding_truncation_and_binary() -> None:
 
 # -- through the executor: DEBUG logs and event hooks ---------------------------------------------
 
-class VaultAccount(cg.Account):
-    api_key: SecretStr
-    password: SecretStr
-    client_secret: SecretStr
-
-
 class TokenAuth(httpx.Auth):
     """Adds a bearer token and Basic-encoded credentials; exposes its token for redaction."""
 
@@ -146,46 +139,31 @@ class TokenAuth(httpx.Auth):
         return [TOKEN, self._basic]
 
 
-class VaultCarrier(cg.Carrier[VaultAccount]):
-    """Puts its secrets everywhere a careless carrier API would: headers, query, form, JSON."""
+def _login(turn: Turn) -> httpx.Request:
+    key, password = turn.account.api_key.get_secret_value(), turn.account.password.get_secret_value()
+    return httpx.Request("POST", turn.url("/login"), params={"apikey": key, "q": key},
+                         data={"user": "acme", "password": password, "memo": password})
 
-    name: ClassVar[str] = "vault"
-    capabilities = frozenset({cg.Capability.RATE})
-    account_model = VaultAccount
-    hosts: ClassVar[dict[str, str]] = {"production": "https://vault.test"}
 
-    @property
-    def auth(self) -> httpx.Auth | None:
-        return TokenAuth(self.account.client_secret.get_secret_value())
+def _rate(turn: Turn) -> httpx.Request:
+    key, secret = turn.account.api_key.get_secret_value(), turn.account.client_secret.get_secret_value()
+    return httpx.Request("POST", turn.url("/rate"), headers={"X-API-Key": key, "X-Echo": secret},
+                         json={"client_secret": secret, "remark": f"k={key}", "weight": "1"})
 
-    def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
-        acct = self.account
-        key = acct.api_key.get_secret_value()
-        password = acct.password.get_secret_value()
-        secret = acct.client_secret.get_secret_value()
-        yield Call(request=httpx.Request("POST", f"{self.base_url}/login", params={"apikey": key, "q": key},
-                                         data={"user": "acme", "password": password, "memo": password}),
-                   parse=self._ok, operation="rate_login", kind="read", idempotent=True)
-        quotes: list[cg.Quote] = yield Call(
-            request=httpx.Request("POST", f"{self.base_url}/rate", headers={"X-API-Key": key, "X-Echo": secret},
-                                  json={"client_secret": secret, "remark": f"k={key}", "weight": "1"}),
-            parse=self._quotes, operation="rate", kind="read", idempotent=True)
-        return quotes
 
-    def _ok(self, response: httpx.Response) -> None:
-        if response.status_code >= 400:
-            raise error_for_status(response, carrier=self.alias)
-
-    def _quotes(self, response: httpx.Response) -> list[cg.Quote]:
-        self._ok(response)
-        return [cg.Quote(carrier=self.alias, service_code="std", service_name="Std", total=cg.Money("5", "USD"))]
+#: Puts its secrets everywhere a careless carrier API would: headers, query, form, JSON.
+VaultCarrier = fake_carrier(
+    "vault", account={"api_key": SecretStr, "password": SecretStr, "client_secret": SecretStr},
+    hosts={"production": "https://vault.test"},
+    auth=lambda carrier: TokenAuth(carrier.account.client_secret.get_secret_value()),
+    rate=[Exchange(_login, raise_for_status, operation="rate_login"),
+          Exchange(_rate, checked(lambda turn, response: [fake_quote(turn, "5", service_name="Std")]))])
 
 
 @pytest.fixture(autouse=True)
 def vault_registered() -> Iterator[None]:
-    registry.register("vault", VaultCarrier)
-    yield
-    registry.unregister("vault")
+    with registered(VaultCarrier):
+        yield
 
 
 CONFIG = {"vault": {"api_key": API_KEY, "password": PASSWORD, "client_secret": CLIENT_SECRET}}
@@ -230,7 +208,7 @@ def assert_clean(text: str) -> None:
 
 
 def test_debug_logs_and_hooks_never_show_a_secret(caplog: pytest.LogCaptureFixture) -> None:
-    views: list[Exchange] = []
+    views: list[View] = []
     caplog.set_level(logging.DEBUG, logger="carriergate")
     clock = TickingClock()
     with cg.Gateway(CONFIG, transport=echo_with_a_hiccup(clock), sleep=no_sleep, clock=clock,
@@ -266,12 +244,12 @@ def test_debug_logs_and_hooks_never_show_a_secret(caplog: pytest.LogCaptureFixtu
 
 
 def test_async_hooks_may_be_coroutines_and_errors_are_redacted_views() -> None:
-    views: list[Exchange] = []
+    views: list[View] = []
 
-    async def collect(view: Exchange) -> None:
+    async def collect(view: View) -> None:
         views.append(view)
 
-    def broken(view: Exchange) -> None:
+    def broken(view: View) -> None:
         raise RuntimeError("observer bug")
 
     async def go() -> None:

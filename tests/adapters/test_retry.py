@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +21,8 @@ from carriergate.adapters.retry import RetryPolicy, equal_jitter
 from carriergate.core.contract import Call, Flow
 from carriergate.core.deadline import Deadline
 from carriergate.protocols.http import error_for_status
+
+from support.fake_carrier import fake_carrier
 
 WALL = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -47,15 +49,9 @@ class FakeTime:
         self.sleep(seconds)
 
 
-class OpsAccount(cg.Account):
-    api_key: SecretStr = SecretStr("ops-api-key-123")
-
-
-class OpsCarrier(cg.Carrier[OpsAccount]):
-    name: ClassVar[str] = "ops"
-    capabilities = frozenset({cg.Capability.RATE})
-    account_model = OpsAccount
-    hosts: ClassVar[dict[str, str]] = {"production": "https://ops.test"}
+#: The carrier the executor drives; its calls are the hand-built ones below, one per kind of call.
+OpsCarrier = fake_carrier("ops", account={"api_key": SecretStr("ops-api-key-123")}, capabilities={cg.Capability.RATE},
+                          hosts={"production": "https://ops.test"})
 
 
 def parse(response: httpx.Response) -> str:
@@ -133,7 +129,7 @@ def policy(time: FakeTime, **overrides: Any) -> RetryPolicy:
 
 def drive(mode: str, call: Call[str], handler: Callable[[httpx.Request], httpx.Response], time: FakeTime,
           deadline: float | None = 30.0, **overrides: Any) -> str:
-    carrier = OpsCarrier(OpsAccount())
+    carrier = OpsCarrier.with_account()
     limit = Deadline(deadline, clock=time.clock)
     transport = httpx.MockTransport(handler)
     if mode == "sync":
@@ -237,7 +233,7 @@ def test_backoff_is_capped_and_retry_after_is_a_floor() -> None:
 
 
 @pytest.mark.parametrize(("error", "read", "write"), [
-    (cg.DeadlineExceeded("late", code="deadline"), False, False),
+    (cg.DeadlineExceeded("late"), False, False),
     (cg.CarrierUnavailable("open", code="breaker_open"), False, False),
     (cg.AuthenticationError("no", http_status=401), False, False),
     (cg.NotFound("no", http_status=404), False, False),
@@ -251,3 +247,29 @@ def test_backoff_is_capped_and_retry_after_is_a_floor() -> None:
 def test_should_retry_decisions(error: cg.CarrierError, read: bool, write: bool) -> None:
     assert RetryPolicy.should_retry(make_call("read"), error) is read
     assert RetryPolicy.should_retry(make_call("write"), error) is write
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(("operation", "flags", "attempts", "error"), [
+    ("rate", {"kind": "write", "idempotent": False, "reference": "ORDER-1001"}, 1, cg.OutcomeUnknown),
+    ("ship", {"kind": "write", "idempotent": True}, 3, cg.CarrierUnavailable),
+    ("ship", {"kind": "write", "idempotent": False, "honours_idempotency_key": True}, 3, cg.CarrierUnavailable),
+    ("track_and_book", {"kind": "read", "idempotent": True}, 3, cg.CarrierUnavailable),
+])
+def test_read_or_write_is_what_the_call_declares_never_its_name(mode: str, operation: str, flags: dict[str, Any],
+                                                                attempts: int, error: type[cg.CarrierError]) -> None:
+    """A 500 is retried for a call that is safe to repeat and never for one that is not, whatever the
+    operation is called: a write named "rate" is not read-like, an idempotent "ship" is."""
+    time = FakeTime()
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500, json={"message": "no"})
+
+    call = Call(request=httpx.Request("POST", "https://ops.test/op", json={"n": 1}), parse=parse,
+                operation=operation, **flags)
+    with pytest.raises(cg.CarrierError) as info:
+        drive(mode, call, record, time)
+    assert (type(info.value), len(sent)) == (error, attempts)
+    assert RetryPolicy.should_retry(call, cg.CarrierUnavailable("boom", http_status=500)) is (attempts > 1)

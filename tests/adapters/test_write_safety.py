@@ -13,26 +13,28 @@ import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
 import carriergate as cg
-from carriergate.adapters.events import EventHooks, Exchange
-from carriergate.adapters.executor import AsyncExecutor, BaseExecutor, Executor
+from carriergate.adapters.events import EventHooks
+from carriergate.adapters.events import Exchange as View
+from carriergate.adapters.executor import AsyncExecutor, Executor
+from carriergate.adapters.flows import FlowRun
 from carriergate.adapters.retry import RetryPolicy
-from carriergate.core import registry
-from carriergate.core.contract import AnyCarrier, Call, Flow
+from carriergate.core.contract import AnyCarrier, Call
 from carriergate.core.contract import is_side_request as is_token_request
 from carriergate.core.deadline import HOOK_GRACE, Deadline
 from carriergate.gateway import config as carrier_config
 from carriergate.protocols.auth.oauth2 import OAuth2ClientCredentials
-from carriergate.protocols.limits import TOO_LARGE
+from carriergate.protocols.limits import TOO_LARGE, BodyReader
 from carriergate.sandbox.faults import CarrierFaults, FaultRule, Faults
 from carriergate.sandbox.registry import sandbox_gateway_kwargs
 
+from support.fake_carrier import Exchange, FakeCarrier, Operation, Turn, fake_carrier, quote, registered
 from support.sandbox_samples import labels_in, ship_request
 from support.shipments import domestic_request
 from support.timing import no_asleep, no_sleep
@@ -55,73 +57,49 @@ async def hang_asleep(seconds: float) -> None:
     await asyncio.Event().wait()
 
 
-class WriteAccount(cg.Account):
-    api_key: SecretStr = SecretStr("write-key-0000")
+def _quotes(turn: Turn, response: httpx.Response) -> list[cg.Quote]:
+    return [quote(turn, response.json()["price"])]
 
 
-class WriteCarrier(cg.Carrier[WriteAccount]):
-    """Rates with one POST (a read); buys a label with one POST (a write)."""
-
-    name: ClassVar[str] = "writes"
-    capabilities = frozenset({cg.Capability.RATE, cg.Capability.SHIP})
-    account_model = WriteAccount
-    hosts: ClassVar[dict[str, str]] = {"production": "https://writes.test"}
-
-    def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
-        quotes: list[cg.Quote] = yield Call(request=httpx.Request("POST", f"{self.base_url}/rate"),
-                                            parse=self._quotes, operation="rate", kind="read", idempotent=True)
-        return quotes
-
-    def ship(self, request: cg.ShipRequest) -> Flow[cg.Label]:
-        label: cg.Label = yield Call(request=httpx.Request("POST", f"{self.base_url}/labels"), parse=self._label,
-                                     operation="ship", kind="write", idempotent=False, reference=request.reference)
-        return label
-
-    def _quotes(self, response: httpx.Response) -> list[cg.Quote]:
-        return [cg.Quote(carrier=self.alias, service_code="std", service_name="Standard",
-                         total=cg.Money(response.json()["price"], "USD"))]
-
-    def _label(self, response: httpx.Response) -> cg.Label:
-        if response.status_code >= 400:
-            raise cg.CarrierError("refused", carrier=self.alias, code="refused", http_status=response.status_code)
-        return cg.Label(carrier=self.alias, tracking_number=response.json()["tn"], label=b"%PDF", label_format="PDF")
+def _label(turn: Turn, response: httpx.Response) -> cg.Label:
+    if response.status_code >= 400:
+        raise cg.CarrierError("refused", carrier=turn.alias, code="refused", http_status=response.status_code)
+    return cg.Label(carrier=turn.alias, tracking_number=response.json()["tn"], label=b"%PDF", label_format="PDF")
 
 
-class DocumentCarrier(WriteCarrier):
-    """Buys the label, then fetches its document with a second (idempotent) call."""
-
-    name: ClassVar[str] = "documents"
-
-    def ship(self, request: cg.ShipRequest) -> Flow[cg.Label]:
-        label: cg.Label = yield from super().ship(request)
-        document: bytes = yield Call(request=httpx.Request("GET", f"{self.base_url}/documents/{label.tracking_number}"),
-                                     parse=self._document, operation="label_document", kind="read", idempotent=True)
-        return label.model_copy(update={"label": document})
-
-    @staticmethod
-    def _document(response: httpx.Response) -> bytes:
-        if response.status_code == 503:
-            raise cg.CarrierUnavailable("busy", code="busy", http_status=503)
-        return response.content
+def _document(turn: Turn, response: httpx.Response) -> cg.Label:
+    """The label bought by the previous call, with the document fetched for it."""
+    if response.status_code == 503:
+        raise cg.CarrierUnavailable("busy", code="busy", http_status=503)
+    label: cg.Label = turn.previous
+    return label.model_copy(update={"label": response.content})
 
 
-class TokenCarrier(WriteCarrier):
-    """The write carrier behind an OAuth2 token endpoint."""
+RATE = Exchange(lambda turn: httpx.Request("POST", turn.url("/rate")), _quotes)
+SHIP = Exchange(lambda turn: httpx.Request("POST", turn.url("/labels")), _label)
+DOCUMENT = Exchange(lambda turn: httpx.Request("GET", turn.url(f"/documents/{turn.previous.tracking_number}")),
+                    _document, kind="read", operation="label_document")
 
-    name: ClassVar[str] = "tokens"
 
-    def make_auth(self) -> httpx.Auth | None:
-        return OAuth2ClientCredentials(carrier=self.alias, token_url=TOKEN_URL, client_id="client",
-                                       client_secret=SecretStr("write-secret-0000"))
+def write_carrier(name: str, *, ship: Operation = SHIP,
+                  auth: Callable[[FakeCarrier], httpx.Auth | None] | None = None) -> type[FakeCarrier]:
+    """Rates with one POST (a read); buys a label with ``ship`` (a write, then whatever follows it)."""
+    return fake_carrier(name, account={"api_key": SecretStr("write-key-0000")},
+                        hosts={"production": "https://writes.test"}, auth=auth, rate=RATE, ship=ship)
+
+
+WriteCarrier = write_carrier("writes")
+#: Buys the label, then fetches its document with a second (idempotent) call.
+DocumentCarrier = write_carrier("documents", ship=[SHIP, DOCUMENT])
+#: The write carrier behind an OAuth2 token endpoint.
+TokenCarrier = write_carrier("tokens", auth=lambda carrier: OAuth2ClientCredentials(
+    carrier=carrier.alias, token_url=TOKEN_URL, client_id="client", client_secret=SecretStr("write-secret-0000")))
 
 
 @pytest.fixture(autouse=True)
 def carriers_registered() -> Iterator[None]:
-    for cls in (WriteCarrier, DocumentCarrier, TokenCarrier):
-        registry.register(cls.name, cls)
-    yield
-    for cls in (WriteCarrier, DocumentCarrier, TokenCarrier):
-        registry.unregister(cls.name)
+    with registered(WriteCarrier, DocumentCarrier, TokenCarrier):
+        yield
 
 
 def a_label(carrier: str = "writes") -> cg.ShipRequest:
@@ -269,11 +247,11 @@ def test_deadline_after_a_performed_write_is_outcome_unknown() -> None:
 def test_async_hooks_that_hang_or_raise_are_bounded_and_ignored(caplog: pytest.LogCaptureFixture) -> None:
     seen: list[str] = []
 
-    async def hang(view: Exchange) -> None:
+    async def hang(view: View) -> None:
         seen.append(f"hang {view.operation}")
         await asyncio.Event().wait()
 
-    def boom(view: Exchange) -> None:
+    def boom(view: View) -> None:
         raise RuntimeError("observer bug")
 
     hooks = EventHooks({"request": [boom, hang], "response": [hang, boom]}, timeout=0.05)
@@ -281,7 +259,7 @@ def test_async_hooks_that_hang_or_raise_are_bounded_and_ignored(caplog: pytest.L
 
     async def main() -> cg.Label:
         async with httpx.AsyncClient(transport=httpx.MockTransport(document_handler(posts, 200))) as client:
-            carrier = WriteCarrier(WriteAccount())
+            carrier = WriteCarrier.with_account()
             return await AsyncExecutor(client, sleep=never_asleep, hooks=hooks).run(
                 carrier, lambda: carrier.ship(a_label()), Deadline(None))
 
@@ -295,7 +273,7 @@ def test_async_hooks_that_hang_or_raise_are_bounded_and_ignored(caplog: pytest.L
 
 def test_a_hanging_response_hook_never_turns_a_label_into_an_error() -> None:
     """Hooks end by the deadline plus a grace below the safety margin: the gateway's net never fires."""
-    async def hang(view: Exchange) -> None:
+    async def hang(view: View) -> None:
         await asyncio.Event().wait()
 
     async def main() -> cg.Label:
@@ -548,24 +526,28 @@ def test_eight_threads_on_first_use_get_one_carrier(monkeypatch: pytest.MonkeyPa
 
 def test_both_executors_take_the_same_decisions_through_shared_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     steps: list[tuple[str, str]] = []
-    real_step, real_feed = BaseExecutor._step, BaseExecutor._feed
+    real_next, real_feed = FlowRun.__next__, BodyReader.feed
 
-    def step(flow: Any, outcome: Any, error: Any, context: Any) -> Any:
-        result = real_step(flow, outcome, error, context)
-        steps.append(("step", type(result).__name__))
-        return result
+    def step(self: FlowRun[Any]) -> Call[Any]:
+        try:
+            call = real_next(self)
+        except StopIteration:
+            steps.append(("step", "done"))
+            raise
+        steps.append(("step", type(call).__name__))
+        return call
 
-    def feed(self: BaseExecutor, carrier: Any, call: Any, deadline: Any, reader: Any, chunk: bytes) -> None:
-        steps.append(("feed", call.operation))
-        real_feed(self, carrier, call, deadline, reader, chunk)
+    def feed(self: BodyReader, chunk: bytes) -> None:
+        steps.append(("feed", self.operation))
+        real_feed(self, chunk)
 
-    monkeypatch.setattr(BaseExecutor, "_step", staticmethod(step))
-    monkeypatch.setattr(BaseExecutor, "_feed", feed)
+    monkeypatch.setattr(FlowRun, "__next__", step)
+    monkeypatch.setattr(BodyReader, "feed", feed)
 
     def handle(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, stream=httpx.ByteStream(b'{"tn": "1Z0001"}'))
 
-    carrier = WriteCarrier(WriteAccount())
+    carrier = WriteCarrier.with_account()
     with httpx.Client(transport=httpx.MockTransport(handle)) as client:
         sync_label = Executor(client, sleep=never_sleep).run(carrier, lambda: carrier.ship(a_label()), Deadline(5.0))
     sync_steps, steps[:] = list(steps), []
@@ -576,4 +558,4 @@ def test_both_executors_take_the_same_decisions_through_shared_steps(monkeypatch
                                                                       Deadline(5.0))
 
     assert asyncio.run(main()) == sync_label
-    assert steps == sync_steps == [("step", "Call"), ("feed", "ship"), ("step", "_Done")]
+    assert steps == sync_steps == [("step", "Call"), ("feed", "ship"), ("step", "done")]

@@ -1,11 +1,10 @@
 """The shortcuts the UPS and FedEx rate paths take for speed give exactly what the long way gives:
 no unit conversion when a weight or size is already in the unit asked, FedEx amounts decoded as
-Decimal used as they are, UPS currency codes checked once per distinct string."""
+Decimal used as they are (tests/protocols/test_json_reading.py), UPS currency codes checked once per distinct string."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import httpx
 import pytest
@@ -42,25 +41,6 @@ def test_ups_weights_by_hand(weight: cg.Weight, units: measures.UnitSystem, expe
 ])
 def test_fedex_weights_by_hand(weight: cg.Weight, units: str, expected: float) -> None:
     assert payload.weight(weight, units) == {"units": units, "value": expected}
-
-
-@pytest.mark.parametrize("raw", ["12.50", "-0.0", "1E+3", "0E-7", "123456789012345678901234567890.123", "-7.000"])
-def test_fedex_decimals_are_used_as_decoded(raw: str) -> None:
-    value = Decimal(raw)
-    read = payload.dec(value)
-    assert read is not None
-    assert read.as_tuple() == Decimal(str(value)).as_tuple()  # the long way: through text and back
-
-
-@pytest.mark.parametrize("raw", ["NaN", "sNaN", "Infinity", "-Infinity"])
-def test_fedex_non_finite_decimals_read_as_absent(raw: str) -> None:
-    assert payload.dec(Decimal(raw)) is None
-
-
-@pytest.mark.parametrize("value", [" 12 ", 12, "", "  ", True, None, 1.5, ["x"]])
-def test_fedex_text_reads_like_before(value: Any) -> None:
-    expected = str(value).strip() or None if isinstance(value, str | int) and not isinstance(value, bool) else None
-    assert payload.text(value) == expected
 
 
 def test_ups_currency_codes_are_normalised_and_checked() -> None:

@@ -14,7 +14,7 @@ from carriergate.checkout.admission import BUSY, Admission
 from carriergate.checkout.fees import FeePolicy
 
 from support.shipments import domestic_request
-from support.shop_fakes import CALLS, async_handler, fake, fake_carrier
+from support.shop_fakes import CALLS, ahandler, fake, fake_carrier
 
 __all__ = ["fake_carrier"]
 
@@ -111,7 +111,7 @@ def test_past_capacity_the_app_answers_from_backup_rates_without_asking_carriers
 
     async def main() -> tuple[dict[str, Any], dict[str, Any], int, int]:
         answered = asyncio.Event()  # "fast" answered: the live round is on, "slow" hangs
-        async with cg.AsyncGateway(config, transport=httpx.MockTransport(async_handler),
+        async with cg.AsyncGateway(config, transport=httpx.MockTransport(ahandler),
                                    event_hooks={"response": [lambda exchange: answered.set()]}) as gw:
             app = create_app(gw, FeePolicy(), deadline=0.5, admission=AdmissionSettings(initial=1, minimum=1))
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shop") as client:

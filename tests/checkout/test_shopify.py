@@ -16,7 +16,7 @@ from carriergate.checkout import ShopifyOptions, create_app
 from carriergate.checkout.fees import FeePolicy
 from carriergate.checkout.shopify import rate_request, rates_response
 
-from support.shop_fakes import async_handler, fake, fake_carrier
+from support.shop_fakes import ahandler, fake, fake_carrier
 
 __all__ = ["fake_carrier"]
 pytestmark = pytest.mark.usefixtures("fake_carrier")
@@ -44,7 +44,7 @@ def run(check: Callable[[httpx.AsyncClient], Awaitable[None]], policy: FeePolicy
         shopify: ShopifyOptions | None = None) -> None:
     async def main() -> None:
         config = {"fast": fake(price="20.00", transit_days=2), "slow": fake("hang"), "table": {}}
-        async with cg.AsyncGateway(config, transport=httpx.MockTransport(async_handler)) as gw:
+        async with cg.AsyncGateway(config, transport=httpx.MockTransport(ahandler)) as gw:
             app = create_app(gw, policy, deadline=0.3, shopify=shopify)
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shop") as client:
                 await asyncio.wait_for(check(client), timeout=5)

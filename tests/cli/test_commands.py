@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +15,9 @@ import carriergate as cg
 from carriergate.cli import app as cli
 from carriergate.cli.config import DEFAULT_CONFIG, gateway_config
 from carriergate.core import registry
-from carriergate.core.contract import Flow, finished
+from carriergate.core.contract import AnyCarrier
+
+from support.fake_carrier import Answer, FakeCarrier, fake_carrier, registered
 
 runner = CliRunner()
 
@@ -243,44 +245,40 @@ def test_table_operations_are_not_supported(args: list[str]) -> None:
     assert result.stderr.startswith("error: [table] not_supported:")
 
 
-class FullCarrier(cg.Carrier[cg.Account]):
-    """Every operation, answered without I/O; the tracking number picks the outcome."""
+def _ship(carrier: FakeCarrier, request: cg.ShipRequest) -> cg.Label:
+    if request.reference == "UNKNOWN":
+        raise cg.OutcomeUnknown("timed out", reference=request.reference, carrier=carrier.alias)
+    return cg.Label(carrier=carrier.alias, tracking_number="FULL123", label=b"%PDF-label",
+                    label_format=request.label_format, total=cg.Money("9.99", "USD"),
+                    carrier_data={"shipment_id": "S-1"})
 
-    name: ClassVar[str] = "full"
-    capabilities = frozenset(cg.Capability)
 
-    def ship(self, request: cg.ShipRequest) -> Flow[cg.Label]:
-        if request.reference == "UNKNOWN":
-            raise cg.OutcomeUnknown("timed out", reference=request.reference, carrier=self.alias)
-        return finished(cg.Label(carrier=self.alias, tracking_number="FULL123", label=b"%PDF-label",
-                                 label_format=request.label_format, total=cg.Money("9.99", "USD"),
-                                 carrier_data={"shipment_id": "S-1"}))
+def _void(carrier: FakeCarrier, label: cg.Label) -> None:
+    if label.carrier_data.get("shipment_id") != "S-1":
+        raise cg.NotFound("no such shipment", carrier=carrier.alias, code="404")
 
-    def void(self, label: cg.Label) -> Flow[None]:
-        if label.carrier_data.get("shipment_id") != "S-1":
-            raise cg.NotFound("no such shipment", carrier=self.alias, code="404")
-        return finished(None)
 
-    def track(self, tracking_number: str) -> Flow[cg.TrackingInfo]:
-        event = cg.TrackingEvent(occurred_at=datetime(2030, 1, 2, 3, 4, tzinfo=UTC), status=cg.TrackingStatus.DELIVERED,
-                                 code="D1", description="Delivered", location="Beijing")
-        return finished(cg.TrackingInfo(carrier=self.alias, tracking_number=tracking_number,
-                                        status=cg.TrackingStatus.DELIVERED, events=[event]))
+def _track(carrier: FakeCarrier, tracking_number: str) -> cg.TrackingInfo:
+    event = cg.TrackingEvent(occurred_at=datetime(2030, 1, 2, 3, 4, tzinfo=UTC), status=cg.TrackingStatus.DELIVERED,
+                             code="D1", description="Delivered", location="Beijing")
+    return cg.TrackingInfo(carrier=carrier.alias, tracking_number=tracking_number,
+                           status=cg.TrackingStatus.DELIVERED, events=[event])
 
-    def schedule_pickup(self, request: cg.PickupRequest) -> Flow[cg.Pickup]:
-        return finished(cg.Pickup(carrier=self.alias, confirmation_number="PU-7", carrier_data={"date": "2099-01-01"}))
 
-    def cancel_pickup(self, pickup: cg.Pickup) -> Flow[None]:
-        return finished(None)
+#: Every operation (rating declared, not performed), answered without I/O; the request picks the outcome.
+FullCarrier = fake_carrier(
+    "full", capabilities=frozenset(cg.Capability), ship=Answer(_ship), void=Answer(_void), track=Answer(_track),
+    schedule_pickup=Answer(lambda carrier, request: cg.Pickup(carrier=carrier.alias, confirmation_number="PU-7",
+                                                              carrier_data={"date": "2099-01-01"})),
+    cancel_pickup=Answer(lambda carrier, pickup: None))
 
 
 @pytest.fixture
 def full(tmp_path: Path) -> Iterator[str]:
-    registry.register("full", FullCarrier)
     path = tmp_path / "full.toml"
     path.write_text("[full]\n", encoding="utf-8")
-    yield str(path)
-    registry.unregister("full")
+    with registered(FullCarrier):
+        yield str(path)
 
 
 def test_ship_writes_the_label(full: str, tmp_path: Path) -> None:
@@ -369,7 +367,7 @@ def test_pickup_naive_window_is_bad_input(full: str) -> None:
 def test_carriers_lists_capabilities_and_unavailable_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     real = registry.carrier_class
 
-    def flaky(name: str) -> type[cg.Carrier[Any]]:
+    def flaky(name: str) -> type[AnyCarrier]:
         if name == "broken":
             raise ModuleNotFoundError("No module named 'vendor_sdk'")
         return real(name)

@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 import carriergate as cg
 from carriergate.cli import app as cli
-from carriergate.core import registry
 
 from support.echo_carrier import EchoCarrier
+from support.fake_carrier import registered
 
 
 class Counter:
@@ -35,9 +35,8 @@ class Counter:
 
 @pytest.fixture
 def counter() -> Iterator[Counter]:
-    registry.register("echo", EchoCarrier)
-    yield Counter()
-    registry.unregister("echo")
+    with registered(EchoCarrier):
+        yield Counter()
 
 
 def address(**changes: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from carriergate.carriers.dhl_express.replies import Checkpoint
-from carriergate.carriers.dhl_express.tracking import event as dhl_event
+from carriergate.carriers.dhl_express.track import event as dhl_event
 from carriergate.carriers.fedex.track import event as fedex_event
 from carriergate.carriers.ups.track import event as ups_event
 

@@ -13,15 +13,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import ClassVar
 
 import httpx
 import pytest
 
 import carriergate as cg
-from carriergate.core import registry
-from carriergate.core.contract import Call, Flow
 
+from support.fake_carrier import Exchange, fake_carrier, registered
 from support.shipments import domestic_request
 from support.timing import no_asleep
 
@@ -72,24 +70,15 @@ class SilentServer:
         assert not self._thread.is_alive(), "the silent server thread did not stop"
 
 
-class SilentCarrier(cg.Carrier[cg.Account]):
-    name: ClassVar[str] = "silent"
-    capabilities = frozenset({cg.Capability.RATE})
-
-    def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
-        quotes: list[cg.Quote] = yield Call(request=httpx.Request("POST", f"{self.base_url}/rate", json={}),
-                                            parse=lambda r: [], operation="rate", kind="read", idempotent=True)
-        return quotes
+#: Rates with one POST and never gets an answer to parse.
+SilentCarrier = fake_carrier("silent", rate=Exchange(lambda turn: httpx.Request("POST", turn.url("/rate"), json={}),
+                                                     lambda turn, response: []))
 
 
 @pytest.fixture
 def server() -> Iterator[SilentServer]:
-    registry.register("silent", SilentCarrier)
-    try:
-        with SilentServer() as srv:
-            yield srv
-    finally:
-        registry.unregister("silent")
+    with registered(SilentCarrier), SilentServer() as srv:
+        yield srv
 
 
 def config(server: SilentServer) -> dict[str, dict[str, object]]:

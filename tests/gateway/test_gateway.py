@@ -11,17 +11,16 @@ import httpx
 import pytest
 
 import carriergate as cg
-from carriergate.core import registry
 
 from support.echo_carrier import EchoCarrier
+from support.fake_carrier import registered
 from support.shipments import domestic_request
 
 
 @pytest.fixture(autouse=True)
 def echo_registered() -> Iterator[None]:
-    registry.register("echo", EchoCarrier)
-    yield
-    registry.unregister("echo")
+    with registered(EchoCarrier):
+        yield
 
 
 CONFIG = {

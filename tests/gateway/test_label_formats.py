@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import carriergate as cg
+from carriergate.sandbox.registry import sandbox_gateway_kwargs
 
 from support.shipments import international_request
 
@@ -28,12 +29,12 @@ def test_unset_label_format_is_the_carriers_usual_one(carrier: str, service: str
 
 
 def test_an_explicit_format_the_carrier_cannot_make_is_refused_before_sending() -> None:
-    with cg.Gateway.sandbox(["ups"]) as gw:
-        with pytest.raises(cg.ValidationError) as info:
-            gw.ship(ship("ups", "08", label_format="PDF"))
-        emulator = gw._clients.get("ups")._transport.emulators["ups"]  # type: ignore[attr-defined]
+    sandbox = sandbox_gateway_kwargs(["ups"])  # what Gateway.sandbox(["ups"]) is made of, kept to look inside
+    with cg.Gateway(sandbox["config"], transport=sandbox["transport"]) as gw, \
+            pytest.raises(cg.ValidationError) as info:
+        gw.ship(ship("ups", "08", label_format="PDF"))
     assert info.value.field == "label_format"
-    assert emulator.requests == []
+    assert sandbox["transport"].emulators["ups"].requests == []
 
 
 def test_prepare_ship_keeps_explicit_choices() -> None:

@@ -17,7 +17,7 @@ from carriergate.gateway.rate_cache import RateCache, cache_key
 from carriergate.gateway.shopping import AsyncRateShopper, RateShopper, table_account
 
 from support.shipments import domestic_request, international_request
-from support.shop_fakes import CALLS, async_handler, fake, fake_carrier, quote, sync_handler
+from support.shop_fakes import CALLS, ahandler, fake, fake_carrier, handler, quote
 from support.timing import no_asleep
 
 __all__ = ["fake_carrier"]  # the fixture, imported for pytest
@@ -134,7 +134,7 @@ def _config() -> dict[str, dict[str, object]]:
 def test_sync_shopper_falls_back_to_table_and_caches_live() -> None:
     cache = RateCache(ttl=60)
     waits: list[float] = []  # backoff before each retry of "down" (503) and "slow" (read timeout): recorded, not slept
-    with cg.Gateway(_config(), transport=httpx.MockTransport(sync_handler), sleep=waits.append,
+    with cg.Gateway(_config(), transport=httpx.MockTransport(handler), sleep=waits.append,
                     retry_policy=RetryPolicy(max_attempts=3, initial_backoff=0.25, jitter=None)) as gw, \
             RateShopper(gw, cache=cache, fallback_table=table_account(gw)) as shopper:
         assert shopper.fallback_table == "table"
@@ -156,7 +156,7 @@ def test_async_shopper_serves_stale_and_refreshes_in_background() -> None:
 
     async def main() -> None:
         async with cg.AsyncGateway({"fast": fake(price="20.00")},
-                                   transport=httpx.MockTransport(async_handler)) as gw:
+                                   transport=httpx.MockTransport(ahandler)) as gw:
             shopper = AsyncRateShopper(gw, cache=cache)
             first = await shopper.rate(domestic_request(), deadline=2.0)
             assert [q.source for q in first.quotes] == ["live"]
@@ -176,7 +176,7 @@ def test_async_shopper_serves_stale_and_refreshes_in_background() -> None:
 @pytest.mark.usefixtures("fake_carrier")
 def test_async_shopper_hung_carrier_costs_only_the_deadline() -> None:
     async def main() -> cg.RateResult:
-        async with cg.AsyncGateway(_config(), transport=httpx.MockTransport(async_handler), sleep=no_asleep) as gw:
+        async with cg.AsyncGateway(_config(), transport=httpx.MockTransport(ahandler), sleep=no_asleep) as gw:
             shopper = AsyncRateShopper(gw, fallback_table="table")
             return await asyncio.wait_for(shopper.rate(international_request(), deadline=0.3), timeout=3)
 

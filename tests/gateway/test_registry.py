@@ -26,25 +26,33 @@ class Parrot(cg.Carrier[cg.Account]):
 '''
 
 
-@pytest.fixture
-def third_party(tmp_path: Path) -> Iterator[None]:
-    """A distribution installed beside ours that declares one carrier entry point."""
-    (tmp_path / "parrot_carrier.py").write_text(THIRD_PARTY, encoding="utf-8")
-    info = tmp_path / "parrot_carrier-1.0.dist-info"
+def distribution(folder: Path, name: str, source: str, entry_points: str) -> None:
+    """A distribution of one module ``name`` (holding ``source``) with its ``entry_points.txt``, in
+    ``folder`` as an installer lays it out."""
+    (folder / f"{name}.py").write_text(source, encoding="utf-8")
+    info = folder / f"{name}-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: parrot-carrier\nVersion: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[carriergate.carriers]\nparrot = parrot_carrier:Parrot\n",
-                                           encoding="utf-8")
-    sys.path.insert(0, str(tmp_path))
-    registry._entry_points.cache_clear()
-    registry._load.cache_clear()
-    try:
-        yield
-    finally:
-        sys.path.remove(str(tmp_path))
-        sys.modules.pop("parrot_carrier", None)
-        registry._entry_points.cache_clear()
-        registry._load.cache_clear()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name.replace('_', '-')}\nVersion: 1.0\n",
+                                   encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[carriergate.carriers]\n{entry_points}", encoding="utf-8")
+
+
+@pytest.fixture
+def on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder on ``sys.path`` for one test (distributions laid out there are found once the
+    registry is refreshed); afterwards its modules are forgotten and the registry looks afresh."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    for name in ("parrot_carrier", "not_a_carrier"):
+        sys.modules.pop(name, None)
+    registry.refresh()  # read again on next use, when monkeypatch has taken the folder off the path
+
+
+@pytest.fixture
+def third_party(on_path: Path) -> None:
+    """A distribution installed beside ours that declares one carrier entry point."""
+    distribution(on_path, "parrot_carrier", THIRD_PARTY, "parrot = parrot_carrier:Parrot\n")
+    registry.refresh()
 
 
 def test_builtins_are_registered_as_entry_points() -> None:
@@ -61,22 +69,11 @@ def test_a_third_party_carrier_needs_no_fork(third_party: None) -> None:
     assert [q.service_code for q in result.quotes if q.carrier == "parrot"] == ["squawk"]
 
 
-def test_an_entry_point_that_is_not_a_carrier_is_a_configuration_error(tmp_path: Path) -> None:
-    (tmp_path / "not_a_carrier.py").write_text("Thing = object\n", encoding="utf-8")
-    info = tmp_path / "not_a_carrier-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: not-a-carrier\nVersion: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[carriergate.carriers]\nthing = not_a_carrier:Thing\n"
-                                           "broken = no_such_module:X\n", encoding="utf-8")
-    sys.path.insert(0, str(tmp_path))
-    registry._entry_points.cache_clear()
-    try:
-        with pytest.raises(cg.ConfigurationError, match="not a Carrier subclass"):
-            registry.carrier_class("thing")
-        with pytest.raises(cg.ConfigurationError, match="could not be loaded"):
-            registry.carrier_class("broken")
-    finally:
-        sys.path.remove(str(tmp_path))
-        sys.modules.pop("not_a_carrier", None)
-        registry._entry_points.cache_clear()
-        registry._load.cache_clear()
+def test_an_entry_point_that_is_not_a_carrier_is_a_configuration_error(on_path: Path) -> None:
+    distribution(on_path, "not_a_carrier", "Thing = object\n",
+                 "thing = not_a_carrier:Thing\nbroken = no_such_module:X\n")
+    registry.refresh()
+    with pytest.raises(cg.ConfigurationError, match="not a Carrier subclass"):
+        registry.carrier_class("thing")
+    with pytest.raises(cg.ConfigurationError, match="could not be loaded"):
+        registry.carrier_class("broken")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Iterable
-from typing import Any, ClassVar
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -15,26 +15,21 @@ import carriergate as cg
 from carriergate.checkout import CheckoutQuote, aquote, create_app, quoting
 from carriergate.checkout import quote as checkout_quote
 from carriergate.checkout.fees import FeePolicy
-from carriergate.core import registry
+from carriergate.gateway.gateways import DeadlineArg
 from carriergate.gateway.rate_cache import RateCache
 from carriergate.gateway.shopping import AsyncRateShopper, RateShopper, table_account
 
+from support.fake_carrier import fake_carrier as define_carrier
+from support.fake_carrier import registered
 from support.shipments import domestic_request
-from support.shop_fakes import CALLS, async_handler, fake, fake_carrier, quote, sync_handler
+from support.shop_fakes import CALLS, ahandler, fake, fake_carrier, handler, quote
+from support.timing import no_asleep, no_sleep
 
 __all__ = ["fake_carrier"]  # the fixture, imported for pytest
 pytestmark = pytest.mark.usefixtures("fake_carrier")
 
-def _no_sleep(seconds: float) -> None:
-    """Retry back-off without waiting: no test sleeps."""
-
-
-async def _ano_sleep(seconds: float) -> None:
-    """Retry back-off without waiting: no test sleeps."""
-
-
-SYNC: dict[str, Any] = {"transport": httpx.MockTransport(sync_handler), "sleep": _no_sleep}
-ASYNC: dict[str, Any] = {"transport": httpx.MockTransport(async_handler), "sleep": _ano_sleep}
+SYNC: dict[str, Any] = {"transport": httpx.MockTransport(handler), "sleep": no_sleep}
+ASYNC: dict[str, Any] = {"transport": httpx.MockTransport(ahandler), "sleep": no_asleep}
 POLICY = FeePolicy()
 CONFIG: dict[str, dict[str, Any]] = {"fast": fake(price="20.00"), "down": fake("fail"), "table": {}}
 
@@ -55,19 +50,14 @@ class SteppingClock(ManualClock):
         return self.now
 
 
-class Tracker(cg.Carrier[cg.Account]):
-    """A carrier that tracks but does not rate."""
-
-    name: ClassVar[str] = "tracker"
-    capabilities: ClassVar[frozenset[cg.Capability]] = frozenset({cg.Capability.TRACK})
-    hosts: ClassVar[dict[str, str]] = {"production": "https://tracker.invalid"}
+#: A carrier that tracks (declares it, without performing it) but does not rate.
+Tracker = define_carrier("tracker", capabilities={cg.Capability.TRACK}, hosts={"production": "https://tracker.invalid"})
 
 
 @pytest.fixture
-def tracker() -> Iterable[None]:
-    registry.register("tracker", Tracker)
-    yield
-    registry.unregister("tracker")
+def tracker() -> Iterator[None]:
+    with registered(Tracker):
+        yield
 
 
 # 1. A bad deadline is a ValidationError naming "deadline" everywhere, never a raw ValueError.
@@ -180,7 +170,7 @@ class StuckShopper(AsyncRateShopper):
     clock: ManualClock | None = None
 
     async def rate(self, request: cg.RateRequest, carriers: Iterable[str] | None = None,
-                   deadline: float | None = None) -> cg.RateResult:
+                   deadline: DeadlineArg = None) -> cg.RateResult:
         if self.clock is not None:
             self.clock.now += 60  # the whole checkout deadline is spent while the round hangs
         await asyncio.Event().wait()
@@ -247,7 +237,7 @@ class StuckSyncShopper(RateShopper):
     release: threading.Event
 
     def rate(self, request: cg.RateRequest, carriers: Iterable[str] | None = None,
-             deadline: float | None = None) -> cg.RateResult:
+             deadline: DeadlineArg = None) -> cg.RateResult:
         self.release.wait(3)
         raise AssertionError("the live round was abandoned")
 
@@ -289,8 +279,6 @@ def test_carrier_kind_names_the_registered_carrier_of_an_account() -> None:
 
 
 def test_closing_the_gateway_closes_the_checkout_shopper_it_keeps() -> None:
-    import carriergate as cg
-
     gw = cg.Gateway.sandbox(["table"])
     closed: list[str] = []
 
@@ -298,25 +286,35 @@ def test_closing_the_gateway_closes_the_checkout_shopper_it_keeps() -> None:
         def close(self) -> None:
             closed.append("helper")
 
-    assert gw._attached("helper", Helper) is gw._attached("helper", Helper)
+    assert gw.attachment("helper", Helper) is gw.attachment("helper", Helper)
+    shopper = quoting.checkout_shopper(gw)
+    assert gw.attachment(quoting.SHOPPER, lambda: RateShopper(gw)) is shopper
     gw.close()
     assert closed == ["helper"]
 
 
 def test_each_layer_waits_less_past_the_deadline_than_the_layer_above() -> None:
-    from carriergate.core.deadline import HOOK_GRACE, ROUND_GRACE, SAFETY_MARGIN
+    from carriergate.core import deadline
 
-    assert HOOK_GRACE < ROUND_GRACE < SAFETY_MARGIN
+    assert deadline.HOOK_GRACE < deadline.SAFETY_MARGIN  # a hook within its bound never trips the run's net
+    assert not hasattr(deadline, "ROUND_GRACE")  # a round waits no grace of its own
 
 
 @pytest.mark.parametrize("seconds", [0.2, 0.3, 0.5, 1.0, 5.0])
 def test_checkout_live_round_ends_before_its_guard_even_for_short_deadlines(seconds: float) -> None:
-    import carriergate as cg
-    from carriergate.checkout.quoting import _budget
-    from carriergate.core.deadline import ROUND_GRACE
-
-    with cg.Gateway.sandbox(["table"]) as gw:
-        budget = _budget(gw, cg.checkout.FeePolicy(), seconds, None, None)
-    assert budget.live is not None
-    assert budget.guard is not None
-    assert budget.live + ROUND_GRACE < budget.guard <= seconds
+    """A round waits no longer than its deadline, so a live deadline before the guard's is enough; and
+    both are shares of the checkout's one Deadline, on the gateway's clock."""
+    clock = ManualClock()
+    with cg.Gateway.sandbox(["table"], clock=clock) as gw:
+        budget = quoting._budget(gw, cg.checkout.FeePolicy(), seconds, None, None)
+    live, guard, limit = budget.live.remaining(), budget.guard.remaining(), budget.limit.remaining()
+    assert live is not None
+    assert guard is not None
+    assert limit is not None
+    assert limit == pytest.approx(seconds)
+    assert live < guard < limit
+    assert limit - guard == pytest.approx(guard - live)  # what the round may take to settle is kept for backup too
+    clock.now += seconds
+    assert budget.live.expired
+    assert budget.guard.expired
+    assert budget.limit.expired

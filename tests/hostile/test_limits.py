@@ -13,7 +13,7 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
@@ -22,10 +22,12 @@ import carriergate as cg
 from carriergate.adapters.executor import AsyncExecutor, Executor
 from carriergate.carriers.dhl_express import DHLExpress
 from carriergate.carriers.dhl_express.account import DHLExpressAccount
-from carriergate.core.contract import Call, Flow
+from carriergate.core.contract import Call
 from carriergate.core.deadline import Deadline
 from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES, TOO_LARGE, BodyLimit
 from carriergate.protocols.xml_safety import parse_untrusted
+
+from support.fake_carrier import Exchange, FakeCarrier, Turn, fake_carrier
 
 MiB = 1024 * 1024
 CHUNK = MiB
@@ -50,26 +52,19 @@ class Lazy:
             yield b"{" * CHUNK
 
 
-class Blob(cg.Carrier[cg.Account]):
-    """One idempotent GET whose parse reads the whole body (as every real parser does)."""
-
-    name: ClassVar[str] = "blob"
-    hosts: ClassVar[dict[str, str]] = {"production": "https://blob.test"}
-    capabilities = frozenset({cg.Capability.TRACK})
-
-    def track(self, tracking_number: str) -> Flow[cg.TrackingInfo]:
-        info: cg.TrackingInfo = yield Call(request=httpx.Request("GET", f"{self.base_url}/t/{tracking_number}"),
-                                           parse=self._parse, operation="track", kind="read", idempotent=True)
-        return info
-
-    def _parse(self, response: httpx.Response) -> cg.TrackingInfo:
-        if len(response.content) > 1000:
-            raise AssertionError("an oversized body reached the parser")
-        raise cg.NotFound("nothing", carrier=self.alias, code="not_found")
+def _parse_blob(turn: Turn, response: httpx.Response) -> cg.TrackingInfo:
+    if len(response.content) > 1000:
+        raise AssertionError("an oversized body reached the parser")
+    raise cg.NotFound("nothing", carrier=turn.alias, code="not_found")
 
 
-def blob() -> Blob:
-    return Blob(cg.Account())
+#: One idempotent GET whose parse reads the whole body (as every real parser does).
+Blob = fake_carrier("blob", hosts={"production": "https://blob.test"}, track=Exchange(
+    lambda turn: httpx.Request("GET", turn.url(f"/t/{turn.argument}")), _parse_blob))
+
+
+def blob() -> FakeCarrier:
+    return Blob.with_account()
 
 
 def never_sleep(seconds: float) -> None:

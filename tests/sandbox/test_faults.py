@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 import carriergate as cg
-from carriergate.core import registry as core_registry
 from carriergate.sandbox import registry
 from carriergate.sandbox.base import SANDBOX_HOST, Emulator, json_response
 from carriergate.sandbox.faults import (
@@ -26,6 +25,8 @@ from carriergate.sandbox.faults import (
     RateLimitRule,
     ServerErrorRule,
 )
+
+from support.fake_carrier import fake_carrier, registered
 
 
 class NoteEmulator(Emulator):
@@ -170,28 +171,15 @@ def test_faults_model_is_strict() -> None:
         Faults.model_validate({"carriers": {"ups": {"hang": {"probability": 1.5}}}})
 
 
-class NoteAccount(cg.Account):
-    api_key: str = ""
-
-
-class NoteCarrier(cg.Carrier[NoteAccount]):
-    name = "notes"
-    account_model = NoteAccount
-    emulator = f"{__name__}:NoteEmulator"
-
-
-class GhostCarrier(cg.Carrier[cg.Account]):
-    name = "ghost"
-    emulator = "carriergate.sandbox.ghost:GhostEmulator"  # no such module
+#: A carrier whose emulator is the NoteEmulator above, and one whose emulator module does not exist.
+NoteCarrier = fake_carrier("notes", account={"api_key": ""}, emulator=f"{__name__}:NoteEmulator")
+GhostCarrier = fake_carrier("ghost", emulator="carriergate.sandbox.ghost:GhostEmulator")
 
 
 @pytest.fixture
 def note_and_ghost() -> Iterator[None]:
-    core_registry.register("notes", NoteCarrier)
-    core_registry.register("ghost", GhostCarrier)
-    yield
-    core_registry.unregister("notes")
-    core_registry.unregister("ghost")
+    with registered(NoteCarrier, GhostCarrier):
+        yield
 
 
 @pytest.mark.usefixtures("note_and_ghost")

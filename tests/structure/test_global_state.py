@@ -37,21 +37,14 @@ SCRIPT = textwrap.dedent('''
     import httpx
     import carriergate as cg
     from carriergate.core import registry
-    from carriergate.core.contract import Call
 
-    class Tiny(cg.Carrier[cg.Account]):
-        name = "tiny"
-        capabilities = frozenset({cg.Capability.RATE})
-        hosts = {"production": "https://tiny.test"}
+    sys.path.insert(0, sys.argv[1])  # tests/, for the one fake carrier (it imports no pytest)
+    from support.fake_carrier import Exchange, fake_carrier, quote
 
-        def rate(self, request):
-            quotes = yield Call(request=httpx.Request("GET", self.base_url + "/rate"), operation="rate",
-                                kind="read", idempotent=True,
-                                    parse=lambda r: [cg.Quote(carrier=self.alias, service_code="s",
-                                service_name="S", total=cg.Money(r.json()["price"], "USD"))])
-            return quotes
-
-    registry.register("tiny", Tiny)
+    tiny = fake_carrier("tiny", hosts={"production": "https://tiny.test"}, rate=Exchange(
+        lambda turn: httpx.Request("GET", turn.url("/rate")),
+        lambda turn, response: [quote(turn, response.json()["price"], service="s", service_name="S")]))
+    registry.register("tiny", tiny)
     transport = httpx.MockTransport(lambda r: httpx.Response(200, json={"price": "4.20"}))
     request = cg.RateRequest(
         origin=cg.Address(name="A", street=["1 Road"], city="Shanghai", postal_code="200000", country="CN"),
@@ -73,8 +66,8 @@ SCRIPT = textwrap.dedent('''
 
 def test_no_global_state_is_changed() -> None:
     root = ROOT
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120, cwd=root.parent, check=False)
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(root / "tests")], capture_output=True, text=True,
+                          timeout=120, cwd=root.parent, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     states = json.loads(done.stdout.strip().splitlines()[-1])
     assert states["after"] == states["before"]

@@ -1,46 +1,38 @@
-"""Tiny carriers for gateway tests: real flows over httpx.MockTransport, no carrier semantics."""
+"""The echo carrier of the gateway and bad-input tests: support.fake_carrier's fake, quoting over HTTP.
+
+It rates with a POST to ``{base_url}/rate`` and quotes every service of the answer
+(``{"services": [{"code", "price", "days"}]}``, in USD); a non-2xx answer is the typed error with the
+carrier's own ``code`` and ``message`` from the body. It declares TRACK without performing it, so
+tracking is NotSupported like any operation a carrier leaves to the base class.
+"""
 
 from __future__ import annotations
-
-from typing import ClassVar
 
 import httpx
 from pydantic import SecretStr
 
 import carriergate as cg
-from carriergate.core.contract import Call, Flow
 from carriergate.protocols.http import error_for_status, json_body
 
-
-class EchoAccount(cg.Account):
-    api_key: SecretStr = SecretStr("k")
+from support.fake_carrier import Exchange, Turn, fake_carrier
 
 
-class EchoCarrier(cg.Carrier[EchoAccount]):
-    """Quotes ``price`` from ``{base_url}/rate``; fails with the carrier's error body on non-2xx."""
-
-    name: ClassVar[str] = "echo"
-    capabilities = frozenset({cg.Capability.RATE, cg.Capability.TRACK})
-    account_model = EchoAccount
-    hosts: ClassVar[dict[str, str]] = {"production": "https://echo.invalid", "sandbox": "https://echo.invalid"}
-
-    def rate(self, request: cg.RateRequest) -> Flow[list[cg.Quote]]:
-        body = {"weight_kg": str(request.total_weight.kg)}
-        call = Call(request=httpx.Request("POST", f"{self.base_url}/rate", json=body),
-                    parse=self._parse_rate, operation="rate", kind="read", idempotent=True)
-        quotes: list[cg.Quote] = yield call
-        return quotes
-
-    def _parse_rate(self, response: httpx.Response) -> list[cg.Quote]:
-        data = json_body(response, carrier=self.alias)
-        if response.status_code != 200:
-            raise error_for_status(response, carrier=self.alias, code=data.get("code"), message=data.get("message"))
-        return [cg.Quote(carrier=self.alias, service_code=s["code"], service_name=s["code"].title(),
-                         total=cg.Money(s["price"], "USD"), transit_days=s.get("days"))
-                for s in data["services"]]
+def _rate(turn: Turn) -> httpx.Request:
+    request: cg.RateRequest = turn.argument
+    return httpx.Request("POST", turn.url("/rate"), json={"weight_kg": str(request.total_weight.kg)})
 
 
-def echo_handler(price: str = "10.00", days: int = 3) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"services": [{"code": "std", "price": price, "days": days}]})
-    return httpx.MockTransport(handle)
+def _quotes(turn: Turn, response: httpx.Response) -> list[cg.Quote]:
+    data = json_body(response, carrier=turn.alias)
+    if response.status_code != 200:
+        raise error_for_status(response, carrier=turn.alias, code=data.get("code"), message=data.get("message"))
+    return [cg.Quote(carrier=turn.alias, service_code=s["code"], service_name=s["code"].title(),
+                     total=cg.Money(s["price"], "USD"), transit_days=s.get("days"))
+            for s in data["services"]]
+
+
+EchoCarrier = fake_carrier("echo", account={"api_key": SecretStr("k")},
+                           capabilities={cg.Capability.RATE, cg.Capability.TRACK}, rate=Exchange(_rate, _quotes))
+
+
+__all__ = ["EchoCarrier"]

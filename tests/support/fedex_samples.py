@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from email.message import EmailMessage, MIMEPart
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
 import httpx
 from hypothesis import strategies as st
 
 import carriergate as cg
-from carriergate.carriers.fedex import FedExAccount, cancel, etd, pickup, rate, ship, track
+from carriergate.carriers.fedex import FedExAccount, etd, pickup, rate, ship, track, void
 
 from support.paths import ROOT
 from support.shipments import international_request, los_angeles
@@ -20,6 +24,11 @@ FIXTURES = ROOT / "fixtures" / "fedex"
 
 ACCOUNT = FedExAccount(client_id="golden-id", client_secret="golden-secret", account_number="740561073",
                        environment="sandbox")
+#: Where ACCOUNT's requests go (its sandbox hosts).
+BASE_URL = "https://apis-sandbox.fedex.com"
+DOCUMENTS_URL = "https://documentapitest.prod.fedex.com/sandbox"
+#: The correlation id the golden builds are given where the carrier would make a fresh one.
+TRANSACTION_ID = "c0ffee00-0000-4000-8000-000000000001"
 
 
 WINDOW_START = datetime(2099, 3, 2, 9, 30, tzinfo=UTC)
@@ -64,17 +73,76 @@ def pickup_request() -> cg.PickupRequest:
                             instructions="Ring the bell at the loading dock", destination_country="US")
 
 
-GOLDEN_BUILDS = {
-    "rate_request_domestic.json": lambda: rate.build_rate(ACCOUNT, domestic_us()),
-    "rate_request_international.json": lambda: rate.build_rate(ACCOUNT, international_request()),
-    "ship_request_domestic.json": lambda: ship.build_ship(ACCOUNT, ship_request(domestic_us())),
-    "ship_request_international.json": lambda: ship.build_ship(ACCOUNT, international_ship(), ["090493e181586308"]),
-    "etd_document.json": lambda: etd.build_document(international_ship(), international_ship().documents[0]),
-    "cancel_request.json": lambda: cancel.build_cancel(ACCOUNT, label()),
-    "pickup_request.json": lambda: pickup.build_pickup(ACCOUNT, pickup_request()),
-    "cancel_pickup_request.json": lambda: pickup.build_cancel_pickup(ACCOUNT, parsed_pickup()),
-    "track_request.json": lambda: track.build_track("794612345670"),
+# -- the builds, as the carrier makes them ----------------------------------------------------------
+def rate_http(request: cg.RateRequest) -> httpx.Request:
+    return rate.build_rate(request, ACCOUNT, base_url=BASE_URL, transaction_id=TRANSACTION_ID)
+
+
+def ship_http(request: cg.ShipRequest, document_ids: tuple[str, ...] = ()) -> httpx.Request:
+    return ship.build_ship(request, ACCOUNT, base_url=BASE_URL, document_ids=document_ids, carrier="fedex")
+
+
+def upload_http(request: cg.ShipRequest) -> httpx.Request:
+    return etd.build_upload(request, request.documents[0], ACCOUNT, carrier="fedex")
+
+
+def void_http(label_: cg.Label) -> httpx.Request:
+    return void.build_void(label_, ACCOUNT, base_url=BASE_URL, transaction_id=TRANSACTION_ID)
+
+
+def pickup_http(request: cg.PickupRequest) -> httpx.Request:
+    return pickup.build_pickup(request, ACCOUNT, base_url=BASE_URL, carrier="fedex")
+
+
+def cancel_pickup_http(booked: cg.Pickup) -> httpx.Request:
+    return pickup.build_cancel_pickup(booked, ACCOUNT, base_url=BASE_URL, transaction_id=TRANSACTION_ID,
+                                      carrier="fedex")
+
+
+def track_http(number: str) -> httpx.Request:
+    return track.build_track(number, ACCOUNT, base_url=BASE_URL, transaction_id=TRANSACTION_ID)
+
+
+def body(http: httpx.Request) -> Any:
+    """A JSON request's body."""
+    return json.loads(http.content)
+
+
+def form_parts(http: httpx.Request) -> dict[str, MIMEPart]:
+    """A multipart request's parts by their form name (read with the standard library's MIME parser)."""
+    head = f"content-type: {http.headers['content-type']}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + http.read())
+    assert isinstance(message, EmailMessage)
+    return {str(part.get_param("name", header="content-disposition")): part for part in message.iter_parts()}
+
+
+def document_description(http: httpx.Request) -> Any:
+    """The JSON ``document`` part of an ETD upload."""
+    return json.loads(form_parts(http)["document"].get_content())
+
+
+#: fixture -> (method, URL, the build whose body the fixture holds, correlation header)
+GOLDEN_REQUESTS: dict[str, tuple[str, str, Callable[[], httpx.Request], str]] = {
+    "rate_request_domestic.json": ("POST", BASE_URL + rate.PATH, lambda: rate_http(domestic_us()), TRANSACTION_ID),
+    "rate_request_international.json": ("POST", BASE_URL + rate.PATH, lambda: rate_http(international_request()),
+                                        TRANSACTION_ID),
+    "ship_request_domestic.json": ("POST", BASE_URL + ship.PATH, lambda: ship_http(ship_request(domestic_us())),
+                                   "ORDER-1001"),
+    "ship_request_international.json": ("POST", BASE_URL + ship.PATH,
+                                        lambda: ship_http(international_ship(), ("090493e181586308",)), "ORDER-1001"),
+    "etd_document.json": ("POST", DOCUMENTS_URL + etd.PATH, lambda: upload_http(international_ship()), "ORDER-1001"),
+    "cancel_request.json": ("PUT", BASE_URL + void.PATH, lambda: void_http(label()), TRANSACTION_ID),
+    "pickup_request.json": ("POST", BASE_URL + pickup.PATH, lambda: pickup_http(pickup_request()), "PICKUP-7"),
+    "cancel_pickup_request.json": ("PUT", BASE_URL + pickup.CANCEL_PATH, lambda: cancel_pickup_http(parsed_pickup()),
+                                   TRANSACTION_ID),
+    "track_request.json": ("POST", BASE_URL + track.PATH, lambda: track_http("794612345670"), TRANSACTION_ID),
 }
+
+
+def golden_body(name: str) -> Any:
+    """What fixture ``name`` holds of its build: the JSON body, or an ETD upload's document part."""
+    http = GOLDEN_REQUESTS[name][2]()
+    return document_description(http) if name == "etd_document.json" else body(http)
 
 
 def label() -> cg.Label:

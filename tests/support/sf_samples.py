@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 import carriergate as cg
 from carriergate.carriers.sf_express import SFExpressAccount
-from carriergate.protocols.auth.sf_digest import msg_digest
+from carriergate.protocols.auth.sf_digest import FORM_CONTENT_TYPE, decode_form, msg_digest
 
 from support.paths import ROOT
 
 FIXTURES = ROOT / "fixtures" / "sf_express"
+#: The sandbox service URL: the whole URL is the endpoint of every SF service.
+URL = "https://sfapi-sbox.sf-express.com/std/service"
 
 
 CHINA = timezone(timedelta(hours=8))
@@ -27,6 +29,19 @@ ACCOUNT = SFExpressAccount(partner_id="SBX_PARTNER", checkword="sandbox-checkwor
 
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def msg_data(request: httpx.Request, service_code: str, *, partner_id: str = "SBX_PARTNER",
+             url: str = URL) -> Any:
+    """The decoded ``msgData`` of a request a ``build_*`` finished, after checking the rest of it: a
+    form POST to ``url`` for ``service_code``, still unsigned (the auth flow signs every attempt)."""
+    form = decode_form(request.content)
+    envelope = (request.method, str(request.url), request.headers.get("content-type"), sorted(form),
+                form.get("serviceCode"), form.get("partnerID"))
+    expected = ("POST", url, FORM_CONTENT_TYPE, ["msgData", "partnerID", "serviceCode"], service_code, partner_id)
+    if envelope != expected:
+        raise AssertionError(f"SF request envelope {envelope} is not {expected}")
+    return json.loads(form["msgData"])
 
 
 def answer(name: str, status: int = 200) -> httpx.Response:

@@ -18,6 +18,9 @@ FIXTURES = ROOT / "fixtures" / "ups"
 
 
 ACCOUNT = UPSAccount(client_id="golden-id", client_secret="golden-secret", account_number="A1B2C3")
+#: Where the golden requests go (ACCOUNT is a production account) and the transId they carry.
+BASE_URL = "https://onlinetools.ups.com"
+TRANS_ID = "0123456789abcdef0123456789abcdef"
 
 
 SHIP_DAY = date(2099, 5, 4)
@@ -31,6 +34,11 @@ INVOICE = cg.TradeDocument(kind="commercial_invoice", filename="invoice-ORDER-20
 
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def sent(request: httpx.Request) -> Any:
+    """The JSON body a built request carries."""
+    return json.loads(request.content)
 
 
 def answer(name: str, status: int = 200) -> httpx.Response:

@@ -18,8 +18,7 @@ import pytest
 from lxml import etree
 
 import carriergate as cg
-from carriergate.carriers.dhl_express.carrier import RATE_BOOK_SERVICE
-from carriergate.carriers.dhl_express.shipping import ShipContext, parse_ship
+from carriergate.carriers.dhl_express.ship import ShipContext, parse_ship
 
 from support.dhl_cases import CASES, NS, OWN_WSDL, RATE_BOOK, TRACK, WSDL, body_of, official_schema, sample
 from support.dhl_samples import (
@@ -85,8 +84,7 @@ def test_official_rate_sample_002_parses(specs: Path) -> None:
 def test_official_shipment_sample_parses(specs: Path) -> None:
     context = ShipContext(carrier="dhl_express", label_format="PDF", reference="Piece 1", ship_date=date(2018, 7, 11),
                           pickup_country="SG", requestor_name="Tester 1", created_at=make_carrier().clock())
-    label = parse_ship(RATE_BOOK_SERVICE.parse("createShipmentRequest", sample(specs, "ShipmentResponse-001.xml")),
-                       context)
+    label = parse_ship(sample(specs, "ShipmentResponse-001.xml"), context=context)
     assert label.tracking_number == "1120902495"
     assert label.tracking_numbers == ["1120902495", "JD011100003636319779", "JD011100003636319780"]
     assert label.label.startswith(b"%PDF-")

@@ -13,6 +13,7 @@ and tests/carriers/dhl_express/test_conformance.py (against DHL's official WSDL,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -106,8 +107,46 @@ def test_track_piece_id_uses_lp_number() -> None:
 
 def test_base_url_maps_to_both_services() -> None:
     carrier = make_carrier(base_url="http://proxy.example/dhl/")
-    assert carrier.rate_book_url == "http://proxy.example/dhl/expressRateBook"
-    assert carrier.tracking_url == "http://proxy.example/dhl/glDHLExpressTrack"
+    for flow in (carrier.rate(international_rate()), carrier.ship(international_ship()), carrier.void(booked_label())):
+        assert first_call(flow).request.url == "http://proxy.example/dhl/expressRateBook"
+    assert first_call(carrier.track("5551234560")).request.url == "http://proxy.example/dhl/glDHLExpressTrack"
+
+
+# -- how each operation's Call is made: read or write, retry-safe or not ---------------------------
+@pytest.mark.parametrize(("flow", "operation", "kind", "idempotent", "reference"), [
+    (lambda: make_carrier().rate(international_rate()), "rate", "read", True, None),
+    (lambda: make_carrier().track("5551234560"), "track", "read", True, None),
+    # a label (and the courier pickup booked with it) is never repeated after an ambiguous failure:
+    # an outcome-unknown error carries our reference instead
+    (lambda: make_carrier().ship(international_ship()), "ship", "write", False, "ORDER-1001"),
+    (lambda: make_carrier().ship(domestic_ship()), "ship", "write", False, "ORDER-1002"),
+    # cancelling a pickup twice cancels nothing more: a write that may be repeated
+    (lambda: make_carrier().cancel_pickup(_booked_pickup()), "cancel_pickup", "write", True, None),
+    (lambda: make_carrier().void(booked_label()), "cancel_pickup", "write", True, None),
+], ids=["rate", "track", "ship international", "ship domestic", "cancel_pickup", "void"])
+def test_each_operation_makes_the_right_kind_of_call(flow: Callable[[], cg.Flow[object]], operation: str, kind: str,
+                                                     idempotent: bool, reference: str | None) -> None:
+    call = first_call(flow())
+    assert (call.operation, call.kind, call.idempotent, call.reference) == (operation, kind, idempotent, reference)
+    assert not call.honours_idempotency_key  # DHL's rate book knows no idempotency key
+    assert call.auth is None  # the carrier's own auth (WS-Security) is applied by the executor
+
+
+def test_every_flow_yields_exactly_one_call() -> None:
+    carrier = make_carrier()
+    replies = {"rate": "rate-reply.xml", "ship": "ship-reply.xml", "cancel_pickup": "delete-reply.xml",
+               "track": "track-reply.xml"}
+    for flow in (carrier.rate(international_rate()), carrier.ship(international_ship()),
+                 carrier.void(booked_label()), carrier.track("5551234560")):
+        call = first_call(flow)
+        with pytest.raises(StopIteration):
+            flow.send(call.parse(reply(replies[call.operation])))
+
+
+def _booked_pickup() -> cg.Pickup:
+    pickup = pickup_from_label(booked_label())
+    assert pickup is not None
+    return pickup
 
 
 # -- parsers --------------------------------------------------------------------------------------

@@ -18,16 +18,24 @@ import httpx
 import pytest
 
 import carriergate as cg
-from carriergate.carriers.fedex import cancel, etd, pickup, rate, ship, track
+from carriergate.carriers.fedex import pickup, rate, ship, track, void
 
 from support.fedex_samples import (
-    ACCOUNT,
+    body,
+    cancel_pickup_http,
+    document_description,
     domestic_us,
     international_ship,
     label,
     parsed_pickup,
+    pickup_http,
     pickup_request,
+    rate_http,
+    ship_http,
     ship_request,
+    track_http,
+    upload_http,
+    void_http,
 )
 from support.openapi_oracle import Example, Spec, alias_schema
 from support.shipments import international_request
@@ -51,22 +59,21 @@ def _domestic_ship() -> cg.ShipRequest:
 
 
 REQUESTS: dict[str, tuple[str, str, Callable[[], Any]]] = {
-    "rate domestic US": ("RateQuotes", "Full_Schema_Quote_Rate", lambda: rate.build_rate(ACCOUNT, domestic_us())),
-    "rate CN->US": ("RateQuotes", "Full_Schema_Quote_Rate", lambda: rate.build_rate(ACCOUNT, international_request())),
-    "rate one service": ("RateQuotes", "Full_Schema_Quote_Rate", lambda: rate.build_rate(
-        ACCOUNT, domestic_us().model_copy(update={"services": ["FEDEX_2_DAY"]}))),
-    "ship domestic US": ("Shipment", "Full_Schema_Ship", lambda: ship.build_ship(ACCOUNT, _domestic_ship())),
+    "rate domestic US": ("RateQuotes", "Full_Schema_Quote_Rate", lambda: body(rate_http(domestic_us()))),
+    "rate CN->US": ("RateQuotes", "Full_Schema_Quote_Rate", lambda: body(rate_http(international_request()))),
+    "rate one service": ("RateQuotes", "Full_Schema_Quote_Rate", lambda: body(rate_http(
+        domestic_us().model_copy(update={"services": ["FEDEX_2_DAY"]})))),
+    "ship domestic US": ("Shipment", "Full_Schema_Ship", lambda: body(ship_http(_domestic_ship()))),
     "ship CN->US": ("Shipment", "Full_Schema_Ship",
-                    lambda: ship.build_ship(ACCOUNT, international_ship(), ["090493e181586308"])),
-    "ship EPL CN->US no documents": ("Shipment", "Full_Schema_Ship", lambda: ship.build_ship(
-        ACCOUNT, ship_request(international_request(), service="INTERNATIONAL_ECONOMY", label_format="EPL"))),
-    "cancel": ("Shipment", "Full_Schema_Cancel_Shipment", lambda: cancel.build_cancel(ACCOUNT, label())),
-    "pickup": ("Pickup", "Full_Schema_Create_Pickup", lambda: pickup.build_pickup(ACCOUNT, pickup_request())),
-    "cancel pickup": ("Pickup", "Full_Schema_Cancel_Pickup",
-                      lambda: pickup.build_cancel_pickup(ACCOUNT, parsed_pickup())),
-    "track": ("TrackingNumbers", "Full_Schema_Tracking_Numbers", lambda: track.build_track("794612345670")),
-    "etd document": ("EDUDocuments", "ETDUploadRequest", lambda: etd.build_document(
-        international_ship(), international_ship().documents[0])),
+                    lambda: body(ship_http(international_ship(), ("090493e181586308",)))),
+    "ship EPL CN->US no documents": ("Shipment", "Full_Schema_Ship", lambda: body(ship_http(
+        ship_request(international_request(), service="INTERNATIONAL_ECONOMY", label_format="EPL")))),
+    "void": ("Shipment", "Full_Schema_Cancel_Shipment", lambda: body(void_http(label()))),
+    "pickup": ("Pickup", "Full_Schema_Create_Pickup", lambda: body(pickup_http(pickup_request()))),
+    "cancel pickup": ("Pickup", "Full_Schema_Cancel_Pickup", lambda: body(cancel_pickup_http(parsed_pickup()))),
+    "track": ("TrackingNumbers", "Full_Schema_Tracking_Numbers", lambda: body(track_http("794612345670"))),
+    "etd document": ("EDUDocuments", "ETDUploadRequest",
+                     lambda: document_description(upload_http(international_ship()))),
 }
 
 
@@ -78,10 +85,10 @@ def test_request_bodies_validate_strictly(fedex: Callable[[str], Spec], case: st
 
 
 def test_strict_profile_catches_a_misplaced_field(fedex: Callable[[str], Spec]) -> None:
-    body = rate.build_rate(ACCOUNT, domestic_us())
-    body["requestedShipment"]["shipper"]["address"]["streetLine"] = ["typo"]
-    body["requestedShipment"]["requestedPackageLineItems"][0]["weight"]["units"] = "KGS"
-    errors = fedex("RateQuotes").strict_errors(body, "Full_Schema_Quote_Rate")
+    sent = body(rate_http(domestic_us()))
+    sent["requestedShipment"]["shipper"]["address"]["streetLine"] = ["typo"]
+    sent["requestedShipment"]["requestedPackageLineItems"][0]["weight"]["units"] = "KGS"
+    errors = fedex("RateQuotes").strict_errors(sent, "Full_Schema_Quote_Rate")
     assert any("streetLine" in e for e in errors)
     assert any("KGS" in e for e in errors)
 
@@ -90,11 +97,10 @@ def test_etd_upload_is_multipart_with_the_documented_parts(fedex: Callable[[str]
     spec = fedex("EDUDocuments")
     schema = spec.resolve(spec.request_schema("post", "/documents/v1/etds/upload", "multipart/form-data"))
     parts = set(spec.resolve(schema["oneOf"][0])["required"])
-    request = international_ship()
-    call = etd.upload_call(ACCOUNT, request, request.documents[0], carrier="fedex")
-    body = call.request.read()
-    assert call.request.headers["content-type"].startswith("multipart/form-data; boundary=")
-    assert all(f'name="{part}"'.encode() in body for part in parts)
+    upload = upload_http(international_ship())
+    sent = upload.read()
+    assert upload.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert all(f'name="{part}"'.encode() in sent for part in parts)
 
 
 def test_token_request_matches_the_authorization_schema(fedex: Callable[[str], Spec]) -> None:
@@ -109,7 +115,7 @@ PARSERS: dict[tuple[str, str, str], Callable[[httpx.Response], Any]] = {
     ("RateQuotes", "post", "/rate/v1/rates/quotes"): lambda r: rate.parse_rate(r, carrier="fedex"),
     ("Shipment", "post", "/ship/v1/shipments"): lambda r: ship.parse_ship(
         r, carrier="fedex", request=international_ship(), account_number="740561073"),
-    ("Shipment", "put", "/ship/v1/shipments/cancel"): lambda r: cancel.parse_cancel(r, carrier="fedex"),
+    ("Shipment", "put", "/ship/v1/shipments/cancel"): lambda r: void.parse_void(r, carrier="fedex"),
     ("Pickup", "post", "/pickup/v1/pickups"): lambda r: pickup.parse_pickup(
         r, carrier="fedex", request=pickup_request(), carrier_code="FDXE"),
     ("Pickup", "put", "/pickup/v1/pickups/cancel"): lambda r: pickup.parse_cancel_pickup(r, carrier="fedex"),

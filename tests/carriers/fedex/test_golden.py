@@ -1,9 +1,11 @@
-"""FedEx golden tests: every build function against a reviewed request body, every parse function
-against a payload authored in FedEx's documented format (fixtures/fedex)."""
+"""FedEx golden tests: every build function against a reviewed request (fixtures/fedex holds the
+bodies), every parse function against a payload authored in FedEx's documented format, and every
+operation's Calls with the kind, idempotency and reference the executor's write safety reads."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,39 +16,70 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import carriergate as cg
-from carriergate.carriers.fedex import FedEx, cancel, etd, pickup, rate, ship, track
+from carriergate.carriers.fedex import FedEx, etd, pickup, rate, ship, track, void
 from carriergate.carriers.fedex.payload import split
 
 from support.fedex_samples import (
     ACCOUNT,
-    GOLDEN_BUILDS,
+    BASE_URL,
+    DOCUMENTS_URL,
+    GOLDEN_REQUESTS,
     WINDOW_START,
     _first_call,
     _json,
+    body,
+    cancel_pickup_http,
     domestic_us,
     fixture,
+    form_parts,
+    golden_body,
     international_ship,
     label,
     memphis,
     parsed_pickup,
+    pickup_http,
     pickup_request,
+    rate_http,
     response,
+    ship_http,
     ship_request,
+    upload_http,
 )
 from support.shipments import international_request
 
 
 # -- builds ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", sorted(GOLDEN_BUILDS))
+@pytest.mark.parametrize("name", sorted(GOLDEN_REQUESTS))
 def test_build_matches_golden_body(name: str) -> None:
-    assert GOLDEN_BUILDS[name]() == fixture(name)
+    assert golden_body(name) == fixture(name)
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_REQUESTS))
+def test_build_is_a_finished_request(name: str) -> None:
+    method, url, build, transaction_id = GOLDEN_REQUESTS[name]
+    http = build()
+    assert (http.method, str(http.url)) == (method, url)
+    assert http.headers["x-customer-transaction-id"] == transaction_id
+    assert http.headers["x-locale"] == "en_US"
+    assert http.headers["accept"] == "application/json"
+    if name == "etd_document.json":
+        assert http.headers["content-type"].startswith("multipart/form-data; boundary=")
+    else:
+        assert http.headers["content-type"] == "application/json"
+
+
+def test_etd_upload_carries_the_file_as_its_attachment() -> None:
+    attachment = form_parts(upload_http(international_ship()))["attachment"]
+    assert attachment.get_filename() == "ci-1001.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == b"%PDF-1.4 invoice"
 
 
 def test_rate_asks_one_service_only_when_exactly_one_is_named() -> None:
     one = domestic_us().model_copy(update={"services": ["FEDEX_2_DAY"]})
     two = domestic_us().model_copy(update={"services": ["FEDEX_2_DAY", "FEDEX_GROUND"]})
-    assert rate.build_rate(ACCOUNT, one)["requestedShipment"]["serviceType"] == "FEDEX_2_DAY"
-    assert "serviceType" not in rate.build_rate(ACCOUNT, two)["requestedShipment"]
+    assert body(rate_http(one))["requestedShipment"]["serviceType"] == "FEDEX_2_DAY"
+    assert "serviceType" not in body(rate_http(two))["requestedShipment"]
 
 
 def test_declared_value_split_sums_exactly() -> None:
@@ -56,13 +89,13 @@ def test_declared_value_split_sums_exactly() -> None:
 
 
 def test_ship_international_carries_customs_paperless_and_reference() -> None:
-    body = ship.build_ship(ACCOUNT, international_ship(), ["DOC-9"])["requestedShipment"]
-    customs = body["customsClearanceDetail"]
+    shipment = body(ship_http(international_ship(), ("DOC-9",)))["requestedShipment"]
+    customs = shipment["customsClearanceDetail"]
     assert customs["commodities"][0]["harmonizedCode"] == "610910"
     assert customs["totalCustomsValue"] == {"amount": 240, "currency": "USD"}
-    assert body["shipmentSpecialServices"]["etdDetail"]["attachedDocuments"][0]["documentId"] == "DOC-9"
-    assert body["labelSpecification"]["imageType"] == "ZPLII"
-    package = body["requestedPackageLineItems"][0]
+    assert shipment["shipmentSpecialServices"]["etdDetail"]["attachedDocuments"][0]["documentId"] == "DOC-9"
+    assert shipment["labelSpecification"]["imageType"] == "ZPLII"
+    package = shipment["requestedPackageLineItems"][0]
     assert package["customerReferences"] == [{"customerReferenceType": "CUSTOMER_REFERENCE", "value": "ORDER-1001"}]
     assert package["packageSpecialServices"]["signatureOptionType"] == "ADULT"
 
@@ -71,8 +104,8 @@ def test_us_export_under_eei_threshold_gets_the_exemption_statement() -> None:
     export = cg.RateRequest(origin=memphis(), destination=international_request().origin,
                             parcels=[cg.Parcel(weight=cg.Weight("2", "kg"))],
                             customs=international_request().customs)
-    body = ship.build_ship(ACCOUNT, ship_request(export, service="INTERNATIONAL_ECONOMY"))
-    assert body["requestedShipment"]["customsClearanceDetail"]["exportDetail"] == {
+    shipment = body(ship_http(ship_request(export, service="INTERNATIONAL_ECONOMY")))["requestedShipment"]
+    assert shipment["customsClearanceDetail"]["exportDetail"] == {
         "exportComplianceStatement": "NO EEI 30.37(a)"}
 
 
@@ -85,24 +118,121 @@ def test_ship_refuses_before_sending(changes: dict[str, Any], field: str) -> Non
     for key, value in changes.items():
         data[key] = {**data[key], **value} if isinstance(value, dict) else value
     carrier = FedEx(ACCOUNT)
-    with pytest.raises(cg.ValidationError) as info:
+    with pytest.raises(cg.ValidationError) as info:  # the flow refuses before its first call (an upload)
         _first_call(carrier.ship(cg.ShipRequest(**data)))
     assert info.value.field == field
+    for build in (ship_http, upload_http):  # and so does each of its builds
+        with pytest.raises(cg.ValidationError) as info:
+            build(cg.ShipRequest(**data))
+        assert info.value.field == field
+
+
+def test_ship_names_the_account_alias_on_its_refusal() -> None:
+    data = ship_request(domestic_us(), label_format="GIF")
+    with pytest.raises(cg.ValidationError) as info:
+        _first_call(FedEx(ACCOUNT, alias="fedex-eu").ship(data))
+    assert info.value.carrier == "fedex-eu"
+
+
+def test_paperless_documents_are_refused_on_a_domestic_shipment() -> None:
+    domestic = ship_request(domestic_us(), documents=international_ship().documents)
+    for build in (ship_http, upload_http):
+        with pytest.raises(cg.ValidationError) as info:
+            build(domestic)
+        assert info.value.field == "documents"
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"state": None}, "address.state"),
+    ({"postal_code": None}, "address.postal_code"),
+    ({"phone": None}, "address.phone"),
+])
+def test_pickup_refuses_before_sending(changes: dict[str, Any], field: str) -> None:
+    request = pickup_request().model_copy(update={"address": memphis().model_copy(update=changes)})
+    with pytest.raises(cg.ValidationError) as info:
+        pickup_http(request)
+    assert info.value.field == field
+    with pytest.raises(cg.ValidationError):
+        _first_call(FedEx(ACCOUNT).schedule_pickup(request))
+
+
+def test_cancel_pickup_needs_the_scheduled_date() -> None:
+    undated = parsed_pickup().model_copy(update={"carrier_data": {"carrier_code": "FDXE"}, "ready_at": None})
+    with pytest.raises(cg.ValidationError) as info:
+        cancel_pickup_http(undated)
+    assert info.value.field == "carrier_data.scheduled_date"
+    with pytest.raises(cg.ValidationError):
+        _first_call(FedEx(ACCOUNT).cancel_pickup(undated))
+    # the window's start stands in for a date FedEx did not echo back
+    dated = parsed_pickup().model_copy(update={"carrier_data": {"carrier_code": "FDXE"}})
+    assert body(cancel_pickup_http(dated))["scheduledDate"] == "2099-03-02"
 
 
 def test_ship_flow_uploads_documents_before_the_shipment() -> None:
     carrier = FedEx(ACCOUNT)
     flow = carrier.ship(international_ship())
     upload = _first_call(flow)
-    assert upload.request.url == "https://documentapitest.prod.fedex.com/sandbox/documents/v1/etds/upload"
+    assert upload.request.url == DOCUMENTS_URL + "/documents/v1/etds/upload"
     assert b'name="attachment"' in upload.request.read()
     assert b"%PDF-1.4 invoice" in upload.request.content
     shipment = flow.send("090493e181586308")
-    assert shipment.request.url == "https://apis-sandbox.fedex.com/ship/v1/shipments"
+    assert shipment.request.url == BASE_URL + "/ship/v1/shipments"
     assert shipment.idempotent is False
     assert shipment.reference == "ORDER-1001"
     assert shipment.request.headers["x-customer-transaction-id"] == "ORDER-1001"
     assert json.loads(shipment.request.content) == fixture("ship_request_international.json")
+
+
+# -- the calls: what the executor's retry policy and breaker read ------------------------------------
+#: operation -> (the flow, then per Call: operation, kind, idempotent, reference, method, URL)
+CallShape = tuple[str, str, bool, str | None, str, str]
+CALLS: dict[str, tuple[Callable[[FedEx], cg.Flow[Any]], list[CallShape]]] = {
+    "rate": (lambda c: c.rate(domestic_us()), [("rate", "read", True, None, "POST", BASE_URL + rate.PATH)]),
+    "ship": (lambda c: c.ship(international_ship()), [
+        ("etd_upload", "write", True, "ORDER-1001", "POST", DOCUMENTS_URL + etd.PATH),  # an upload creates no charge
+        ("ship", "write", False, "ORDER-1001", "POST", BASE_URL + ship.PATH)]),  # a label: never blindly repeated
+    "void": (lambda c: c.void(label()), [("void", "write", True, "ORDER-1001", "PUT", BASE_URL + void.PATH)]),
+    "schedule_pickup": (lambda c: c.schedule_pickup(pickup_request()), [
+        ("schedule_pickup", "write", False, "PICKUP-7", "POST", BASE_URL + pickup.PATH)]),
+    "cancel_pickup": (lambda c: c.cancel_pickup(parsed_pickup()), [
+        ("cancel_pickup", "write", True, None, "PUT", BASE_URL + pickup.CANCEL_PATH)]),
+    "track": (lambda c: c.track("794612345670"), [("track", "read", True, None, "POST", BASE_URL + track.PATH)]),
+}
+#: What each call's parse would hand back to the flow (only the upload's answer is read on).
+ANSWERS: dict[str, Any] = {"etd_upload": "090493e181586308"}
+
+
+def _calls(flow: cg.Flow[Any]) -> list[cg.Call[Any]]:
+    calls = [next(flow)]
+    while True:
+        try:
+            calls.append(flow.send(ANSWERS.get(calls[-1].operation)))
+        except StopIteration:
+            return calls
+
+
+@pytest.mark.parametrize("operation", sorted(CALLS))
+def test_each_operation_makes_calls_of_the_right_kind(operation: str) -> None:
+    make_flow, expected = CALLS[operation]
+    calls = _calls(make_flow(FedEx(ACCOUNT)))
+    assert [(c.operation, c.kind, c.idempotent, c.reference, c.request.method, str(c.request.url))
+            for c in calls] == expected
+    assert not any(c.honours_idempotency_key for c in calls)  # FedEx keys nothing: writes rely on idempotent
+
+
+def test_every_capability_has_its_calls_checked() -> None:
+    assert {op.value for op in FedEx.capabilities} == set(CALLS)
+
+
+def test_writes_correlate_by_our_reference_and_void_by_the_labels() -> None:
+    carrier = FedEx(ACCOUNT)
+    assert _first_call(carrier.void(label())).request.headers["x-customer-transaction-id"] == "ORDER-1001"
+    unreferenced = label().model_copy(update={"reference": None})
+    call = _first_call(carrier.void(unreferenced))
+    assert call.reference is None
+    assert call.request.headers["x-customer-transaction-id"]  # a fresh id stands in
+    assert _first_call(carrier.schedule_pickup(pickup_request())).request.headers[
+        "x-customer-transaction-id"] == "PICKUP-7"
 
 
 def test_reads_get_a_fresh_correlation_id() -> None:
@@ -162,10 +292,10 @@ def test_parse_etd_upload() -> None:
     assert etd.parse_upload(response("etd_upload_response.json", 201), carrier="fedex") == "090493e181586308"
 
 
-def test_parse_cancel() -> None:
-    cancel.parse_cancel(response("cancel_response.json"), carrier="fedex")  # no error: cancelled
+def test_parse_void() -> None:
+    void.parse_void(response("cancel_response.json"), carrier="fedex")  # no error: cancelled
     with pytest.raises(cg.CarrierError) as info:
-        cancel.parse_cancel(response("cancel_refused.json"), carrier="fedex")
+        void.parse_void(response("cancel_refused.json"), carrier="fedex")
     assert info.value.code == "SHIPMENT.CANCEL.NOTALLOWED"
     assert info.value.request_id == "a1b2c3d4-0000-4000-8000-000000000002"
 
@@ -235,7 +365,7 @@ def test_parsers_never_crash_on_arbitrary_json(body: Any, status: int) -> None:
     raw = httpx.Response(status, content=json.dumps(body).encode())
     for parse in (lambda r: rate.parse_rate(r, carrier="fedex"),
                   lambda r: track.parse_track(r, carrier="fedex", tracking_number="1"),
-                  lambda r: cancel.parse_cancel(r, carrier="fedex")):
+                  lambda r: void.parse_void(r, carrier="fedex")):
         carrier = None
         try:
             parse(raw)

@@ -13,9 +13,17 @@ from typing import Any
 import pytest
 
 import carriergate as cg
-from carriergate.carriers.sf_express import SFExpressAccount, order, routes
+from carriergate.carriers.sf_express import SFExpressAccount, ship, track, void
+
+from support.sf_samples import URL, msg_data
 
 ACCOUNT = SFExpressAccount(partner_id="P", checkword="c", monthly_card="7551234567")
+
+
+def create_msg(request: cg.ShipRequest) -> Any:
+    """The msgData of the create-order request build_ship finishes."""
+    return msg_data(ship.build_ship(request, ACCOUNT, base_url=URL, carrier="sf_express"), "EXP_RECE_CREATE_ORDER",
+                    partner_id="P")
 
 # Demo fields we do not build: extraInfoList (free extension fields), isOneselfPickup (self pick-up at
 # an SF point: not modelled); customsInfo is built for international shipments only (see below).
@@ -62,7 +70,7 @@ def _receiver(doc: dict[str, Any]) -> dict[str, Any]:
 
 def test_create_order_uses_sfs_fields_at_every_level(specs: Path) -> None:
     expected = demo(specs, "01.order.json")
-    ours = order.build_create_order(_request(), ACCOUNT)
+    ours = create_msg(_request())
     assert set(expected) - NOT_BUILT_TOP <= set(ours)
     assert set(ours) - set(expected) <= EXTRA_TOP
     for pick in (_sender, _receiver):
@@ -75,7 +83,7 @@ def test_create_order_uses_sfs_fields_at_every_level(specs: Path) -> None:
 
 def test_create_order_values_have_sfs_types(specs: Path) -> None:
     expected = demo(specs, "01.order.json")
-    ours = order.build_create_order(_request(), ACCOUNT)
+    ours = create_msg(_request())
     for key in ("expressTypeId", "payMethod", "parcelQty", "orderId", "monthlyCard", "language"):
         assert ours[key] == expected[key], key
     for key in ("contactType", "contact", "company", "mobile", "province", "city", "county"):
@@ -92,7 +100,7 @@ def test_international_order_builds_customs_info(specs: Path) -> None:
     customs = cg.CustomsDeclaration(contents_type="merchandise", signer="张三丰", items=[
         cg.CustomsItem(description="Carpet", hs_code="570242", origin_country="CN", quantity=1,
                        unit_value=cg.Money("308", "USD"), unit_weight=cg.Weight("6.6", "kg"))])
-    ours = order.build_create_order(_request(destination=abroad, customs=customs, insurance=None), ACCOUNT)
+    ours = create_msg(_request(destination=abroad, customs=customs, insurance=None))
     assert isinstance(ours["customsInfo"], dict)
     assert ours["customsInfo"]
     assert set(expected) - (NOT_BUILT_TOP - {"customsInfo"}) <= set(ours)
@@ -100,7 +108,8 @@ def test_international_order_builds_customs_info(specs: Path) -> None:
 
 def test_order_query_matches_the_demo(specs: Path) -> None:
     expected = demo(specs, "02.order.query.json")
-    ours = order.build_search_order(expected["orderId"], ACCOUNT)
+    ours = msg_data(ship.build_lookup(expected["orderId"], ACCOUNT, base_url=URL), "EXP_RECE_SEARCH_ORDER_RESP",
+                    partner_id="P")
     assert set(ours) == set(expected)
     assert ours["searchType"] == expected["searchType"]
     assert ours["orderId"] == expected["orderId"]
@@ -109,13 +118,16 @@ def test_order_query_matches_the_demo(specs: Path) -> None:
 
 def test_cancel_matches_the_demo(specs: Path) -> None:
     expected = demo(specs, "03.order.confirm.json")
-    assert order.build_cancel_order(expected["orderId"]) == expected
+    assert msg_data(void.build_void(expected["orderId"], ACCOUNT, base_url=URL), "EXP_RECE_UPDATE_ORDER",
+                    partner_id="P") == expected
 
 
-@pytest.mark.parametrize(("name", "kind"), [("05.route_query_by_MailNo.json", routes.BY_WAYBILL),
-                                            ("05.route_query_by_OrderNo.json", routes.BY_ORDER)])
+@pytest.mark.parametrize(("name", "kind"), [("05.route_query_by_MailNo.json", track.BY_WAYBILL),
+                                            ("05.route_query_by_OrderNo.json", track.BY_ORDER)])
 def test_route_query_matches_the_demo(specs: Path, name: str, kind: str) -> None:
     expected = demo(specs, name)
     number = expected["trackingNumber"][0]
-    assert routes.tracking_type(number) == kind
-    assert routes.build_route_query([number], kind=routes.tracking_type(number), language="zh-CN") == expected
+    assert track.tracking_type(number) == kind
+    assert ACCOUNT.language == "zh-CN"
+    assert msg_data(track.build_track(number, ACCOUNT, base_url=URL, carrier="sf_express"), "EXP_RECE_SEARCH_ROUTES",
+                    partner_id="P") == expected

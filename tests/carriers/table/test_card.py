@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 import carriergate as cg
-from carriergate.carriers.table import TableRateCarrier
+from carriergate.carriers.table import TableAccount, TableRateCarrier
 from carriergate.carriers.table.card import sample_card
-from carriergate.carriers.table.carrier import TableAccount
 
 from support.shipments import domestic_request, international_request, shanghai
 

@@ -17,17 +17,28 @@ import httpx
 import pytest
 
 import carriergate as cg
-from carriergate.carriers.ups.customs import attach_documents
-from carriergate.carriers.ups.paperless import parse_upload, upload_body
-from carriergate.carriers.ups.pickup import parse_cancel, parse_pickup, pickup_body
-from carriergate.carriers.ups.rate import parse_rate, rate_body
-from carriergate.carriers.ups.ship import parse_ship, ship_body
+from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.paperless import build_upload, parse_upload
+from carriergate.carriers.ups.pickup import build_pickup, parse_cancel_pickup, parse_pickup
+from carriergate.carriers.ups.rate import build_rate, parse_rate, request_option
+from carriergate.carriers.ups.ship import build_ship, parse_ship
 from carriergate.carriers.ups.track import parse_track
 from carriergate.carriers.ups.void import parse_void
 from carriergate.sandbox.conformance import ups_pickup_patch, ups_rating_patch
 
 from support.openapi_oracle import Spec, assert_strict, assert_tolerant, replace_tabs, response_examples
-from support.ups_samples import ACCOUNT, INVOICE, SHIP_DAY, cn_to_us, domestic_us, pickup_request, shipment
+from support.ups_samples import (
+    ACCOUNT,
+    BASE_URL,
+    INVOICE,
+    SHIP_DAY,
+    TRANS_ID,
+    cn_to_us,
+    domestic_us,
+    pickup_request,
+    sent,
+    shipment,
+)
 
 # -- patch layer: UPS defects, each contradicted by the same file (kept once, with the sandbox's checks)
 PATCHES = {"Rating": (ups_rating_patch,), "Pickup": (ups_pickup_patch,)}
@@ -46,12 +57,27 @@ def ups(specs: Path) -> Any:
 SAMPLES = {"domestic US": domestic_us, "CN to US": cn_to_us}
 
 
+def rate_body(request: cg.RateRequest, account: UPSAccount = ACCOUNT) -> Any:
+    return sent(build_rate(request, account, base_url=BASE_URL, trans_id=TRANS_ID))
+
+
+def ship_body(request: cg.ShipRequest, document_ids: list[str] | None = None) -> Any:
+    return sent(build_ship(request, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID, today=SHIP_DAY,
+                           document_ids=document_ids or ()))
+
+
+def pickup_body(request: cg.PickupRequest) -> Any:
+    return sent(build_pickup(request, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID))
+
+
 # -- requests, strictly --------------------------------------------------------------------------
 @pytest.mark.parametrize("sample", SAMPLES)
 @pytest.mark.parametrize("option", ["Shop", "Shoptimeintransit", "Rate", "Ratetimeintransit"])
 def test_rate_requests_are_strictly_valid(ups: Any, sample: str, option: str) -> None:
     request = SAMPLES[sample](services=["65" if sample == "CN to US" else "03"] if option.startswith("Rate") else None)
-    assert_strict(ups("Rating"), rate_body(request, ACCOUNT, option), "RATERequestWrapper")
+    account = ACCOUNT.model_copy(update={"transit_times": option.endswith("timeintransit")})
+    assert request_option(request, account) == option
+    assert_strict(ups("Rating"), rate_body(request, account), "RATERequestWrapper")
 
 
 @pytest.mark.parametrize("sample", SAMPLES)
@@ -61,9 +87,7 @@ def test_ship_requests_are_strictly_valid(ups: Any, sample: str, signature: str,
     request = SAMPLES[sample]()
     documents = [INVOICE] if request.international else []
     body = ship_body(shipment(request, signature=signature, label_format=label_format, documents=documents),
-                     ACCOUNT, today=SHIP_DAY)
-    if documents:
-        attach_documents(body, ["2099-05-04-00.00.00.000001"])
+                     ["2099-05-04-00.00.00.000001"] if documents else None)
     assert_strict(ups("Shipping"), body, "SHIPRequestWrapper")
 
 
@@ -74,23 +98,23 @@ def test_ddp_multi_item_documents_requests_are_strictly_valid(ups: Any) -> None:
     customs = base.customs.model_copy(update={"incoterm": "DDP", "items": [item, item.model_copy(update={
         "description": "Silk scarf with a rather long description that needs two lines", "sku": "SCARF-9"})]})
     request = base.model_copy(update={"customs": customs, "parcels": base.parcels * 2})
-    assert_strict(ups("Shipping"), ship_body(shipment(request), ACCOUNT, today=SHIP_DAY), "SHIPRequestWrapper")
+    assert_strict(ups("Shipping"), ship_body(shipment(request)), "SHIPRequestWrapper")
     documents = cg.CustomsDeclaration(contents_type="documents", signer="Li Lei")
     letter = base.model_copy(update={"customs": documents, "insurance": None})
-    assert_strict(ups("Shipping"), ship_body(shipment(letter), ACCOUNT, today=SHIP_DAY), "SHIPRequestWrapper")
-    assert_strict(ups("Rating"), rate_body(letter, ACCOUNT, "Shoptimeintransit"), "RATERequestWrapper")
+    assert_strict(ups("Shipping"), ship_body(shipment(letter)), "SHIPRequestWrapper")
+    assert_strict(ups("Rating"), rate_body(letter), "RATERequestWrapper")
 
 
 def test_pickup_and_paperless_requests_are_strictly_valid(ups: Any) -> None:
-    assert_strict(ups("Pickup"), pickup_body(pickup_request(), ACCOUNT), "PICKUPCreationRequestWrapper")
-    assert_strict(ups("Paperless"), upload_body([INVOICE], ACCOUNT, reference="ORDER-2002"),
-                  "PAPERLESSDOCUMENTUploadRequestWrapper")
+    assert_strict(ups("Pickup"), pickup_body(pickup_request()), "PICKUPCreationRequestWrapper")
+    upload = build_upload([INVOICE], ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID, reference="ORDER-2002")
+    assert_strict(ups("Paperless"), sent(upload), "PAPERLESSDOCUMENTUploadRequestWrapper")
 
 
 def test_the_patches_only_correct_what_they_say(ups: Any, specs: Path) -> None:
     """Without the patch layer the published schema rejects exactly the defects named above."""
     raw = Spec.load(specs / "ups" / "Pickup.yaml", text_patches=(replace_tabs,))
-    errors = raw.strict_errors(pickup_body(pickup_request(), ACCOUNT), "PICKUPCreationRequestWrapper")
+    errors = raw.strict_errors(pickup_body(pickup_request()), "PICKUPCreationRequestWrapper")
     assert sorted(e.split(":")[0] for e in errors) == ["PickupCreationRequest/PickupDateInfo/PickupDate",
                                                        "PickupCreationRequest/TotalWeight/Weight"]
 
@@ -175,7 +199,7 @@ def test_complete_schema_instances_parse(ups: Any, file: str, schema: str) -> No
     elif schema.startswith("PICKUPCreation"):
         assert parse_pickup(response, carrier="ups").confirmation_number == "2929602E9CP"
     elif schema.startswith("PICKUPCancel"):
-        parse_cancel(response, carrier="ups")  # no error: cancelled
+        parse_cancel_pickup(response, carrier="ups")  # no error: cancelled
     elif schema == "TrackApiResponse":
         info = parse_track(response, carrier="ups", tracking_number="1ZA1B2C30312345675")
         assert info.status is cg.TrackingStatus.IN_TRANSIT

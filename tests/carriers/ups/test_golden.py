@@ -13,64 +13,104 @@ import pytest
 
 import carriergate as cg
 from carriergate.carriers.ups import UPS
-from carriergate.carriers.ups.customs import attach_documents
-from carriergate.carriers.ups.paperless import parse_upload, upload_body
-from carriergate.carriers.ups.pickup import parse_cancel, parse_pickup, pickup_body
-from carriergate.carriers.ups.rate import parse_rate, rate_body, request_option
-from carriergate.carriers.ups.ship import parse_ship, ship_body
-from carriergate.carriers.ups.track import parse_track
-from carriergate.carriers.ups.void import parse_void
+from carriergate.carriers.ups.paperless import build_upload, parse_upload
+from carriergate.carriers.ups.pickup import build_cancel_pickup, build_pickup, parse_cancel_pickup, parse_pickup
+from carriergate.carriers.ups.rate import build_rate, parse_rate, request_option
+from carriergate.carriers.ups.ship import build_ship, parse_ship
+from carriergate.carriers.ups.track import build_track, parse_track
+from carriergate.carriers.ups.void import build_void, parse_void
 
 from support.shipments import los_angeles
 from support.ups_samples import (
     ACCOUNT,
+    BASE_URL,
     INVOICE,
     PDT,
     SHIP_DAY,
+    TRANS_ID,
     answer,
     cn_to_us,
     domestic_us,
     fixture,
     new_york,
     pickup_request,
+    sent,
     shipment,
     usd,
 )
 
-# -- sample requests (also used by the conformance, HTTP and sandbox tests) ------------------------
-
 
 # -- requests --------------------------------------------------------------------------------------
+def assert_request(http: httpx.Request, method: str, path: str, **extra_headers: str) -> None:
+    """Method, URL and the headers every UPS request carries (plus ``extra_headers``)."""
+    assert (http.method, str(http.url.copy_with(query=None))) == (method, f"{BASE_URL}/api/{path}")
+    assert http.headers["transid"] == TRANS_ID
+    assert http.headers["transactionsrc"] == "carriergate"
+    assert http.headers["accept"] == "application/json"
+    if method == "POST":
+        assert http.headers["content-type"] == "application/json"
+    for name, value in extra_headers.items():
+        assert http.headers[name] == value
+
+
 def test_rate_request_domestic_shop_with_transit_times() -> None:
     request = domestic_us()
     assert request_option(request, ACCOUNT) == "Shoptimeintransit"
-    assert rate_body(request, ACCOUNT, "Shoptimeintransit") == fixture("rate_request_domestic.json")
+    http = build_rate(request, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
+    assert_request(http, "POST", "rating/v2409/Shoptimeintransit")
+    assert sent(http) == fixture("rate_request_domestic.json")
 
 
 def test_rate_request_one_service_uses_rate_option() -> None:
     request = cn_to_us(services=["65"])
-    option = request_option(request, ACCOUNT)
-    assert option == "Ratetimeintransit"
-    assert rate_body(request, ACCOUNT, option) == fixture("rate_request_cn_us.json")
+    assert request_option(request, ACCOUNT) == "Ratetimeintransit"
+    http = build_rate(request, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
+    assert_request(http, "POST", "rating/v2409/Ratetimeintransit")
+    assert sent(http) == fixture("rate_request_cn_us.json")
 
 
 def test_ship_request_international_with_customs_insurance_and_paperless_invoice() -> None:
-    body = ship_body(shipment(cn_to_us(), signature="signature", documents=[INVOICE]), ACCOUNT, today=SHIP_DAY)
-    attach_documents(body, ["2099-05-04-00.00.00.000001"])
-    assert body == fixture("ship_request_cn_us.json")
+    http = build_ship(shipment(cn_to_us(), signature="signature", documents=[INVOICE]), ACCOUNT, base_url=BASE_URL,
+                      trans_id=TRANS_ID, today=SHIP_DAY, document_ids=["2099-05-04-00.00.00.000001"])
+    assert_request(http, "POST", "shipments/v2409/ship")
+    assert sent(http) == fixture("ship_request_cn_us.json")
 
 
 def test_ship_request_domestic_puts_signature_and_reference_on_packages() -> None:
-    body = ship_body(shipment(domestic_us(), signature="adult_signature"), ACCOUNT, today=SHIP_DAY)
-    assert body == fixture("ship_request_domestic.json")
+    http = build_ship(shipment(domestic_us(), signature="adult_signature"), ACCOUNT, base_url=BASE_URL,
+                      trans_id=TRANS_ID, today=SHIP_DAY)
+    assert_request(http, "POST", "shipments/v2409/ship")
+    assert sent(http) == fixture("ship_request_domestic.json")
 
 
 def test_paperless_upload_request() -> None:
-    assert upload_body([INVOICE], ACCOUNT, reference="ORDER-2002") == fixture("paperless_request.json")
+    http = build_upload([INVOICE], ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID, reference="ORDER-2002")
+    assert_request(http, "POST", "paperlessdocuments/v2/upload", shippernumber="A1B2C3")
+    assert sent(http) == fixture("paperless_request.json")
 
 
 def test_pickup_request_uses_the_windows_local_time() -> None:
-    assert pickup_body(pickup_request(), ACCOUNT) == fixture("pickup_request.json")
+    http = build_pickup(pickup_request(), ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
+    assert_request(http, "POST", "pickupcreation/v2409/pickup")
+    assert sent(http) == fixture("pickup_request.json")
+
+
+def test_void_cancel_pickup_and_track_requests() -> None:
+    label = cg.Label(carrier="ups", tracking_number="1ZA1B2C30312345675", label=b"x", label_format="GIF",
+                     carrier_data={"shipment_id": "1ZA1B2C36512345678"})
+    void = build_void(label, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
+    assert_request(void, "DELETE", "shipments/v2409/void/cancel/1ZA1B2C36512345678")
+    without_id = label.model_copy(update={"carrier_data": {}})  # the tracking number stands for the shipment
+    assert build_void(without_id, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID).url.path.endswith(
+        "/void/cancel/1ZA1B2C30312345675")
+    booked = cg.Pickup(carrier="ups", confirmation_number="2929602E9CP", carrier_data={"prn": "2929602E9CP"})
+    cancel = build_cancel_pickup(booked, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
+    assert_request(cancel, "DELETE", "shipments/v2409/pickup/02", prn="2929602E9CP")
+    track = build_track(" 1za1b2c30312345675 ", ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
+    assert_request(track, "GET", "track/v1/details/1ZA1B2C30312345675")
+    assert dict(track.url.params) == {"locale": "en_US", "returnSignature": "false", "returnMilestones": "false",
+                                      "returnPOD": "false"}
+    assert (void.content, cancel.content, track.content) == (b"", b"", b"")
 
 
 # -- answers ---------------------------------------------------------------------------------------
@@ -137,7 +177,7 @@ def test_paperless_void_and_pickup_answers() -> None:
                                ready_at=datetime(2099, 5, 5, 9, 30, tzinfo=PDT),
                                close_at=datetime(2099, 5, 5, 17, 30, tzinfo=PDT),
                                carrier_data={"prn": "2929602E9CP", "pickup_date": "20990505"})
-    parse_cancel(answer("pickup_cancel_response.json"), carrier="ups")  # no error: cancelled
+    parse_cancel_pickup(answer("pickup_cancel_response.json"), carrier="ups")  # no error: cancelled
 
 
 def test_void_not_voided_is_an_error() -> None:
@@ -194,7 +234,7 @@ def test_error_bodies_become_typed_errors() -> None:
 ])
 def test_ship_validation(change: dict[str, Any], field: str) -> None:
     with pytest.raises(cg.ValidationError) as caught:
-        ship_body(shipment(domestic_us(), **change), ACCOUNT, today=SHIP_DAY)
+        build_ship(shipment(domestic_us(), **change), ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID, today=SHIP_DAY)
     assert caught.value.field == field
     if field == "label_format":
         assert "GIF, ZPL, EPL" in caught.value.reason
@@ -214,18 +254,20 @@ def test_flow_validates_before_the_first_call() -> None:
 
 def test_us_state_names_become_codes_and_are_required() -> None:
     origin = new_york().model_copy(update={"state": "New York"})
-    body = rate_body(domestic_us().model_copy(update={"origin": origin}), ACCOUNT, "Shop")
-    assert body["RateRequest"]["Shipment"]["Shipper"]["Address"]["StateProvinceCode"] == "NY"
+    http = build_rate(domestic_us().model_copy(update={"origin": origin}), ACCOUNT, base_url=BASE_URL,
+                      trans_id=TRANS_ID)
+    assert sent(http)["RateRequest"]["Shipment"]["Shipper"]["Address"]["StateProvinceCode"] == "NY"
     with pytest.raises(cg.ValidationError) as caught:
-        rate_body(domestic_us().model_copy(update={"origin": new_york().model_copy(update={"state": None})}),
-                  ACCOUNT, "Shop")
+        build_rate(domestic_us().model_copy(update={"origin": new_york().model_copy(update={"state": None})}),
+                   ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
     assert caught.value.field == "origin.state"
 
 
 def test_insurance_split_across_packages_in_minor_units() -> None:
     request = domestic_us().model_copy(update={"insurance": usd("100.00"), "parcels": [cg.Parcel(
         weight=cg.Weight(1, "kg"))] * 3})
-    packages = rate_body(request, ACCOUNT, "Shop")["RateRequest"]["Shipment"]["Package"]
+    http = build_rate(request, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
+    packages = sent(http)["RateRequest"]["Shipment"]["Package"]
     assert [p["PackageServiceOptions"]["DeclaredValue"]["MonetaryValue"] for p in packages] == [
         "33.34", "33.33", "33.33"]
 

@@ -10,20 +10,13 @@ import pytest
 
 import carriergate as cg
 from carriergate.adapters.executor import Executor
-from carriergate.carriers.sf_express import SFExpress, SFExpressAccount
+from carriergate.carriers.sf_express import SFExpress
 from carriergate.core.deadline import Deadline
 from carriergate.protocols.auth.sf_digest import decode_form
 
-from support.paths import ROOT
+from support.sf_samples import ACCOUNT, URL, answer
 
-FIXTURES = ROOT / "fixtures" / "sf_express"
-ACCOUNT = SFExpressAccount(partner_id="SBX_PARTNER", checkword="sandbox-checkword", monthly_card="7551234567",
-                           environment="sandbox")
 Script = dict[str, list[str | Exception]]
-
-
-def answer(name: str) -> httpx.Response:
-    return httpx.Response(200, content=(FIXTURES / name).read_bytes(), headers={"content-type": "application/json"})
 
 
 def run(script: Script, make: Callable[[SFExpress], Any]) -> tuple[Any, list[str]]:
@@ -144,4 +137,4 @@ def test_gateway_resolves_the_entry_point() -> None:
     with cg.Gateway({"sf_express": {"partner_id": "P", "checkword": "c", "environment": "sandbox"}}) as gw:
         client = gw.carrier("sf_express")
         assert isinstance(client.carrier, SFExpress)
-        assert client.carrier.base_url == "https://sfapi-sbox.sf-express.com/std/service"
+        assert client.carrier.base_url == URL

@@ -14,20 +14,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import httpx
+
 from carriergate.carriers.dhl_express.account import DHLExpressAccount
+from carriergate.carriers.dhl_express.charges import charges, decimal, insurance_service
 from carriergate.carriers.dhl_express.checks import Checks
-from carriergate.carriers.dhl_express.customs import PAPERLESS, document_images, international_detail
+from carriergate.carriers.dhl_express.customs import PAPERLESS, document_images, incoterm, international_detail
+from carriergate.carriers.dhl_express.errors import raise_for_notes
 from carriergate.carriers.dhl_express.measures import kilograms, noon_utc, ship_timestamp
-from carriergate.carriers.dhl_express.notifications import raise_for_notes
-from carriergate.carriers.dhl_express.parties import dimensions, ship_party
-from carriergate.carriers.dhl_express.rating import charges, decimal, incoterm, insurance_service
+from carriergate.carriers.dhl_express.parties import REQUESTOR, dimensions, ship_party
 from carriergate.carriers.dhl_express.replies import ShipReply, read
+from carriergate.carriers.dhl_express.services import RATE_BOOK, rate_book_url
 from carriergate.core.errors import MalformedResponse
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge
 from carriergate.core.results import Label
 from carriergate.core.shipment import LabelFormat, ShipRequest
 
+OPERATION = "createShipmentRequest"
 #: carriergate label formats as DHL ``LabelType`` values (DHL's schema enumerates PDF, ZPL, EPL, LP2).
 LABEL_TYPES: dict[str, str] = {"PDF": "PDF", "ZPL": "ZPL", "EPL": "EPL"}
 REFERENCE = 35  # characters DHL keeps of a shipment or piece reference
@@ -46,6 +50,13 @@ class ShipContext:
     requestor_name: str
     created_at: datetime
 
+    @classmethod
+    def of(cls, request: ShipRequest, *, now: datetime, carrier: str) -> ShipContext:
+        """The context of ``request`` built at ``now`` (the same moment :func:`build_ship` was given)."""
+        return cls(carrier=carrier, label_format=request.label_format, reference=request.reference,
+                   ship_date=_moment(request, now).date(), pickup_country=request.origin.country,
+                   requestor_name=request.origin.name[:REQUESTOR], created_at=now)
+
 
 def _moment(request: ShipRequest, now: datetime) -> datetime:
     if request.pickup is not None:
@@ -61,9 +72,10 @@ def _currency(request: ShipRequest, account: DHLExpressAccount) -> str:
     return account.currency
 
 
-def build_ship(request: ShipRequest, account: DHLExpressAccount, *, now: datetime,
-               carrier: str) -> tuple[dict[str, Any], ShipContext]:
-    """The ``RequestedShipment`` of a createShipmentRequest and the context its reply needs."""
+def build_ship(request: ShipRequest, account: DHLExpressAccount, *, base_url: str, now: datetime,
+               carrier: str) -> httpx.Request:
+    """The createShipmentRequest for ``request`` (raises ValidationError before anything is sent). Its
+    reply is read with the :meth:`ShipContext.of` the same request and ``now``."""
     checks = Checks(carrier)
     label_type = LABEL_TYPES.get(request.label_format)
     if label_type is None:
@@ -103,10 +115,7 @@ def build_ship(request: ShipRequest, account: DHLExpressAccount, *, now: datetim
          "CustomerReferences": checks.text(f"parcels[{i}].reference", p.reference, REFERENCE) or reference}
         for i, p in enumerate(request.parcels)]}
     checks.done()
-    context = ShipContext(carrier=carrier, label_format=request.label_format, reference=request.reference,
-                          ship_date=moment.date(), pickup_country=request.origin.country,
-                          requestor_name=request.origin.name[:45], created_at=now)
-    return {"RequestedShipment": shipment}, context
+    return RATE_BOOK.request(OPERATION, rate_book_url(base_url), RequestedShipment=shipment)
 
 
 # -- reading the reply ----------------------------------------------------------------------------
@@ -114,7 +123,7 @@ def _image(data: str | None, what: str) -> bytes:
     try:
         return base64.b64decode("".join((data or "").split()), validate=True)
     except (binascii.Error, ValueError):
-        raise MalformedResponse(f"DHL Express {what} is not base64", code="malformed") from None
+        raise MalformedResponse(f"DHL Express {what} is not base64") from None
 
 
 def _format(raw: str | None, requested: LabelFormat) -> LabelFormat:
@@ -125,16 +134,16 @@ def _format(raw: str | None, requested: LabelFormat) -> LabelFormat:
     return requested
 
 
-def parse_ship(data: Any, context: ShipContext) -> Label:
-    reply = read(ShipReply, data, what="shipment reply")
+def parse_ship(response: httpx.Response, *, context: ShipContext) -> Label:
+    reply = read(ShipReply, RATE_BOOK.parse(OPERATION, response), what="shipment reply")
     raise_for_notes(reply.notes)
     awb = (reply.shipment_id or "").strip()
     if not awb:
-        raise MalformedResponse("DHL Express shipment reply has no ShipmentIdentificationNumber", code="malformed")
+        raise MalformedResponse("DHL Express shipment reply has no ShipmentIdentificationNumber")
     images = [label for label in reply.labels if label.image]
     if not images:
-        raise MalformedResponse("DHL Express shipment reply has no label image", code="malformed")
-    pieces = [p.tracking_number.strip() for p in (reply.pieces.pieces if reply.pieces else []) if p.tracking_number]
+        raise MalformedResponse("DHL Express shipment reply has no label image")
+    pieces = [p.tracking_number.strip() for p in reply.pieces if p.tracking_number]
     total: Money | None = None
     lines: list[Charge] = []
     price = next((t for t in reply.totals if t.amount and t.currency), None)

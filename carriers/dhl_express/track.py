@@ -12,11 +12,15 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+import httpx
+
 from carriergate.carriers.dhl_express.checks import Checks
 from carriergate.carriers.dhl_express.replies import Checkpoint, TrackReply, Waybill, read
+from carriergate.carriers.dhl_express.services import TRACKING, tracking_url
 from carriergate.core.errors import CarrierError, MalformedResponse, NotFound
 from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
 
+OPERATION = "trackShipmentRequest"
 S = TrackingStatus
 #: DHL Express checkpoint codes and what they mean for the parcel.
 EVENT_STATUS: dict[str, TrackingStatus] = {
@@ -35,9 +39,10 @@ _PIECE = re.compile(r"^[A-Za-z]{1,4}[A-Za-z0-9]{5,31}$")  # licence plates: JD01
 _NOT_FOUND = re.compile(r"no shipments? found|not found", re.I)
 
 
-def build_track(tracking_number: str, *, now: datetime, reference: str, carrier: str) -> dict[str, Any]:
-    """The ``trackingRequest`` of a trackShipmentRequest: all checkpoints of one waybill (10-11 digits)
-    or one piece (licence plate: letters then digits)."""
+def build_track(tracking_number: str, *, base_url: str, now: datetime, reference: str,
+                carrier: str) -> httpx.Request:
+    """The trackShipmentRequest for all checkpoints of one waybill (10-11 digits) or one piece (licence
+    plate: letters then digits); ``reference`` is DHL's ``MessageReference`` (28 to 32 characters)."""
     checks = Checks(carrier)
     number = tracking_number.strip()
     query: dict[str, Any] = {
@@ -54,7 +59,7 @@ def build_track(tracking_number: str, *, now: datetime, reference: str, carrier:
     query["LevelOfDetails"] = "ALL_CHECK_POINTS"
     query["PiecesEnabled"] = "S"
     checks.done()
-    return {"trackingRequest": {"TrackingRequest": query}}
+    return TRACKING.request(OPERATION, tracking_url(base_url), trackingRequest={"TrackingRequest": query})
 
 
 def local_moment(day: str | None, clock: str | None) -> tuple[datetime, bool]:
@@ -63,19 +68,16 @@ def local_moment(day: str | None, clock: str | None) -> tuple[datetime, bool]:
     try:
         when = datetime.fromisoformat(f"{(day or '').strip()}T{(clock or '00:00:00').strip()}")
     except ValueError:
-        raise MalformedResponse(f"DHL Express checkpoint time {day!r} {clock!r} is unreadable",
-                                code="malformed") from None
+        raise MalformedResponse(f"DHL Express checkpoint time {day!r} {clock!r} is unreadable") from None
     return (when, True) if when.tzinfo is not None else (when.replace(tzinfo=UTC), False)
 
 
-
 def event(checkpoint: Checkpoint) -> TrackingEvent:
-    code = (checkpoint.event.code if checkpoint.event else None) or ""
-    code = code.strip().upper()
-    description = ((checkpoint.event.description if checkpoint.event else None) or "").strip()
+    code = (checkpoint.code or "").strip().upper()
+    description = (checkpoint.description or "").strip()
     if checkpoint.signatory and code == "OK":
         description = f"{description} (signed by {checkpoint.signatory.strip()})".strip()
-    area = checkpoint.area.description.strip() if checkpoint.area and checkpoint.area.description else None
+    area = checkpoint.area.strip() if checkpoint.area else None
     occurred, zone_known = local_moment(checkpoint.date, checkpoint.time)
     return TrackingEvent(occurred_at=occurred, zone_known=zone_known,
                          status=EVENT_STATUS.get(code, S.UNKNOWN), code=code or None, description=description,
@@ -93,32 +95,35 @@ def _estimate(value: str | None) -> date | datetime | None:
 
 
 def _condition(waybill: Waybill) -> tuple[str | None, str | None]:
-    conditions = waybill.status.conditions.items if waybill.status and waybill.status.conditions else []
-    first = conditions[0] if conditions else None
+    first = waybill.conditions[0] if waybill.conditions else None
     return (first.code if first else None), (first.data if first else None)
 
 
-def parse_track(data: Any, *, tracking_number: str, carrier: str) -> TrackingInfo:
+def _own(code: str | None) -> str | None:
+    """DHL's own condition code, stripped; None (the error class's default) when it gave none."""
+    return (code or "").strip() or None
+
+
+def parse_track(response: httpx.Response, *, tracking_number: str, carrier: str) -> TrackingInfo:
+    data = TRACKING.parse(OPERATION, response)
     body = data.get("TrackingResponse", data) if isinstance(data, dict) else data
     if body is None:
-        raise MalformedResponse("DHL Express tracking reply is empty", code="malformed")
+        raise MalformedResponse("DHL Express tracking reply is empty")
     reply = read(TrackReply, body, what="tracking reply")
-    waybills = reply.waybills.items if reply.waybills else []
-    faults = reply.fault.pieces.items if reply.fault and reply.fault.pieces else []
-    if not waybills:
-        if faults:
-            fault = faults[0]
-            raise NotFound((fault.data or "no such piece").strip(), code=(fault.code or "not_found").strip())
-        raise MalformedResponse("DHL Express tracking reply has no AWBInfo", code="malformed")
-    waybill = waybills[0]
-    action = ((waybill.status.action if waybill.status else None) or "").strip()
+    if not reply.waybills:
+        if reply.faults:
+            fault = reply.faults[0]
+            raise NotFound((fault.data or "no such piece").strip(), code=_own(fault.code))
+        raise MalformedResponse("DHL Express tracking reply has no AWBInfo")
+    waybill = reply.waybills[0]
+    action = (waybill.action or "").strip()
     code, detail = _condition(waybill)
     if _NOT_FOUND.search(action) or _NOT_FOUND.search(detail or ""):
-        raise NotFound((detail or action).strip(), code=(code or "not_found").strip())
+        raise NotFound((detail or action).strip(), code=_own(code))
     if action.lower() != "success":
         raise CarrierError((detail or action or "tracking failed").strip(), code=(code or "tracking").strip())
     journey = waybill.journey
-    checkpoints = journey.events.items if journey and journey.events else []
+    checkpoints = journey.events if journey else []
     events = sorted((event(c) for c in checkpoints), key=lambda e: e.occurred_at, reverse=True)
     status = events[0].status if events else S.PRE_TRANSIT
     delivered = next((e.occurred_at for e in events if e.status is S.DELIVERED), None)

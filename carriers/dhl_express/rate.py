@@ -9,48 +9,29 @@ leaves it out, from the calendar days between the pickup cutoff and the delivery
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import httpx
+
 from carriergate.carriers.dhl_express.account import DHLExpressAccount
+from carriergate.carriers.dhl_express.charges import charges, decimal, insurance_service
 from carriergate.carriers.dhl_express.checks import Checks
+from carriergate.carriers.dhl_express.customs import content, incoterm
+from carriergate.carriers.dhl_express.errors import raise_for_notes
 from carriergate.carriers.dhl_express.measures import amount, noon_utc, ship_timestamp
-from carriergate.carriers.dhl_express.notifications import raise_for_notes
 from carriergate.carriers.dhl_express.parties import rate_packages, rate_place
 from carriergate.carriers.dhl_express.replies import Product, RateReply, read
-from carriergate.core.errors import MalformedResponse
+from carriergate.carriers.dhl_express.services import RATE_BOOK, rate_book_url
 from carriergate.core.money import Money
-from carriergate.core.quotes import Charge, ChargeKind, Quote
+from carriergate.core.quotes import Quote
 from carriergate.core.shipment import RateRequest
 
-#: Special service code of shipment insurance.
-INSURANCE = "II"
-#: Incoterms DHL accepts in ``PaymentInfo`` (its published enumeration).
-INCOTERMS = frozenset({"CFR", "CIF", "CIP", "CPT", "DAF", "DDP", "DDU", "DAP", "DAT", "DEQ", "DES", "EXW",
-                       "FAS", "FCA", "FOB"})
+OPERATION = "getRateRequest"
 
 
-def content(request: RateRequest) -> str:
-    customs = request.customs
-    return "DOCUMENTS" if customs is not None and customs.contents_type == "documents" else "NON_DOCUMENTS"
-
-
-def incoterm(checks: Checks, request: RateRequest) -> str:
-    term = request.customs.incoterm if request.customs is not None else "DAP"
-    if term not in INCOTERMS:
-        checks.fail("customs.incoterm", f"DHL Express does not accept incoterm {term}")
-    return term
-
-
-def insurance_service(request: RateRequest) -> dict[str, Any] | None:
-    if request.insurance is None:
-        return None
-    return {"ServiceType": INSURANCE, "ServiceValue": amount(request.insurance),
-            "CurrencyCode": request.insurance.currency}
-
-
-def build_rate(request: RateRequest, account: DHLExpressAccount, *, now: datetime, carrier: str) -> dict[str, Any]:
-    """The ``RequestedShipment`` of a getRateRequest (raises ValidationError before anything is sent)."""
+def build_rate(request: RateRequest, account: DHLExpressAccount, *, base_url: str, now: datetime,
+               carrier: str) -> httpx.Request:
+    """The getRateRequest for ``request`` (raises ValidationError before anything is sent)."""
     checks = Checks(carrier)
     moment = noon_utc(request.ship_date) if request.ship_date else now
     shipment: dict[str, Any] = {
@@ -75,45 +56,10 @@ def build_rate(request: RateRequest, account: DHLExpressAccount, *, now: datetim
     if insured is not None:
         shipment["SpecialServices"] = {"Service": [insured]}
     checks.done()
-    return {"RequestedShipment": shipment}
+    return RATE_BOOK.request(OPERATION, rate_book_url(base_url), RequestedShipment=shipment)
 
 
 # -- reading the reply ----------------------------------------------------------------------------
-def decimal(value: str | None, what: str) -> Decimal:
-    try:
-        number = Decimal((value or "").strip())
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():  # "NaN" and "Infinity" parse, then break every comparison
-        raise MalformedResponse(f"DHL Express {what} is not a number: {value!r}", code="malformed")
-    return number
-
-
-def charge_kind(name: str, code: str | None, index: int, value: Decimal) -> ChargeKind:
-    upper = name.upper()
-    if code == INSURANCE or "INSURANCE" in upper or "VALUE PROTECTION" in upper:
-        return "insurance"
-    if "FUEL" in upper:
-        return "fuel"
-    if any(word in upper.split() for word in ("TAX", "VAT", "GST")):
-        return "tax"
-    if "DUTY" in upper or "DUTIES" in upper:
-        return "duty"
-    if "DISCOUNT" in upper or value < 0:
-        return "discount"
-    return "base" if index == 0 else "surcharge"
-
-
-def charges(parts: list[tuple[str | None, str | None, str | None]], currency: str) -> list[Charge]:
-    out: list[Charge] = []
-    for index, (code, name, raw) in enumerate(parts):
-        label = (name or code or "charge").strip()
-        value = decimal(raw, f"charge {label!r}")
-        out.append(Charge(kind=charge_kind(label, code, index, value), name=label, code=code,
-                          amount=Money(value, currency)))
-    return out
-
-
 def _day(value: str | None) -> date | None:
     try:
         return datetime.fromisoformat(value.strip()).date() if value else None
@@ -150,9 +96,9 @@ def quote(product: Product, carrier: str) -> Quote | None:
                  billed_weight=weight)
 
 
-def parse_rate(data: Any, *, carrier: str, services: list[str] | None = None) -> list[Quote]:
-    """Quotes from the plain data of a RateResponse (its ``Provider``)."""
-    reply = read(RateReply, data, what="rate reply")
+def parse_rate(response: httpx.Response, *, carrier: str, services: list[str] | None = None) -> list[Quote]:
+    """Quotes from a RateResponse (its ``Provider``), only those of ``services`` when given."""
+    reply = read(RateReply, RATE_BOOK.parse(OPERATION, response), what="rate reply")
     raise_for_notes(reply.notes)
     quotes = [q for q in (quote(p, carrier) for p in reply.products) if q is not None]
     if services:

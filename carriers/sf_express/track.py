@@ -1,4 +1,4 @@
-"""Tracking: route query (EXP_RECE_SEARCH_ROUTES) and SF's route push (webhook).
+"""Tracking: route query (EXP_RECE_SEARCH_ROUTES) and SF's route push (webhook), read alike.
 
 SF describes each scan with an ``opCode``; we map the well-known ones to our closed set of statuses
 and keep every code raw beside it (an unknown code is status ``unknown``, never an error):
@@ -33,9 +33,11 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from carriergate.carriers.sf_express.account import SFExpressAccount
 from carriergate.carriers.sf_express.address import parse_china_time
+from carriergate.carriers.sf_express.envelope import service_request
 from carriergate.carriers.sf_express.errors import business_result, payload
-from carriergate.core.errors import AuthenticationError, MalformedResponse, NotFound
+from carriergate.core.errors import AuthenticationError, FieldError, MalformedResponse, NotFound, ValidationError
 from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
 from carriergate.protocols.auth.sf_digest import decode_form, verify_push
 
@@ -69,10 +71,15 @@ def route_language(language: str) -> str:
     return _LANGUAGE.get(language.lower(), "0")
 
 
-def build_route_query(numbers: list[str], *, kind: str, language: str) -> dict[str, Any]:
-    """``msgData`` of EXP_RECE_SEARCH_ROUTES (methodType 1: standard route query)."""
-    return {"language": route_language(language), "trackingType": kind, "trackingNumber": list(numbers),
-            "methodType": "1"}
+def build_track(number: str, account: SFExpressAccount, *, base_url: str, carrier: str) -> httpx.Request:
+    """EXP_RECE_SEARCH_ROUTES (methodType 1: standard route query) for one waybill or order id,
+    in the account's language. Refuses an empty number before anything is sent."""
+    number = number.strip()
+    if not number:
+        raise ValidationError(FieldError("tracking_number", "must not be empty"), carrier=carrier)
+    msg = {"language": route_language(account.language), "trackingType": tracking_type(number),
+           "trackingNumber": [number], "methodType": "1"}
+    return service_request(base_url, account.partner_id, SEARCH_ROUTES, msg)
 
 
 def _event(route: Mapping[str, Any]) -> TrackingEvent | None:
@@ -96,11 +103,13 @@ def tracking_info(number: str, routes: list[Any], *, carrier: str) -> TrackingIn
                         delivered_at=delivered, raw_status=events[0].code if events else None)
 
 
-def parse_routes(response: httpx.Response, number: str, *, carrier: str) -> TrackingInfo:
+def parse_track(response: httpx.Response, *, number: str, carrier: str) -> TrackingInfo:
+    """The first waybill's route with a readable event; ``number`` (what was asked) names it when
+    SF's answer leaves out ``mailNo``. No route at all is :class:`NotFound`."""
     data = payload(business_result(response, carrier=carrier), response, carrier=carrier)
     resps = data.get("routeResps") or []
     if not isinstance(resps, list):
-        raise MalformedResponse("SF routeResps is not a list", carrier=carrier, code="malformed")
+        raise MalformedResponse("SF routeResps is not a list", carrier=carrier)
     for resp in resps:
         if not isinstance(resp, dict):
             continue
@@ -109,7 +118,7 @@ def parse_routes(response: httpx.Response, number: str, *, carrier: str) -> Trac
             info = tracking_info(str(resp.get("mailNo") or number), routes, carrier=carrier)
             if info.events:
                 return info
-    raise NotFound(f"SF has no route for {number!r}", carrier=carrier, code="not_found")
+    raise NotFound(f"SF has no route for {number!r}", carrier=carrier)
 
 
 def parse_route_push(form_or_body: Mapping[str, str] | bytes | str, checkword: SecretStr | str, *,
@@ -123,18 +132,18 @@ def parse_route_push(form_or_body: Mapping[str, str] | bytes | str, checkword: S
     try:
         form = dict(form_or_body) if isinstance(form_or_body, Mapping) else decode_form(form_or_body)
     except ValueError:
-        raise MalformedResponse("route push is not a UTF-8 form", carrier=carrier, code="malformed") from None
+        raise MalformedResponse("route push is not a UTF-8 form", carrier=carrier) from None
     if not verify_push(form, checkword):
         raise AuthenticationError("route push digest does not verify", carrier=carrier, code="bad_digest")
     try:
         doc = json.loads(form["msgData"])
     except ValueError:
-        raise MalformedResponse("route push msgData is not JSON", carrier=carrier, code="malformed") from None
+        raise MalformedResponse("route push msgData is not JSON", carrier=carrier) from None
     if isinstance(doc, dict) and isinstance(doc.get("Body"), dict):
         doc = doc["Body"]
     routes = doc.get("WaybillRoute") if isinstance(doc, dict) else None
     if not isinstance(routes, list):
-        raise MalformedResponse("route push has no WaybillRoute list", carrier=carrier, code="malformed")
+        raise MalformedResponse("route push has no WaybillRoute list", carrier=carrier)
     by_waybill: dict[str, list[Any]] = {}
     for route in routes:
         if isinstance(route, dict) and route.get("mailno"):

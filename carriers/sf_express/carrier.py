@@ -1,0 +1,88 @@
+"""The SF Express carrier: every Call its operations make is assembled here, and nowhere else.
+
+Shipping the same reference twice never makes two waybills: SF refuses a repeated ``orderId``
+(business code 8016) and the flow then looks the existing order up (EXP_RECE_SEARCH_ORDER_RESP).
+The same look-up reconciles a create whose outcome is unknown (a timeout after sending); only when
+it too finds nothing is the outcome reported unknown, with our reference.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import ClassVar
+
+import httpx
+
+from carriergate.carriers.sf_express import rate, ship, track, void
+from carriergate.carriers.sf_express.account import HOSTS, SFExpressAccount
+from carriergate.carriers.sf_express.errors import DuplicateOrder
+from carriergate.carriers.sf_express.ship import Order
+from carriergate.core.contract import Capability, Carrier, Flow
+from carriergate.core.errors import CarrierError, OutcomeUnknown
+from carriergate.core.quotes import Quote
+from carriergate.core.results import Label
+from carriergate.core.shipment import RateRequest, ShipRequest
+from carriergate.core.tracking import TrackingInfo
+from carriergate.protocols.auth.sf_digest import SFDigestAuth
+
+
+class SFExpress(Carrier[SFExpressAccount]):
+    name = "sf_express"
+    title = "SF Express 顺丰速运"
+    hosts: ClassVar[dict[str, str]] = HOSTS
+    capabilities = frozenset({Capability.RATE, Capability.SHIP, Capability.VOID, Capability.TRACK})
+    emulator = "carriergate.sandbox.sf_express:SFExpressEmulator"
+    label_formats = ("PDF",)
+    account_model = SFExpressAccount
+
+    def make_auth(self) -> httpx.Auth:
+        return SFDigestAuth(self.account.partner_id, self.account.checkword)
+
+    def _find_order(self, reference: str) -> Flow[Order]:
+        """The order SF holds under our reference: a look-up, so a read."""
+        http = ship.build_lookup(reference, self.account, base_url=self.base_url)
+        found: Order = yield self.read(http, partial(ship.parse_lookup, carrier=self.alias),
+                                       operation="order_query", reference=reference)
+        return found
+
+    def rate(self, request: RateRequest) -> Flow[list[Quote]]:
+        http = rate.build_rate(request, self.account, base_url=self.base_url, carrier=self.alias)
+        parse = partial(rate.parse_rate, carrier=self.alias, services=request.services, ship_date=request.ship_date)
+        quotes: list[Quote] = yield self.read(http, parse, operation="rate")
+        return quotes
+
+    def ship(self, request: ShipRequest) -> Flow[Label]:
+        reference = request.reference
+        http = ship.build_ship(request, self.account, base_url=self.base_url, carrier=self.alias)
+        try:
+            created: Order = yield self.write(http, partial(ship.parse_ship, carrier=self.alias), operation="ship",
+                                              reference=reference)
+        except DuplicateOrder:
+            created = yield from self._find_order(reference)
+        except OutcomeUnknown as unknown:
+            try:
+                created = yield from self._find_order(reference)
+            except CarrierError:
+                raise OutcomeUnknown("SF may have created the order and its order query found nothing yet; "
+                                     "shipping again with the same reference is safe (SF refuses a repeated "
+                                     "orderId and carriergate then returns the existing waybill)",
+                                     reference=reference, carrier=self.alias, code=unknown.code) from unknown
+        # Fetching the PDF of an existing waybill changes nothing at SF: a read, retried freely.
+        http = ship.build_label(created.master, self.account, base_url=self.base_url)
+        label: Label = yield self.read(http, partial(ship.parse_label, carrier=self.alias, order=created,
+                                                     reference=reference), operation="label", reference=reference)
+        return label
+
+    def void(self, label: Label) -> Flow[None]:
+        order_id = void.order_id_of(label, carrier=self.alias)
+        http = void.build_void(order_id, self.account, base_url=self.base_url)
+        yield self.write(http, partial(void.parse_void, carrier=self.alias), operation="void", reference=order_id,
+                         idempotent=True)
+        return None
+
+    def track(self, tracking_number: str) -> Flow[TrackingInfo]:
+        number = tracking_number.strip()
+        http = track.build_track(number, self.account, base_url=self.base_url, carrier=self.alias)
+        info: TrackingInfo = yield self.read(http, partial(track.parse_track, number=number, carrier=self.alias),
+                                             operation="track")
+        return info

@@ -1,0 +1,97 @@
+"""One carrier account's operations, with no fan-out: ``gateway.carrier("ups")``.
+
+:class:`CarrierClient` and :class:`AsyncCarrierClient` have the same methods (awaited on the async
+one). Each call runs within one Deadline made by the gateway (``deadline`` in seconds, or a
+:class:`~carriergate.core.deadline.Deadline` the caller already has) through :mod:`.fanout`'s
+:func:`~.fanout.run` / :func:`~.fanout.arun`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from carriergate.adapters.executor import AsyncExecutor, Executor
+from carriergate.core.contract import AnyCarrier, Flow
+from carriergate.core.contract import tracking_number as check_tracking_number
+from carriergate.core.deadline import Deadline
+from carriergate.core.quotes import Quote
+from carriergate.core.results import Label, Pickup
+from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
+from carriergate.core.tracking import TrackingInfo
+from carriergate.gateway.fanout import arun, run
+
+T = TypeVar("T")
+ExecutorT = TypeVar("ExecutorT", Executor, AsyncExecutor)
+#: Makes the Deadline of one call: the gateway's :meth:`~carriergate.gateway.gateways.BaseGateway.deadline`.
+MakeDeadline = Callable[[float | Deadline | None], Deadline]
+
+
+def _checked_label(label: Label) -> Label:
+    check_tracking_number(label.tracking_number)
+    return label
+
+
+class _AccountClient(Generic[ExecutorT]):
+    def __init__(self, carrier: AnyCarrier, executor: ExecutorT, deadline: MakeDeadline) -> None:
+        self.carrier = carrier
+        self._executor: ExecutorT = executor
+        self._deadline = deadline
+
+    @property
+    def name(self) -> str:
+        """The account's alias (``"ups-eu"``), as errors and quotes name it."""
+        return self.carrier.alias
+
+
+class CarrierClient(_AccountClient[Executor]):
+    """One carrier account's operations, synchronous."""
+
+    def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | Deadline | None) -> T:
+        return run(self._executor, self.carrier, make_flow, self._deadline(deadline))
+
+    def rate(self, request: RateRequest, *, deadline: float | Deadline | None = None) -> list[Quote]:
+        return self._run(lambda: self.carrier.rate(request), deadline)
+
+    def ship(self, request: ShipRequest, *, deadline: float | Deadline | None = None) -> Label:
+        return self._run(lambda: self.carrier.ship(self.carrier.prepare_ship(request)), deadline)
+
+    def void(self, label: Label, *, deadline: float | Deadline | None = None) -> None:
+        self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
+
+    def schedule_pickup(self, request: PickupRequest, *, deadline: float | Deadline | None = None) -> Pickup:
+        return self._run(lambda: self.carrier.schedule_pickup(request), deadline)
+
+    def cancel_pickup(self, pickup: Pickup, *, deadline: float | Deadline | None = None) -> None:
+        self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
+
+    def track(self, tracking_number: str, *, deadline: float | Deadline | None = None) -> TrackingInfo:
+        return self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
+
+
+class AsyncCarrierClient(_AccountClient[AsyncExecutor]):
+    """One carrier account's operations, awaited."""
+
+    async def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | Deadline | None) -> T:
+        return await arun(self._executor, self.carrier, make_flow, self._deadline(deadline))
+
+    async def rate(self, request: RateRequest, *, deadline: float | Deadline | None = None) -> list[Quote]:
+        return await self._run(lambda: self.carrier.rate(request), deadline)
+
+    async def ship(self, request: ShipRequest, *, deadline: float | Deadline | None = None) -> Label:
+        return await self._run(lambda: self.carrier.ship(self.carrier.prepare_ship(request)), deadline)
+
+    async def void(self, label: Label, *, deadline: float | Deadline | None = None) -> None:
+        await self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
+
+    async def schedule_pickup(self, request: PickupRequest, *, deadline: float | Deadline | None = None) -> Pickup:
+        return await self._run(lambda: self.carrier.schedule_pickup(request), deadline)
+
+    async def cancel_pickup(self, pickup: Pickup, *, deadline: float | Deadline | None = None) -> None:
+        await self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
+
+    async def track(self, tracking_number: str, *, deadline: float | Deadline | None = None) -> TrackingInfo:
+        return await self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
+
+
+__all__ = ["AsyncCarrierClient", "CarrierClient"]
