@@ -13,6 +13,7 @@ first time it is used.
 from typing import TYPE_CHECKING, Any
 
 from carriergate.core.address import Address
+from carriergate.core.billing import Payer, ShipmentReference
 from carriergate.core.contract import Account, Call, Capability, Carrier, Flow
 from carriergate.core.customs import CustomsDeclaration, CustomsItem
 from carriergate.core.errors import (
@@ -30,10 +31,11 @@ from carriergate.core.errors import (
     ValidationError,
 )
 from carriergate.core.money import Money
+from carriergate.core.notices import Notice
 from carriergate.core.quotes import Charge, Quote
-from carriergate.core.results import Label, Pickup, RateResult
+from carriergate.core.results import Label, Pickup, RateResult, ShippingDocument
 from carriergate.core.shipment import Parcel, PickupRequest, PickupWindow, RateRequest, ShipRequest, TradeDocument
-from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from carriergate.core.tracking import ProofOfDelivery, TrackingEvent, TrackingInfo, TrackingResult, TrackingStatus
 from carriergate.core.units import Dimensions, Weight
 from carriergate.gateway.accounts import AsyncCarrierClient, CarrierClient
 from carriergate.gateway.gateways import AsyncGateway, Gateway
@@ -78,18 +80,24 @@ __all__ = [
     "Money",
     "NotFound",
     "NotSupported",
+    "Notice",
     "OutcomeUnknown",
     "Parcel",
+    "Payer",
     "Pickup",
     "PickupRequest",
     "PickupWindow",
+    "ProofOfDelivery",
     "Quote",
     "RateLimited",
     "RateRequest",
     "RateResult",
     "ShipRequest",
+    "ShipmentReference",
+    "ShippingDocument",
     "TrackingEvent",
     "TrackingInfo",
+    "TrackingResult",
     "TrackingStatus",
     "TradeDocument",
     "ValidationError",

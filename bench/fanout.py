@@ -47,7 +47,7 @@ def faults(hung: str | None = None) -> Faults:
                             for n, s in LATENCY.items()})
 
 
-async def async_runs(repeats: int, hung: str | None, deadline: float) -> dict[str, Any]:
+async def aruns(repeats: int, hung: str | None, deadline: float) -> dict[str, Any]:
     request = shipment()
     walls, quoted = [], []
     first = None
@@ -65,7 +65,7 @@ async def async_runs(repeats: int, hung: str | None, deadline: float) -> dict[st
             "carriers_quoted": quoted[-1], "errors_last": sorted(result.errors)}
 
 
-def sync_runs(repeats: int, hung: str | None, deadline: float) -> dict[str, Any]:
+def runs(repeats: int, hung: str | None, deadline: float) -> dict[str, Any]:
     request = shipment()
     walls = []
     first = None
@@ -85,10 +85,10 @@ def sync_runs(repeats: int, hung: str | None, deadline: float) -> dict[str, Any]
 def run(repeats: int, quick: bool) -> dict[str, Any]:
     runs = 3 if quick else max(5, repeats)
     ours = {
-        "async": asyncio.run(async_runs(runs, None, 5.0)),
-        "sync": sync_runs(runs, None, 5.0),
-        "async_hung": asyncio.run(async_runs(max(3, runs // 2), "ups", DEADLINE)),
-        "sync_hung": sync_runs(max(3, runs // 2), "ups", DEADLINE),
+        "async": asyncio.run(aruns(runs, None, 5.0)),
+        "sync": runs(runs, None, 5.0),
+        "async_hung": asyncio.run(aruns(max(3, runs // 2), "ups", DEADLINE)),
+        "sync_hung": runs(max(3, runs // 2), "ups", DEADLINE),
     }
     karrio = run_karrio("fanout.py", {"latency": [0.1, 0.2, 0.3, 0.4], "repeats": runs,
                                       "hang_repeats": 2, "hang_cap": HANG_CAP})

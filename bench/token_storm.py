@@ -45,7 +45,7 @@ def make_carrier(name: str) -> Any:
     return FedEx(FedExAccount(client_id="bench-id", client_secret="bench-secret", account_number="740561073"))
 
 
-async def async_storm(name: str, callers: int) -> tuple[int, float]:
+async def astorm(name: str, callers: int) -> tuple[int, float]:
     counter = Counter()
 
     async def handler(request: httpx.Request) -> httpx.Response:
@@ -93,7 +93,7 @@ def run(repeats: int, quick: bool) -> dict[str, Any]:
     async_callers, thread_callers = 500, 32
     ours: dict[str, Any] = {}
     for name in ("ups", "fedex"):
-        a = [asyncio.run(async_storm(name, async_callers)) for _ in range(runs)]
+        a = [asyncio.run(astorm(name, async_callers)) for _ in range(runs)]
         t = [thread_storm(name, thread_callers) for _ in range(runs)]
         ours[name] = {"async_tokens": [x for x, _ in a], "async_s": median([s for _, s in a]),
                       "thread_tokens": [x for x, _ in t], "thread_s": median([s for _, s in t])}

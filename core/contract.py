@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Literal, TypeVar
@@ -20,11 +20,11 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from carriergate.core.errors import ConfigurationError, FieldError, NotSupported, ValidationError
+from carriergate.core.errors import CarrierError, ConfigurationError, FieldError, NotSupported, ValidationError
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import LabelFormat, PickupRequest, RateRequest, ShipRequest
-from carriergate.core.tracking import TrackingInfo
+from carriergate.core.tracking import TrackingInfo, TrackingResult
 
 T = TypeVar("T")
 
@@ -36,10 +36,18 @@ class Capability(StrEnum):
     SCHEDULE_PICKUP = "schedule_pickup"
     CANCEL_PICKUP = "cancel_pickup"
     TRACK = "track"
+    #: A label the customer uses to send the parcel back (``ShipRequest(return_shipment=True)``).
+    RETURN_LABEL = "return_label"
+    #: Look a shipment up by our own reference (after an outcome-unknown ship, say).
+    FIND_LABEL = "find_label"
 
 
 #: Operations whose repetition cannot create a second shipment or pickup.
-IDEMPOTENT = frozenset({Capability.RATE, Capability.TRACK, Capability.VOID, Capability.CANCEL_PICKUP})
+IDEMPOTENT = frozenset({Capability.RATE, Capability.TRACK, Capability.VOID, Capability.CANCEL_PICKUP,
+                        Capability.FIND_LABEL})
+#: The operations every carrier of the first wave offered; ``frozenset(Capability)`` would claim new ones too.
+CLASSIC = frozenset({Capability.RATE, Capability.SHIP, Capability.VOID, Capability.SCHEDULE_PICKUP,
+                     Capability.CANCEL_PICKUP, Capability.TRACK})
 
 
 #: What a call does at the carrier: ``read`` asks (rate, track, look-ups), ``write`` changes something
@@ -146,6 +154,9 @@ class Carrier(Generic[AccountT]):
     emulator: ClassVar[str | None] = None
     #: True for a carrier that does no I/O at all (table rates): the sandbox needs no emulator for it.
     offline: ClassVar[bool] = False
+    #: How many tracking numbers one :meth:`track_many` call may carry (FedEx: 30). The gateway splits
+    #: a longer list into batches of this size and runs them concurrently.
+    track_batch: ClassVar[int] = 1
 
     def __init__(self, account: AccountT, *, alias: str | None = None) -> None:
         if not isinstance(account, self.account_model):
@@ -203,6 +214,8 @@ class Carrier(Generic[AccountT]):
         """``request`` with the carrier's usual label format when the caller chose none and the
         default (PDF) is not one this carrier makes (UPS makes GIF). An explicit choice is kept as is
         and checked by the adapter."""
+        if request.return_shipment and Capability.RETURN_LABEL not in self.capabilities:
+            raise NotSupported(f"{self.name} makes no return labels here", carrier=self.alias)
         if "label_format" in request.model_fields_set or not self.label_formats or \
                 request.label_format in self.label_formats:
             return request
@@ -225,6 +238,22 @@ class Carrier(Generic[AccountT]):
 
     def track(self, tracking_number: str) -> Flow[TrackingInfo]:
         raise self._unsupported(Capability.TRACK)
+
+    def track_many(self, tracking_numbers: Sequence[str]) -> Flow[TrackingResult]:
+        """At most :attr:`track_batch` numbers at once. This default tracks them one after another,
+        each failure kept against its number; a carrier with a batch API overrides it."""
+        result = TrackingResult()
+        for number in tracking_numbers:
+            try:
+                result.tracked[number] = yield from self.track(number)
+            except CarrierError as err:
+                result.errors[number] = err
+        return result
+
+    def find_label(self, reference: str) -> Flow[Label | None]:
+        """The shipment made under our ``reference`` (None: the carrier holds none), for a caller
+        that got OutcomeUnknown on ship. The label image is there when the carrier can give it again."""
+        raise self._unsupported(Capability.FIND_LABEL)
 
     def secrets(self) -> list[str]:
         """Every secret value of this account, for redaction of logs and traces."""

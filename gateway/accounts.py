@@ -15,6 +15,7 @@ from carriergate.adapters.executor import AsyncExecutor, Executor
 from carriergate.core.contract import AnyCarrier, Flow
 from carriergate.core.contract import tracking_number as check_tracking_number
 from carriergate.core.deadline import Deadline
+from carriergate.core.errors import FieldError, ValidationError
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
@@ -25,6 +26,14 @@ T = TypeVar("T")
 ExecutorT = TypeVar("ExecutorT", Executor, AsyncExecutor)
 #: Makes the Deadline of one call: the gateway's :meth:`~carriergate.gateway.gateways.BaseGateway.deadline`.
 MakeDeadline = Callable[[float | Deadline | None], Deadline]
+
+
+def checked_reference(reference: str) -> str:
+    """Our reference as a look-up sends it: stripped, 1 to 64 characters (as ShipRequest allows)."""
+    value = reference.strip() if isinstance(reference, str) else ""
+    if not value or len(value) > 64:
+        raise ValidationError(FieldError("reference", "must be 1 to 64 characters"))
+    return value
 
 
 def _checked_label(label: Label) -> Label:
@@ -68,6 +77,9 @@ class CarrierClient(_AccountClient[Executor]):
     def track(self, tracking_number: str, *, deadline: float | Deadline | None = None) -> TrackingInfo:
         return self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
 
+    def find_label(self, reference: str, *, deadline: float | Deadline | None = None) -> Label | None:
+        return self._run(lambda: self.carrier.find_label(checked_reference(reference)), deadline)
+
 
 class AsyncCarrierClient(_AccountClient[AsyncExecutor]):
     """One carrier account's operations, awaited."""
@@ -92,6 +104,9 @@ class AsyncCarrierClient(_AccountClient[AsyncExecutor]):
 
     async def track(self, tracking_number: str, *, deadline: float | Deadline | None = None) -> TrackingInfo:
         return await self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
+
+    async def find_label(self, reference: str, *, deadline: float | Deadline | None = None) -> Label | None:
+        return await self._run(lambda: self.carrier.find_label(checked_reference(reference)), deadline)
 
 
 __all__ = ["AsyncCarrierClient", "CarrierClient"]

@@ -18,11 +18,13 @@ from typing import TypeVar
 from carriergate.adapters.executor import AsyncExecutor, Executor
 from carriergate.adapters.inflight import RunContext
 from carriergate.core.contract import AnyCarrier, Flow
+from carriergate.core.contract import tracking_number as check_tracking_number
 from carriergate.core.deadline import SAFETY_MARGIN, Deadline
-from carriergate.core.errors import CarrierError, DeadlineExceeded
+from carriergate.core.errors import CarrierError, DeadlineExceeded, FieldError, ValidationError
 from carriergate.core.quotes import Quote
 from carriergate.core.results import RateResult
 from carriergate.core.shipment import RateRequest
+from carriergate.core.tracking import TrackingResult
 
 T = TypeVar("T")
 
@@ -115,4 +117,62 @@ async def afan_out(executor: AsyncExecutor, carriers: Sequence[AnyCarrier], requ
     return {c.alias: outcome for c, outcome in zip(carriers, settled, strict=True)}
 
 
-__all__ = ["Outcome", "afan_out", "arun", "collect", "fan_out", "merge", "no_answer", "no_quote", "run"]
+def batches(carrier: AnyCarrier, numbers: Sequence[str]) -> list[list[str]]:
+    """``numbers`` (validated, each once, in order) cut into the carrier's :attr:`track_batch` sizes."""
+    unique = list(dict.fromkeys(check_tracking_number(n, field=f"tracking_numbers[{i}]")
+                                for i, n in enumerate(numbers)))
+    if not unique:
+        raise ValidationError(FieldError("tracking_numbers", "must name at least one tracking number"))
+    size = max(1, carrier.track_batch)
+    return [unique[i:i + size] for i in range(0, len(unique), size)]
+
+
+def _tracking(carrier: AnyCarrier, batch: list[str]) -> Callable[[], Flow[TrackingResult]]:
+    return lambda: carrier.track_many(batch)
+
+
+def _settle(batches_: list[list[str]], outcomes: Sequence[TrackingResult | BaseException | None],
+            limit: Deadline, alias: str) -> TrackingResult:
+    """Every batch's answer as one result; a batch that failed as a whole gives its error to each number."""
+    result = TrackingResult()
+    for batch, outcome in zip(batches_, outcomes, strict=True):
+        if isinstance(outcome, TrackingResult):
+            result.tracked.update(outcome.tracked)
+            result.errors.update(outcome.errors)
+            continue
+        if outcome is None or isinstance(outcome, asyncio.CancelledError):
+            outcome = no_answer(alias, limit)
+        if not isinstance(outcome, CarrierError):
+            raise outcome  # a bug, not a carrier failure: never hide it
+        result.errors.update(dict.fromkeys(batch, outcome))
+    return result
+
+
+def track_batches(pool: concurrent.futures.Executor, executor: Executor, carrier: AnyCarrier,
+                  numbers: Sequence[str], limit: Deadline) -> TrackingResult:
+    """Every batch of ``numbers`` at once on ``pool``, within ``limit``."""
+    cut = batches(carrier, numbers)
+    futures = [pool.submit(run, executor, carrier, _tracking(carrier, b), limit) for b in cut]
+    # Net: as fan_out's, a batch thread that does not return in time.
+    _, pending = concurrent.futures.wait(futures, timeout=limit.remaining())
+    outcomes: list[TrackingResult | BaseException | None] = []
+    for future in futures:
+        if future in pending:
+            future.cancel()
+            outcomes.append(None)
+        else:
+            outcomes.append(future.exception() or future.result())
+    return _settle(cut, outcomes, limit, carrier.alias)
+
+
+async def atrack_batches(executor: AsyncExecutor, carrier: AnyCarrier, numbers: Sequence[str],
+                         limit: Deadline) -> TrackingResult:
+    """:func:`track_batches`, one task per batch, each an :func:`arun`."""
+    cut = batches(carrier, numbers)
+    settled = await asyncio.gather(*(arun(executor, carrier, _tracking(carrier, b), limit) for b in cut),
+                                   return_exceptions=True)
+    return _settle(cut, settled, limit, carrier.alias)
+
+
+__all__ = ["Outcome", "afan_out", "arun", "atrack_batches", "batches", "collect", "fan_out", "merge", "no_answer",
+           "no_quote", "run", "track_batches"]

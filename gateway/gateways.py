@@ -34,10 +34,10 @@ from carriergate.core.deadline import Deadline
 from carriergate.core.errors import ConfigurationError, FieldError, NotSupported, ValidationError
 from carriergate.core.results import Label, Pickup, RateResult
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
-from carriergate.core.tracking import TrackingInfo
+from carriergate.core.tracking import TrackingInfo, TrackingResult
 from carriergate.gateway.accounts import AsyncCarrierClient, CarrierClient
 from carriergate.gateway.config import build_carrier, from_env, load_toml
-from carriergate.gateway.fanout import afan_out, collect, fan_out, merge
+from carriergate.gateway.fanout import afan_out, atrack_batches, collect, fan_out, merge, track_batches
 from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES
 
 T = TypeVar("T")
@@ -249,6 +249,19 @@ class Gateway(BaseGateway, Closing):
     def track(self, tracking_number: str, *, carrier: str, deadline: DeadlineArg = None) -> TrackingInfo:
         return self.carrier(carrier).track(tracking_number, deadline=deadline)
 
+    def track_many(self, tracking_numbers: Sequence[str], *, carrier: str,
+                   deadline: DeadlineArg = None) -> TrackingResult:
+        """Several numbers of one account within one deadline: in batches of the carrier's size
+        (FedEx: 30 a call), the batches concurrently on the worker pool. Each number is answered or
+        has its reason in ``errors``; every number is checked before anything is sent."""
+        limit = self.deadline(deadline)
+        return track_batches(self._pool, self._executor, self._resolve(carrier), tracking_numbers, limit)
+
+    def find_label(self, reference: str, *, carrier: str, deadline: DeadlineArg = None) -> Label | None:
+        """The shipment account ``carrier`` made under our ``reference``, or None: what to ask after an
+        OutcomeUnknown on ship before shipping again (NotSupported where the carrier has no look-up)."""
+        return self.carrier(carrier).find_label(reference, deadline=deadline)
+
     def close(self) -> None:
         self._close_attachments()
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -309,6 +322,16 @@ class AsyncGateway(BaseGateway):
 
     async def track(self, tracking_number: str, *, carrier: str, deadline: DeadlineArg = None) -> TrackingInfo:
         return await self.carrier(carrier).track(tracking_number, deadline=deadline)
+
+    async def track_many(self, tracking_numbers: Sequence[str], *, carrier: str,
+                         deadline: DeadlineArg = None) -> TrackingResult:
+        """The async twin of :meth:`Gateway.track_many`: the batches as tasks."""
+        limit = self.deadline(deadline)
+        return await atrack_batches(self._executor, self._resolve(carrier), tracking_numbers, limit)
+
+    async def find_label(self, reference: str, *, carrier: str, deadline: DeadlineArg = None) -> Label | None:
+        """The async twin of :meth:`Gateway.find_label`."""
+        return await self.carrier(carrier).find_label(reference, deadline=deadline)
 
     async def aclose(self) -> None:
         self._close_attachments()

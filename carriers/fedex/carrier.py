@@ -14,7 +14,7 @@ import httpx
 
 from carriergate.carriers.fedex import etd, pickup, rate, ship, track, void
 from carriergate.carriers.fedex.account import HOSTS, FedExAccount
-from carriergate.core.contract import Capability, Carrier, Flow
+from carriergate.core.contract import CLASSIC, Carrier, Flow
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
@@ -30,7 +30,7 @@ class FedEx(Carrier[FedExAccount]):
     name = "fedex"
     title = "FedEx"
     hosts: ClassVar[dict[str, str]] = HOSTS
-    capabilities = frozenset(Capability)
+    capabilities = CLASSIC
     emulator = "carriergate.sandbox.fedex:FedExEmulator"
     label_formats = ("PDF", "PNG", "ZPL", "EPL")
     account_model = FedExAccount

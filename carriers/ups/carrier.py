@@ -20,7 +20,7 @@ from carriergate.carriers.ups.rate import build_rate, parse_rate
 from carriergate.carriers.ups.ship import build_ship, parse_ship
 from carriergate.carriers.ups.track import build_track, number_asked, parse_track
 from carriergate.carriers.ups.void import build_void, parse_void
-from carriergate.core.contract import Capability, Carrier, Flow
+from carriergate.core.contract import CLASSIC, Carrier, Flow
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
@@ -36,7 +36,7 @@ class UPS(Carrier[UPSAccount]):
     name = "ups"
     title = "UPS"
     hosts: ClassVar[dict[str, str]] = HOSTS
-    capabilities = frozenset(Capability)
+    capabilities = CLASSIC
     emulator = "carriergate.sandbox.ups:UPSEmulator"
     label_formats = ("GIF", "ZPL", "EPL")
     account_model = UPSAccount

@@ -75,7 +75,7 @@ async def never_asleep(seconds: float) -> None:
     never_sleep(seconds)
 
 
-def sync_run(handler: Callable[[httpx.Request], httpx.Response], **options: Any) -> cg.CarrierError:
+def run(handler: Callable[[httpx.Request], httpx.Response], **options: Any) -> cg.CarrierError:
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         executor = Executor(client, sleep=never_sleep, **options)
         with pytest.raises(cg.CarrierError) as info:
@@ -83,7 +83,7 @@ def sync_run(handler: Callable[[httpx.Request], httpx.Response], **options: Any)
     return info.value
 
 
-def async_run(handler: Callable[[httpx.Request], httpx.Response], **options: Any) -> cg.CarrierError:
+def arun(handler: Callable[[httpx.Request], httpx.Response], **options: Any) -> cg.CarrierError:
     async def go() -> cg.CarrierError:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
             executor = AsyncExecutor(client, sleep=never_asleep, **options)
@@ -119,7 +119,7 @@ def test_sync_50_mb_stream_is_cut_at_the_cap_without_exhausting_memory() -> None
 
     tracemalloc.start()
     try:
-        err = sync_run(handler)
+        err = run(handler)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -137,7 +137,7 @@ def test_async_50_mb_stream_is_cut_at_the_cap() -> None:
 
     tracemalloc.start()
     try:
-        err = async_run(handler)
+        err = arun(handler)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -149,7 +149,7 @@ def test_async_50_mb_stream_is_cut_at_the_cap() -> None:
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_oversized_content_length_is_refused_before_reading(mode: str) -> None:
     body = Lazy()
-    runner = sync_run if mode == "sync" else async_run
+    runner = run if mode == "sync" else arun
 
     def handler(request: httpx.Request) -> httpx.Response:
         stream = body.sync() if mode == "sync" else body.asynchronous()
@@ -159,7 +159,7 @@ def test_oversized_content_length_is_refused_before_reading(mode: str) -> None:
     assert body.pulled == 0
 
 
-@pytest.mark.parametrize("runner", [sync_run, async_run], ids=["sync", "async"])
+@pytest.mark.parametrize("runner", [run, arun], ids=["sync", "async"])
 def test_cap_is_configurable_per_executor(runner: Callable[..., cg.CarrierError]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=b"x" * 2048)
@@ -181,7 +181,7 @@ def streamed(mode: str, *chunks: bytes) -> Any:
     return iter(chunks) if mode == "sync" else agen()
 
 
-RUN = {"sync": sync_run, "async": async_run}
+RUN = {"sync": run, "async": arun}
 
 
 @pytest.mark.parametrize("mode", list(RUN))
