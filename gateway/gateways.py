@@ -105,11 +105,19 @@ class BaseGateway:
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> Self:
+        """A gateway configured by a TOML file: one table per account (see the README)."""
         return cls(load_toml(path), **kwargs)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Self:
+        """A gateway configured by ``CARRIERGATE_<ACCOUNT>__<FIELD>`` environment variables."""
         return cls(from_env(), **kwargs)
+
+    def __repr__(self) -> str:
+        """The accounts and their carriers and environments; never a setting's value (no secret)."""
+        accounts = ", ".join(f"{name}={self.carrier_kind(name)}/{self._settings[name].get('environment', 'production')}"
+                             for name in self._settings)
+        return f"<{type(self).__name__} accounts: {accounts}>"
 
     @property
     def accounts(self) -> list[str]:
@@ -235,18 +243,24 @@ class Gateway(BaseGateway, Closing):
         return merge(self.rate_each(request, carriers, deadline))
 
     def ship(self, request: ShipRequest, *, deadline: DeadlineArg = None) -> Label:
+        """Buy a label from ``request.carrier``. Bad input is refused before anything is sent; a write
+        whose outcome is unknown raises OutcomeUnknown with ``request.reference`` (see :meth:`find_label`)."""
         return self.carrier(request.carrier).ship(request, deadline=deadline)
 
     def void(self, label: Label, *, deadline: DeadlineArg = None) -> None:
+        """Void (cancel) ``label`` at the carrier that made it."""
         self.carrier(label.carrier).void(label, deadline=deadline)
 
     def schedule_pickup(self, request: PickupRequest, *, carrier: str, deadline: DeadlineArg = None) -> Pickup:
+        """Book a courier pickup with account ``carrier``."""
         return self.carrier(carrier).schedule_pickup(request, deadline=deadline)
 
     def cancel_pickup(self, pickup: Pickup, *, deadline: DeadlineArg = None) -> None:
+        """Cancel a booked pickup at the carrier that booked it."""
         self.carrier(pickup.carrier).cancel_pickup(pickup, deadline=deadline)
 
     def track(self, tracking_number: str, *, carrier: str, deadline: DeadlineArg = None) -> TrackingInfo:
+        """Where a parcel is: its status and events (newest first), from account ``carrier``."""
         return self.carrier(carrier).track(tracking_number, deadline=deadline)
 
     def track_many(self, tracking_numbers: Sequence[str], *, carrier: str,
@@ -263,6 +277,7 @@ class Gateway(BaseGateway, Closing):
         return self.carrier(carrier).find_label(reference, deadline=deadline)
 
     def close(self) -> None:
+        """Release every account's connections and the worker pool; closes attachments too."""
         self._close_attachments()
         self._pool.shutdown(wait=False, cancel_futures=True)
         for client in self._clients.closing():
@@ -309,18 +324,23 @@ class AsyncGateway(BaseGateway):
         return merge(await self.rate_each(request, carriers, deadline))
 
     async def ship(self, request: ShipRequest, *, deadline: DeadlineArg = None) -> Label:
+        """The async twin of :meth:`Gateway.ship`."""
         return await self.carrier(request.carrier).ship(request, deadline=deadline)
 
     async def void(self, label: Label, *, deadline: DeadlineArg = None) -> None:
+        """The async twin of :meth:`Gateway.void`."""
         await self.carrier(label.carrier).void(label, deadline=deadline)
 
     async def schedule_pickup(self, request: PickupRequest, *, carrier: str, deadline: DeadlineArg = None) -> Pickup:
+        """The async twin of :meth:`Gateway.schedule_pickup`."""
         return await self.carrier(carrier).schedule_pickup(request, deadline=deadline)
 
     async def cancel_pickup(self, pickup: Pickup, *, deadline: DeadlineArg = None) -> None:
+        """The async twin of :meth:`Gateway.cancel_pickup`."""
         await self.carrier(pickup.carrier).cancel_pickup(pickup, deadline=deadline)
 
     async def track(self, tracking_number: str, *, carrier: str, deadline: DeadlineArg = None) -> TrackingInfo:
+        """The async twin of :meth:`Gateway.track`."""
         return await self.carrier(carrier).track(tracking_number, deadline=deadline)
 
     async def track_many(self, tracking_numbers: Sequence[str], *, carrier: str,
@@ -334,6 +354,7 @@ class AsyncGateway(BaseGateway):
         return await self.carrier(carrier).find_label(reference, deadline=deadline)
 
     async def aclose(self) -> None:
+        """Release every account's connections; closes attachments too."""
         self._close_attachments()
         for client in self._clients.closing():
             await client.aclose()
