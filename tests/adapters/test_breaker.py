@@ -17,14 +17,7 @@ from carriergate.core.contract import Call, Kind
 
 from support.fake_carrier import Exchange, Turn, checked, fake_carrier, quote, raise_for_status, registered
 from support.shipments import domestic_request
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from support.timing import ManualClock, no_sleep
 
 
 def _quotes(turn: Turn, response: httpx.Response) -> list[cg.Quote]:
@@ -58,14 +51,14 @@ class Switch:
         return httpx.Response(self.status, json={"message": "x"})
 
 
-def gateway(switch: Switch, clock: Clock) -> cg.Gateway:
-    return cg.Gateway({"ping": {}}, transport=httpx.MockTransport(switch), clock=clock, sleep=lambda s: None,
+def gateway(switch: Switch, clock: ManualClock) -> cg.Gateway:
+    return cg.Gateway({"ping": {}}, transport=httpx.MockTransport(switch), clock=clock, sleep=no_sleep,
                       retry_policy=RetryPolicy(max_attempts=1), breaker=BreakerSettings(failure_threshold=3,
                                                                                           cooldown=10.0))
 
 
 def test_opens_fails_fast_probes_after_cooldown_and_closes() -> None:
-    clock, switch = Clock(), Switch(503)
+    clock, switch = ManualClock(0.0), Switch(503)
     with gateway(switch, clock) as gw:
         ping = gw.carrier("ping")
         for _ in range(3):
@@ -98,7 +91,7 @@ def test_opens_fails_fast_probes_after_cooldown_and_closes() -> None:
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 429])
 def test_client_errors_never_open_it(status: int) -> None:
-    clock, switch = Clock(), Switch(status)
+    clock, switch = ManualClock(0.0), Switch(status)
     with gateway(switch, clock) as gw:
         for _ in range(10):
             with pytest.raises(cg.CarrierError) as info:
@@ -108,7 +101,7 @@ def test_client_errors_never_open_it(status: int) -> None:
 
 
 def test_reads_and_writes_have_separate_breakers() -> None:
-    clock, switch = Clock(), Switch(500)
+    clock, switch = ManualClock(0.0), Switch(500)
     label = cg.Label(carrier="ping", tracking_number="1", label=b"x", label_format="PDF")
     with gateway(switch, clock) as gw:
         for _ in range(3):
@@ -121,7 +114,7 @@ def test_reads_and_writes_have_separate_breakers() -> None:
 
 
 def test_async_gateway_shares_the_same_behaviour() -> None:
-    clock, switch = Clock(), Switch(502)
+    clock, switch = ManualClock(0.0), Switch(502)
 
     async def go() -> list[str | None]:
         async def no_sleep(seconds: float) -> None:
@@ -142,7 +135,7 @@ def test_async_gateway_shares_the_same_behaviour() -> None:
 
 
 def test_timeouts_and_outcome_unknown_count_validation_does_not() -> None:
-    clock = Clock()
+    clock = ManualClock(0.0)
     breaker = CircuitBreaker("x/read", BreakerSettings(failure_threshold=2, cooldown=1), clock=clock)
     breaker.record(cg.DeadlineExceeded("late"))
     breaker.record(cg.ValidationError(cg.FieldError("weight", "too heavy")))  # the carrier answered: reset
@@ -153,7 +146,7 @@ def test_timeouts_and_outcome_unknown_count_validation_does_not() -> None:
 
 
 def test_only_one_probe_while_half_open_and_an_abandoned_probe_frees_the_slot() -> None:
-    clock = Clock()
+    clock = ManualClock(0.0)
     breaker = CircuitBreaker("x/write", BreakerSettings(failure_threshold=1, cooldown=5), clock=clock)
     breaker.failure()
     clock.now = 5
@@ -168,7 +161,7 @@ def test_only_one_probe_while_half_open_and_an_abandoned_probe_frees_the_slot() 
 
 
 def test_thread_safe_counting() -> None:
-    breaker = CircuitBreaker("x/read", BreakerSettings(failure_threshold=400, cooldown=5), clock=Clock())
+    breaker = CircuitBreaker("x/read", BreakerSettings(failure_threshold=400, cooldown=5), clock=ManualClock(0.0))
 
     def fail() -> None:
         for _ in range(100):
@@ -192,7 +185,7 @@ def test_operation_classes_and_registry() -> None:
         ("schedule_pickup", "write"), ("rate_then_book", "write")]
     assert [operation_class(call(op, kind)) for op, kind in declared] == \
         ["read", "read", "read", "write", "write", "write", "write"]
-    reg = BreakerRegistry(BreakerSettings(), clock=Clock())
+    reg = BreakerRegistry(BreakerSettings(), clock=ManualClock(0.0))
     assert reg.for_call("a", call("rate")) is reg.get("a", "read") is not reg.get("b", "read")
     assert BreakerRegistry(BreakerSettings(enabled=False)).for_call("a", call("rate")) is None
     with pytest.raises(ValueError, match="failure_threshold"):

@@ -22,6 +22,7 @@ from carriergate.protocols.http import error_for_status
 
 from support.fake_carrier import Exchange, FakeCarrier, Turn, checked, fake_carrier, quote, registered
 from support.shipments import domestic_request
+from support.timing import never_asleep, never_sleep, no_sleep
 
 NO_JITTER = RetryPolicy(jitter=None)
 
@@ -57,14 +58,6 @@ def ship_request() -> cg.ShipRequest:
     return cg.ShipRequest(**domestic_request().model_dump(), carrier="labels", service="std", reference="ORDER-1001")
 
 
-def no_sleep(seconds: float) -> None:
-    raise AssertionError(f"nothing may be retried here (asked to sleep {seconds})")
-
-
-async def no_asleep(seconds: float) -> None:
-    no_sleep(seconds)
-
-
 # -- a label whose answer is lost is sent exactly once --------------------------------------------
 
 LOST = [httpx.ReadTimeout("answer lost"), httpx.RemoteProtocolError("server disconnected"),
@@ -79,7 +72,7 @@ def test_lost_label_answer_is_outcome_unknown_and_sent_once(lost: httpx.HTTPErro
         received.append(request.content)  # the carrier got it ...
         raise lost  # ... and its answer never arrived
 
-    with cg.Gateway({"labels": {}}, transport=httpx.MockTransport(handle), sleep=no_sleep) as gw, \
+    with cg.Gateway({"labels": {}}, transport=httpx.MockTransport(handle), sleep=never_sleep) as gw, \
             pytest.raises(cg.OutcomeUnknown) as info:
         gw.ship(ship_request())
     assert received == [b'{"ref":"ORDER-1001"}']
@@ -97,7 +90,7 @@ def test_lost_label_answer_async(lost: httpx.HTTPError) -> None:
         raise lost
 
     async def go() -> None:
-        async with cg.AsyncGateway({"labels": {}}, transport=httpx.MockTransport(handle), sleep=no_asleep) as gw:
+        async with cg.AsyncGateway({"labels": {}}, transport=httpx.MockTransport(handle), sleep=never_asleep) as gw:
             await gw.ship(ship_request())
 
     with pytest.raises(cg.OutcomeUnknown) as info:
@@ -114,7 +107,7 @@ def test_label_5xx_is_outcome_unknown_and_not_repeated(status: int) -> None:
         received.append(request)
         return httpx.Response(status, text="<html>oops</html>")
 
-    with cg.Gateway({"labels": {}}, transport=httpx.MockTransport(handle), sleep=no_sleep) as gw, \
+    with cg.Gateway({"labels": {}}, transport=httpx.MockTransport(handle), sleep=never_sleep) as gw, \
             pytest.raises(cg.OutcomeUnknown) as info:
         gw.ship(ship_request())
     assert (len(received), info.value.reference, info.value.http_status) == (1, "ORDER-1001", status)
@@ -178,7 +171,7 @@ def test_each_attempt_starts_from_the_unsigned_original() -> None:
         return answer
 
     with httpx.Client(transport=httpx.MockTransport(handle)) as client:
-        executor = Executor(client, sleep=lambda s: None, retry=NO_JITTER)
+        executor = Executor(client, sleep=no_sleep, retry=NO_JITTER)
         assert executor.run(LabelCarrier.with_account(), flow, Deadline(5.0)) == "ok"
     assert auth.given == [([], b"a=1")] * 3  # never a signature already present
     assert [r.content for r in seen] == [b"a=1&sig=" + hashlib.sha256(b"a=1").hexdigest().encode()] * 3
@@ -195,7 +188,7 @@ def test_carrier_auth_applies_to_every_attempt_when_call_has_none() -> None:
     Signed = label_carrier(auth=lambda carrier: auth)
     answers = iter([httpx.Response(503), httpx.Response(200, json={"price": "4.00"})])
     with httpx.Client(transport=httpx.MockTransport(lambda r: next(answers))) as client:
-        executor = Executor(client, sleep=lambda s: None, retry=NO_JITTER)
+        executor = Executor(client, sleep=no_sleep, retry=NO_JITTER)
         carrier = Signed.with_account()
         quotes = executor.run(carrier, lambda: carrier.rate(domestic_request()), Deadline(5.0))
     assert quotes[0].total == cg.Money("4.00", "USD")
@@ -210,7 +203,7 @@ def test_auth_flow_error_passes_through_typed() -> None:
 
     Refused = label_carrier(auth=lambda carrier: Refusing())
     with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as client:
-        executor = Executor(client, sleep=no_sleep)
+        executor = Executor(client, sleep=never_sleep)
         carrier = Refused.with_account()
         with pytest.raises(cg.AuthenticationError) as info:
             executor.run(carrier, lambda: carrier.rate(domestic_request()), Deadline(5.0))
@@ -234,7 +227,7 @@ def test_flow_can_catch_a_typed_error_and_continue() -> None:
         return httpx.Response(200, text=request.url.path)
 
     with httpx.Client(transport=httpx.MockTransport(handle)) as client:
-        executor = Executor(client, sleep=no_sleep)
+        executor = Executor(client, sleep=never_sleep)
         assert executor.run(LabelCarrier.with_account(), flow, Deadline(5.0)) == "/by-ref/R-7"
 
 
@@ -286,7 +279,7 @@ def test_async_executor_bounds_a_hanging_write_by_the_deadline_as_outcome_unknow
     async def go() -> cg.Label:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as client:
             carrier = LabelCarrier.with_account()
-            executor = AsyncExecutor(client, sleep=no_asleep)
+            executor = AsyncExecutor(client, sleep=never_asleep)
             return await executor.run(carrier, lambda: carrier.ship(ship_request()), Deadline(0.2))
 
     with pytest.raises(cg.OutcomeUnknown) as info:
@@ -303,7 +296,7 @@ def test_async_label_cut_off_by_the_deadline_is_outcome_unknown() -> None:
         raise AssertionError("unreachable")
 
     async def go() -> None:
-        async with cg.AsyncGateway({"labels": {}}, transport=httpx.MockTransport(handle), sleep=no_asleep) as gw:
+        async with cg.AsyncGateway({"labels": {}}, transport=httpx.MockTransport(handle), sleep=never_asleep) as gw:
             await gw.ship(ship_request(), deadline=0.2)
 
     with pytest.raises(cg.OutcomeUnknown) as info:

@@ -18,17 +18,21 @@ from carriergate.gateway.shopping import AsyncRateShopper, RateShopper, table_ac
 
 from support.shipments import domestic_request, international_request
 from support.shop_fakes import CALLS, ahandler, fake, fake_carrier, handler, quote
-from support.timing import no_asleep
+from support.timing import ManualClock, no_asleep
 
 __all__ = ["fake_carrier"]  # the fixture, imported for pytest
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+def one_cached_quote(*, ttl: float, stale_while_revalidate: float = 0.0,
+                     stale_if_error: float = 0.0) -> tuple[ManualClock, RateCache, cg.RateRequest]:
+    """A cache of these lifetimes on a clock that stands still, holding one live UPS quote for a
+    domestic request: the clock, the cache and the request, for a test to age and look up."""
+    clock = ManualClock(1000.0)
+    cache = RateCache(ttl=ttl, stale_while_revalidate=stale_while_revalidate, stale_if_error=stale_if_error,
+                      clock=clock)
+    req = domestic_request()
+    cache.put(req, "ups", [quote("ups", "12.00", 2)])
+    return clock, cache, req
 
 
 def test_key_is_canonical_and_built_from_request_and_alias_only() -> None:
@@ -40,10 +44,7 @@ def test_key_is_canonical_and_built_from_request_and_alias_only() -> None:
 
 
 def test_fresh_then_stale_then_expired() -> None:
-    clock = Clock()
-    cache = RateCache(ttl=60, stale_while_revalidate=30, clock=clock)
-    req = domestic_request()
-    cache.put(req, "ups", [quote("ups", "12.00", 2)])
+    clock, cache, req = one_cached_quote(ttl=60, stale_while_revalidate=30)
     clock.now += 10
     hit = cache.get(req, "ups")
     assert hit is not None
@@ -62,10 +63,7 @@ def test_fresh_then_stale_then_expired() -> None:
 
 
 def test_stale_if_error_only_serves_when_asked_after_a_failure() -> None:
-    clock = Clock()
-    cache = RateCache(ttl=60, stale_if_error=3600, clock=clock)
-    req = domestic_request()
-    cache.put(req, "ups", [quote("ups", "12.00", 2)])
+    clock, cache, req = one_cached_quote(ttl=60, stale_if_error=3600)
     clock.now += 600
     assert cache.get(req, "ups") is None
     hit = cache.get(req, "ups", on_error=True)
@@ -74,7 +72,7 @@ def test_stale_if_error_only_serves_when_asked_after_a_failure() -> None:
 
 
 def test_only_live_quotes_are_stored_and_lru_bound_holds() -> None:
-    cache = RateCache(ttl=60, max_entries=2, clock=Clock())
+    cache = RateCache(ttl=60, max_entries=2, clock=ManualClock(1000.0))
     r1, r2, r3 = domestic_request("1"), domestic_request("2"), domestic_request("3")
     cache.put(r1, "table", [quote("table", "5.00", source="table")])
     assert len(cache) == 0
@@ -151,7 +149,7 @@ def test_sync_shopper_falls_back_to_table_and_caches_live() -> None:
 
 @pytest.mark.usefixtures("fake_carrier")
 def test_async_shopper_serves_stale_and_refreshes_in_background() -> None:
-    clock = Clock()
+    clock = ManualClock(1000.0)
     cache = RateCache(ttl=60, stale_while_revalidate=600, clock=clock)
 
     async def main() -> None:

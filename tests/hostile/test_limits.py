@@ -28,6 +28,7 @@ from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES, TOO_LARGE, 
 from carriergate.protocols.xml_safety import parse_untrusted
 
 from support.fake_carrier import Exchange, FakeCarrier, Turn, fake_carrier
+from support.timing import never_asleep, never_sleep
 
 MiB = 1024 * 1024
 CHUNK = MiB
@@ -65,14 +66,6 @@ Blob = fake_carrier("blob", hosts={"production": "https://blob.test"}, track=Exc
 
 def blob() -> FakeCarrier:
     return Blob.with_account()
-
-
-def never_sleep(seconds: float) -> None:
-    raise AssertionError(f"an oversized answer must not be retried (asked to sleep {seconds})")
-
-
-async def never_asleep(seconds: float) -> None:
-    never_sleep(seconds)
 
 
 def run(handler: Callable[[httpx.Request], httpx.Response], **options: Any) -> cg.CarrierError:
