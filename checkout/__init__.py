@@ -6,9 +6,11 @@ CarrierService callback).
 
 from carriergate.checkout.admission import AdmissionSettings
 from carriergate.checkout.app import CheckoutApp, create_app
+from carriergate.checkout.delivery import DeliveryWindow
+from carriergate.checkout.exchange import RateSource, StaticRates
 from carriergate.checkout.fees import FeePolicy
 from carriergate.checkout.quoting import CheckoutOption, CheckoutQuote, aquote, price, quote
-from carriergate.checkout.shopify import ShopifyOptions
+from carriergate.checkout.settings import ShopifyOptions
 
-__all__ = ["AdmissionSettings", "CheckoutApp", "CheckoutOption", "CheckoutQuote", "FeePolicy", "ShopifyOptions",
-           "aquote", "create_app", "price", "quote"]
+__all__ = ["AdmissionSettings", "CheckoutApp", "CheckoutOption", "CheckoutQuote", "DeliveryWindow", "FeePolicy",
+           "RateSource", "ShopifyOptions", "StaticRates", "aquote", "create_app", "price", "quote"]

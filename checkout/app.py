@@ -4,9 +4,14 @@ Routes:
 
 - ``POST /v1/quotes``: our JSON (``origin``, ``destination``, ``parcels``, ``insurance``?,
   ``customs``?, ``ship_date``?, ``services``?, ``carriers``?, ``order_total``?, ``member_tier``?,
-  ``currency``?) -> ``{"quotes": [...], "errors": {...}, "complete": bool}``, amounts as strings.
+  ``currency``?; addresses need no name or street) -> ``{"quotes": [...], "errors": {...},
+  "complete": bool}``, amounts as strings.
+- ``GET /v1/schema``: the JSON Schema of that body (:mod:`.body`).
 - ``POST /shopify/rates``: Shopify's CarrierService callback.
-- ``GET /healthz``.
+- ``GET /healthz``: the accounts and each one's circuit-breaker state (:mod:`.observe`).
+
+Every request gets one access log line (logger ``carriergate.checkout.access``); an answer with no
+rate at all, or a dropped quote, gets a warning on ``carriergate.checkout`` saying why.
 
 Bad input (an unknown account in ``carriers`` too) answers 422 with the field named; a misconfigured
 service answers 500, a carrier failure outside the quoting ladder 503. Every answer comes within the
@@ -20,18 +25,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
 from carriergate.checkout.admission import BUSY, Admission, AdmissionSettings
+from carriergate.checkout.body import QuoteBody, quote_schema
+from carriergate.checkout.exchange import RateSource, rate_source
 from carriergate.checkout.fees import FeePolicy
+from carriergate.checkout.observe import BreakerWatch, log_access
 from carriergate.checkout.quoting import CheckoutQuote, aquote, checkout_shopper
-from carriergate.checkout.shopify import ShopifyOptions, rate_request, rates_response
+from carriergate.checkout.settings import ShopifyOptions, check_time_zone, zone
+from carriergate.checkout.shopify import rate_request, rates_response
 from carriergate.core.errors import CarrierError, ConfigurationError, ValidationError
-from carriergate.core.money import Money
 from carriergate.core.shipment import RateRequest
 from carriergate.gateway.gateways import AsyncGateway
 from carriergate.gateway.shopping import AsyncRateShopper
@@ -43,18 +51,6 @@ Send = Callable[[Message], Awaitable[None]]
 
 logger = logging.getLogger("carriergate.checkout")
 MAX_BODY = 1024 * 1024
-
-
-class QuoteBody(RateRequest):
-    """``POST /v1/quotes``: a RateRequest plus the checkout's context."""
-
-    order_total: Money | None = None
-    member_tier: str | None = Field(default=None, min_length=1, max_length=50)
-    currency: str | None = Field(default=None, min_length=3, max_length=3)
-    carriers: list[str] | None = None
-
-    def rate_request(self) -> RateRequest:
-        return RateRequest(**{name: getattr(self, name) for name in RateRequest.model_fields})
 
 
 class _HTTPError(Exception):
@@ -81,6 +77,7 @@ class CheckoutApp:
         self.deadline = deadline
         self.shopify = shopify
         self.admission = Admission(admission, deadline=deadline)
+        self.breakers = BreakerWatch(shopper.gateway.accounts)
         self._monitor: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,6 +86,7 @@ class CheckoutApp:
             return
         if scope["type"] != "http":
             return
+        started = time.monotonic()
         self._watch_load()
         try:
             status, body = await self._route(scope, receive)
@@ -103,6 +101,7 @@ class CheckoutApp:
             logger.warning("checkout quote failed: %s", exc)
             status, body = 503, {"error": exc.code or "unavailable", "message": exc.message}
         await _respond(send, status, body)
+        log_access(str(scope.get("method", "")), str(scope.get("path", "")), status, started)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -126,28 +125,37 @@ class CheckoutApp:
     async def _priced(self, request: RateRequest, **options: Any) -> CheckoutQuote:
         """Live when the app has capacity for another live round, else backup rates at once."""
         if not self.admission.try_enter():
-            return await aquote(self.shopper, request, self.policy, deadline=self.deadline, unasked=BUSY, **options)
-        try:
-            return await aquote(self.shopper, request, self.policy, deadline=self.deadline, **options)
-        finally:
-            self.admission.leave()
+            offer = await aquote(self.shopper, request, self.policy, deadline=self.deadline, unasked=BUSY, **options)
+        else:
+            try:
+                offer = await aquote(self.shopper, request, self.policy, deadline=self.deadline, **options)
+            finally:
+                self.admission.leave()
+        for option in offer.options:
+            if option.priced.quote.source != "cache":
+                self.breakers.answered(option.priced.quote.carrier)
+        for carrier, error in offer.errors.items():
+            self.breakers.failed(carrier, error)
+        return offer
 
     async def _route(self, scope: Scope, receive: Receive) -> tuple[int, dict[str, Any]]:
         method, path = scope["method"], scope["path"].rstrip("/") or "/"
-        routes = {"/healthz": "GET", "/v1/quotes": "POST", "/shopify/rates": "POST"}
+        routes = {"/healthz": "GET", "/v1/schema": "GET", "/v1/quotes": "POST", "/shopify/rates": "POST"}
         if path not in routes:
             raise _HTTPError(404, {"error": "not_found", "message": f"no route {path}"})
         if method != routes[path]:
             raise _HTTPError(405, {"error": "method_not_allowed", "message": f"use {routes[path]} {path}"})
         if path == "/healthz":
-            return 200, {"status": "ok", "carriers": self.shopper.gateway.accounts}
+            return 200, {"status": "ok", "carriers": self.shopper.gateway.accounts, "breakers": self.breakers.states()}
+        if path == "/v1/schema":
+            return 200, quote_schema()
         data = await _json(receive)
         try:
             # Net: catches quoting that overruns after the guard (backup rates or pricing late): a 504 in time.
             async with asyncio.timeout(self.deadline):
                 if path == "/v1/quotes":
                     return 200, await self._quotes(data)
-                return 200, await self._shopify(data)
+                return 200, await self._shopify(data, _header(scope, b"x-shopify-shop-domain"))
         except TimeoutError:
             raise _HTTPError(504, {"error": "deadline", "message": f"no answer within {self.deadline}s"}) from None
 
@@ -157,12 +165,28 @@ class CheckoutApp:
                                     currency=body.currency, carriers=body.carriers)
         return result.as_json()
 
-    async def _shopify(self, data: Any) -> dict[str, Any]:
-        request, order_total, currency = rate_request(data, self.shopify)
+    async def _shopify(self, data: Any, shop: str | None) -> dict[str, Any]:
+        request, order_total, currency = rate_request(data, self.shopify, shop)
         if request is None:
+            logger.warning("shopify rates: none offered: no item requires shipping (shop=%s)", shop or "-")
             return {"rates": []}
         result = await self._priced(request, order_total=order_total, currency=currency)
+        own_zone = self.shopify.shop_time_zone(shop)
+        if own_zone is not None:
+            result.time_zone = zone(own_zone)
+        if not result.options:
+            reasons = "; ".join(f"{name}: {e.code} ({e.message})" for name, e in result.errors.items())
+            logger.warning("shopify rates: none offered in %s (shop=%s): %s", currency, shop or "-",
+                           reasons or "no carrier quoted this shipment")
         return rates_response(result)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            text = bytes(value).decode("latin-1").strip()
+            return text or None
+    return None
 
 
 async def _json(receive: Receive) -> Any:
@@ -194,12 +218,26 @@ async def _respond(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 def create_app(gateway: AsyncGateway | AsyncRateShopper, policy: FeePolicy | None = None, deadline: float = 1.0, *,
-               shopify: ShopifyOptions | None = None, admission: AdmissionSettings | None = None) -> CheckoutApp:
+               shopify: ShopifyOptions | None = None, admission: AdmissionSettings | None = None,
+               exchange_rates: RateSource | str | Path | None = None, default_hs_code: str | None = None,
+               time_zone: str | None = None) -> CheckoutApp:
     """The checkout ASGI app over an AsyncGateway (backup rates from its ``table`` account, if any)
     or an :class:`AsyncRateShopper` (to add a rate cache). ``admission``: its load shedding
-    (:mod:`.admission`)."""
-    return CheckoutApp(checkout_shopper(gateway), policy or FeePolicy(), deadline, shopify or ShopifyOptions(),
-                       admission)
+    (:mod:`.admission`). The rest override the policy file's settings, as ``serve``'s options do:
+    ``shopify`` (default: the policy's ``[shopify]`` table), ``exchange_rates`` (a
+    :class:`~carriergate.checkout.exchange.RateSource` or an exchange-rate file, asked before the
+    policy's own ``exchange_rates``), ``default_hs_code`` and ``time_zone`` (an IANA name)."""
+    chosen = (policy or FeePolicy()).with_rates(rate_source(exchange_rates))
+    options = shopify or chosen.shopify
+    try:
+        if default_hs_code is not None:
+            options = options.model_copy(update={"default_hs_code": ShopifyOptions(
+                default_hs_code=default_hs_code).default_hs_code})
+        if time_zone is not None:
+            chosen = chosen.model_copy(update={"time_zone": check_time_zone(time_zone)})  # keeps the rate source
+    except (ValidationError, ValueError) as exc:
+        raise ConfigurationError(f"checkout settings: {exc}", code="configuration") from None
+    return CheckoutApp(checkout_shopper(gateway), chosen, deadline, options, admission)
 
 
 __all__ = ["CheckoutApp", "QuoteBody", "create_app"]

@@ -3,7 +3,9 @@
 A :class:`FeePolicy` is loaded from a dict or a TOML file::
 
     currency = "CNY"                         # output currency (omit to keep each quote's own)
-    exchange_rates = { USD = "7.20" }        # 1 USD = 7.20 CNY; a quote in a currency without a rate is refused
+    exchange_rates = { USD = "7.20" }        # 1 USD = 7.20 CNY (see below)
+    exchange_base = "CNY"                    # the currency exchange_rates are in (default: currency)
+    time_zone = "Asia/Shanghai"              # the shop's zone, for delivery dates (default UTC)
 
     [[adjustments]]                          # markups and discounts on the carrier's price
     kind = "markup"                          # "markup" or "discount"
@@ -28,6 +30,13 @@ A :class:`FeePolicy` is loaded from a dict or a TOML file::
     step = "0.5"                             # 0.01, 0.1, 0.5, 1 ...
     mode = "up"                              # "up" or "half_up"
 
+Exchange rates: any two currencies of ``exchange_rates`` (and ``exchange_base``) convert, through
+the base. A program can put a live :class:`~carriergate.checkout.exchange.RateSource` in front
+(:meth:`FeePolicy.with_rates`; ``serve --exchange-rates FILE``): the policy's table answers what it
+does not know. A quote whose currency has no rate at all is refused (:class:`NoExchangeRate`);
+checkout logs it, lists it in its errors and offers the backup table rates instead. The
+``[shopify]`` table holds :class:`~carriergate.checkout.settings.ShopifyOptions`.
+
 Order of the steps: currency conversion, adjustments (in the order written), surcharges, member
 discount, free shipping, rounding (always at least to the currency's minor unit). Totals never go
 below zero.
@@ -42,8 +51,10 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from carriergate.checkout.exchange import ChainedRates, RateSource, StaticRates
+from carriergate.checkout.settings import ShopifyOptions, check_time_zone
 from carriergate.core.address import Address
 from carriergate.core.errors import ConfigurationError, FieldError, ValidationError
 from carriergate.core.money import Money, is_currency, minor_units, to_decimal
@@ -187,6 +198,10 @@ class PricedQuote:
         return [str(s) for s in self.steps]
 
 
+def _digits(value: Decimal) -> int:
+    return len(value.normalize().as_tuple().digits)
+
+
 def _fmt(value: Decimal, currency: str) -> str:
     """At least the currency's decimals, more only when the value has them."""
     shown = value.quantize(Decimal(1).scaleb(-minor_units(currency)))
@@ -201,8 +216,41 @@ class FeePolicy(StrictModel):
     member_tiers: dict[str, Decimal] = Field(default_factory=dict)
     free_shipping: list[FreeShipping] = Field(default_factory=list)
     rounding: Rounding | None = None
+    exchange_base: str | None = None
+    time_zone: str | None = None
+    shopify: ShopifyOptions = Field(default_factory=ShopifyOptions)
+    _source: RateSource | None = PrivateAttr(default=None)
+    _table: StaticRates | None = PrivateAttr(default=None)  # built on first use, rebuilt if the rates change
 
-    _cur = field_validator("currency", mode="before")(lambda v: None if v is None else _currency(v))
+    _cur = field_validator("currency", "exchange_base", mode="before")(
+        lambda v: None if v is None else _currency(v))
+    _tz = field_validator("time_zone", mode="before")(check_time_zone)
+
+    @model_validator(mode="after")
+    def _rates_have_a_base(self) -> FeePolicy:
+        if self.exchange_rates and (self.exchange_base or self.currency) is None:
+            raise FieldProblem("exchange_base", "the currency exchange_rates are quoted in (or set currency)")
+        return self
+
+    @property
+    def rates(self) -> RateSource:
+        """Where conversions look rates up: the source given to :meth:`with_rates`, then the policy's table."""
+        base = self.exchange_base or self.currency
+        table = self._table
+        if base is not None and (table is None or table.base != base
+                                 or table.rates != {**self.exchange_rates, base: Decimal(1)}):
+            table = self._table = StaticRates(base, self.exchange_rates)
+        elif base is None:
+            table = None
+        return ChainedRates(*(source for source in (self._source, table) if source is not None))
+
+    def with_rates(self, source: RateSource | None) -> FeePolicy:
+        """This policy with ``source`` asked first for exchange rates (None: this policy as it is)."""
+        if source is None:
+            return self
+        copy = self.model_copy()
+        setattr(copy, "_source", source)  # noqa: B010 -- this class's own private attribute, on its copy
+        return copy
 
     @field_validator("exchange_rates", mode="before")
     @classmethod
@@ -232,15 +280,25 @@ class FeePolicy(StrictModel):
             raise ValidationError(FieldError("member_tier", f"unknown tier {member_tier!r} (known: {known})"))
 
     def convert(self, money: Money, currency: str) -> Money:
-        """``money`` in ``currency`` using the policy's rates (each rate: 1 unit = rate x output currency)."""
+        """``money`` in ``currency`` at the rates of :attr:`rates`; :class:`NoExchangeRate` when none is known."""
+        return self._conversion(money, currency)[0]
+
+    def _conversion(self, money: Money, currency: str) -> tuple[Money, str]:
+        """The converted amount and the rate used, said the way it is exact (``1 USD = 7.2 CNY``)."""
         if money.currency == currency:
-            return money
-        if currency == self.currency and money.currency in self.exchange_rates:
-            return Money(money.amount * self.exchange_rates[money.currency], currency)
-        if money.currency == self.currency and currency in self.exchange_rates:
-            return Money(money.amount / self.exchange_rates[currency], currency)
-        raise NoExchangeRate(f"no exchange rate from {money.currency} to {currency} in the fee policy",
-                             code="no_exchange_rate")
+            return money, ""
+        source = self.rates
+        direct, inverse = source.rate(money.currency, currency), source.rate(currency, money.currency)
+        if direct is None and inverse is None:
+            raise NoExchangeRate(f"no exchange rate from {money.currency} to {currency} in the fee policy "
+                                 "or the exchange-rate source", code="no_exchange_rate")
+        # Multiply by whichever of the two is written exactly: 700 CNY at 1 USD = 7 CNY is 100 USD,
+        # not 99.99...; a free-shipping threshold must not be missed by a rounding of 1/7.
+        if inverse is not None and (direct is None or _digits(inverse) < _digits(direct)):
+            said = f"1 {currency} = {inverse.normalize():f} {money.currency}"
+            return Money(money.amount / inverse, currency), said
+        assert direct is not None
+        return Money(money.amount * direct, currency), f"1 {money.currency} = {direct.normalize():f} {currency}"
 
     def apply(self, quote: Quote, *, destination: Address | None = None, order_total: Money | None = None,
               member_tier: str | None = None, currency: str | None = None) -> PricedQuote:
@@ -257,11 +315,8 @@ class FeePolicy(StrictModel):
             price = new
 
         if price.currency != out:
-            converted = self._to_output(price, out)
-            rate = self.exchange_rates.get(price.currency) if out == self.currency else None
-            rule = f"converted at 1 {price.currency} = {rate.normalize():f} {out}" if rate else \
-                f"converted {price.currency} to {out}"
-            step(rule, converted)
+            converted, said = self._conversion(price, out)
+            step(f"converted at {said}", converted)
         for adj in self.adjustments:
             if adj.applies(quote):
                 sign = "+" if adj.kind == "markup" else "-"
@@ -276,7 +331,7 @@ class FeePolicy(StrictModel):
             step(f"member tier {member_tier} -{percent.normalize():f}%",
                  self._floor(price.amount - price.amount * percent / 100, out))
         if order_total is not None:
-            order = self._to_output(order_total, out)
+            order = self.convert(order_total, out)
             for free in self.free_shipping:
                 if free.applies(quote) and order.amount >= free.over:
                     step(f"free shipping (order {_fmt(order.amount, out)} >= {_fmt(free.over, out)})", Money(0, out))
@@ -288,13 +343,6 @@ class FeePolicy(StrictModel):
         if final.amount != price.amount:
             step(f"rounded to {minor_units(out)} decimals", final)
         return PricedQuote(quote=quote, price=final, steps=steps)
-
-    def _to_output(self, money: Money, out: str) -> Money:
-        if money.currency == out:
-            return money
-        if out != self.currency and self.currency is not None and money.currency != self.currency:
-            return self.convert(self.convert(money, self.currency), out)  # through the policy currency
-        return self.convert(money, out)
 
     @staticmethod
     def _floor(amount: Decimal, currency: str) -> Money:

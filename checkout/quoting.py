@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, overload
 
+from carriergate.checkout.delivery import DeliveryWindow, delivery_window, shop_today
 from carriergate.checkout.fees import FeePolicy, NoExchangeRate, PricedQuote
+from carriergate.checkout.settings import zone
 from carriergate.core.deadline import Deadline
 from carriergate.core.errors import CarrierError, FieldError, ValidationError
 from carriergate.core.money import Money
@@ -24,6 +27,7 @@ from carriergate.gateway.shopping import AsyncRateShopper, RateShopper, table_ac
 
 #: The key of checkout's rate shopper among a gateway's attachments.
 SHOPPER = "checkout.shopper"
+logger = logging.getLogger("carriergate.checkout")
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,13 @@ class CheckoutOption:
     def price(self) -> Money:
         return self.priced.price
 
-    def as_json(self) -> dict[str, Any]:
+    def delivery(self, time_zone: tzinfo = UTC, today: date | None = None) -> DeliveryWindow | None:
+        """Earliest and latest delivery in ``time_zone``, transit days counted from ``today`` there."""
+        return delivery_window(self.priced.quote, time_zone, today or shop_today(time_zone))
+
+    def as_json(self, time_zone: tzinfo = UTC, today: date | None = None) -> dict[str, Any]:
         q = self.priced.quote
+        window = self.delivery(time_zone, today)
         estimate = q.estimated_delivery.isoformat() if isinstance(q.estimated_delivery, date | datetime) else None
         return {
             "carrier": q.carrier,
@@ -48,25 +57,30 @@ class CheckoutOption:
             "source": q.source,
             "age_seconds": None if q.age_seconds is None else f"{q.age_seconds:f}",
             "transit_days": q.transit_days,
+            "transit_days_min": q.transit_days_min,
             "estimated_delivery": estimate,
+            "delivery": None if window is None else window.as_json(),
             "explanation": self.priced.explanation,
         }
 
 
 @dataclass
 class CheckoutQuote:
-    """The options to show, cheapest first, and for each carrier without one, why."""
+    """The options to show, cheapest first, and for each carrier without one (or with a quote
+    dropped), why. ``time_zone``: the shop's, for delivery dates."""
 
     options: list[CheckoutOption] = field(default_factory=list)
     errors: dict[str, CarrierError] = field(default_factory=dict)
+    time_zone: tzinfo = UTC
 
     @property
     def complete(self) -> bool:
         return not self.errors
 
     def as_json(self) -> dict[str, Any]:
+        today = shop_today(self.time_zone)
         return {
-            "quotes": [o.as_json() for o in self.options],
+            "quotes": [o.as_json(self.time_zone, today) for o in self.options],
             "errors": {name: {"code": e.code, "message": e.message} for name, e in self.errors.items()},
             "complete": self.complete,
         }
@@ -79,25 +93,43 @@ def _money(money: Money) -> dict[str, str]:
 def price(result: RateResult, request: RateRequest, policy: FeePolicy, *, order_total: Money | None = None,
           member_tier: str | None = None, currency: str | None = None) -> CheckoutQuote:
     """Apply ``policy`` to every quote of ``result``. A quote whose currency cannot be converted is
-    dropped; its carrier is then listed in ``errors`` (code ``no_exchange_rate``) if it has no option."""
+    dropped, logged (logger ``carriergate.checkout``) and its carrier listed in ``errors`` (code
+    ``no_exchange_rate``) unless the carrier already has an error there."""
     options: list[CheckoutOption] = []
     errors = dict(result.errors)
-    refused: dict[str, NoExchangeRate] = {}
     for q in result.quotes:
         try:
             priced = policy.apply(q, destination=request.destination, order_total=order_total,
                                   member_tier=member_tier, currency=currency)
         except NoExchangeRate as refusal:
             refusal.carrier = q.carrier
-            refused[q.carrier] = refusal
+            logger.warning("checkout dropped a quote: carrier=%s service=%s total=%s %s reason=%s: %s", q.carrier,
+                           q.service_code, q.total.amount, q.total.currency, refusal.code, refusal.message)
+            errors.setdefault(q.carrier, refusal)
             continue
         options.append(CheckoutOption(priced))
-    offered = {o.priced.quote.carrier for o in options}
-    for carrier, exc in refused.items():
-        if carrier not in offered:
-            errors.setdefault(carrier, exc)
     options.sort(key=lambda o: (o.price.amount, o.priced.quote.sort_key))
-    return CheckoutQuote(options=options, errors=errors)
+    return CheckoutQuote(options=options, errors=errors, time_zone=zone(policy.time_zone))
+
+
+def _unconverted(offer: CheckoutQuote, table: str | None) -> bool:
+    """Whether backup table rates should stand in for quotes dropped for want of an exchange rate."""
+    return table is not None and any(isinstance(e, NoExchangeRate) for e in offer.errors.values()) and \
+        not any(o.priced.quote.carrier == table for o in offer.options)
+
+
+def _with_backup(offer: CheckoutQuote, backup: RateResult, table: str, request: RateRequest, policy: FeePolicy,
+                 **options: Any) -> CheckoutQuote:
+    extra = price(RateResult(quotes=[q.model_copy(update={"source": "table"}) for q in backup.quotes],
+                             errors={k: v for k, v in backup.errors.items() if k == table}),
+                  request, policy, **options)
+    if extra.options:
+        logger.warning("checkout offers backup table rates (%s) for quotes without an exchange rate: %s",
+                       table, ", ".join(sorted(c for c, e in offer.errors.items() if isinstance(e, NoExchangeRate))))
+    else:
+        logger.warning("checkout has no backup table rates in the shop's currency either (%s)", table)
+    merged = sorted(offer.options + extra.options, key=lambda o: (o.price.amount, o.priced.quote.sort_key))
+    return CheckoutQuote(options=merged, errors={**extra.errors, **offer.errors}, time_zone=offer.time_zone)
 
 
 #: Share of the checkout's deadline given to the live carriers. The guard fires halfway between
@@ -166,7 +198,13 @@ async def aquote(target: AsyncGateway | AsyncRateShopper, request: RateRequest, 
                 result = await shopper.rate(request, carriers, deadline=budget.live)
         except TimeoutError:
             result = await shopper.backup(request, carriers, budget.limit)
-    return price(result, request, policy, order_total=order_total, member_tier=member_tier, currency=currency)
+    terms: dict[str, Any] = {"order_total": order_total, "member_tier": member_tier, "currency": currency}
+    offer = price(result, request, policy, **terms)
+    table = shopper.fallback_table
+    if table is not None and _unconverted(offer, table) and not budget.limit.expired:
+        backup = (await shopper.gateway.rate_each(request, [table], budget.limit))[table]
+        offer = _with_backup(offer, backup, table, request, policy, **terms)
+    return offer
 
 
 def quote(target: Gateway | RateShopper, request: RateRequest, policy: FeePolicy, *, deadline: float = 1.0,
@@ -183,7 +221,13 @@ def quote(target: Gateway | RateShopper, request: RateRequest, policy: FeePolicy
     else:
         live.cancel()  # if it already runs, it ends by its own deadline
         result = shopper.backup(request, carriers, budget.limit)
-    return price(result, request, policy, order_total=order_total, member_tier=member_tier, currency=currency)
+    terms: dict[str, Any] = {"order_total": order_total, "member_tier": member_tier, "currency": currency}
+    offer = price(result, request, policy, **terms)
+    table = shopper.fallback_table
+    if table is not None and _unconverted(offer, table) and not budget.limit.expired:
+        offer = _with_backup(offer, shopper.gateway.rate_each(request, [table], budget.limit)[table], table,
+                             request, policy, **terms)
+    return offer
 
 
 __all__ = ["LIVE_SHARE", "SHOPPER", "CheckoutOption", "CheckoutQuote", "aquote", "checkout_shopper", "price",

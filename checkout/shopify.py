@@ -6,39 +6,37 @@ cents). We answer with ``service_name``, ``service_code``, ``total_price`` (cent
 ``currency``, ``description`` and, when known, ``min_delivery_date``/``max_delivery_date``.
 
 Shipments are quoted as one parcel holding every item that requires shipping (a weightless item
-counts one gram). International rates need customs data Shopify does not send: each item's HS code
-comes from its ``properties`` (``hs_code``), else :attr:`ShopifyOptions.default_hs_code`.
+counts one gram), in the shop's default box when one is set (Shopify sends no dimensions).
+International rates need customs data Shopify does not send: each item's HS code comes from its
+``properties`` (``hs_code``; Shopify sends them as ``null``, ``{}``, an object or a list of
+``{"name", "value"}`` pairs), else the per-SKU mapping, else the default
+(:class:`~carriergate.checkout.settings.ShopifyOptions`). Fields Shopify adds that we do not use
+(``vendor``, ``taxable``, ``fulfillment_service``, ``product_id``, ``variant_id``, ``phone``,
+``fax``, ``email``, ...) are accepted and ignored; ``locale`` is kept for the caller.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Any
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from carriergate.checkout.delivery import shop_today
 from carriergate.checkout.quoting import CheckoutQuote
+from carriergate.checkout.settings import ShopifyOptions
 from carriergate.core.address import Address
 from carriergate.core.customs import CustomsDeclaration, CustomsItem
 from carriergate.core.errors import FieldError, ValidationError
 from carriergate.core.money import Money
 from carriergate.core.shipment import Parcel, RateRequest
 from carriergate.core.units import Weight
-from carriergate.core.validation import StrictModel, translate
+from carriergate.core.validation import translate
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 MISSING_STREET = "(street not given)"
-
-
-class ShopifyOptions(StrictModel):
-    """What Shopify does not send but an international rate needs."""
-
-    default_hs_code: str | None = None
-    goods_origin_country: str | None = None  # default: the origin address's country
-    contents_type: Literal["merchandise", "gift", "sample", "other"] = "merchandise"
-    signer: str = "Shop"
 
 
 class _Tolerant(BaseModel):
@@ -65,7 +63,27 @@ class ShopifyItem(_Tolerant):
     grams: int = Field(ge=0)
     price: int = Field(ge=0)
     requires_shipping: bool = True
-    properties: dict[str, Any] | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("sku", mode="before")
+    @classmethod
+    def _sku(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("properties", mode="before")
+    @classmethod
+    def _properties(cls, value: Any) -> Any:
+        """``null``, ``[]``, ``{}``, an object, or a list of ``{"name": ..., "value": ...}`` pairs."""
+        if value is None:
+            return {}
+        if isinstance(value, list):
+            pairs = {}
+            for entry in value:
+                if not isinstance(entry, dict) or "name" not in entry:
+                    raise ValueError("a list of properties holds {\"name\": ..., \"value\": ...} objects")
+                pairs[str(entry["name"])] = entry.get("value")
+            return pairs
+        return value
 
 
 class ShopifyRate(_Tolerant):
@@ -99,11 +117,12 @@ def _customs(items: list[tuple[int, ShopifyItem]], currency: str, origin: Addres
              options: ShopifyOptions) -> CustomsDeclaration:
     lines = []
     for i, item in items:
-        props = item.properties or {}
-        hs_code = props.get("hs_code") or options.default_hs_code
+        props = item.properties
+        hs_code = options.hs_code(item.sku, props)
         if not hs_code:
             raise ValidationError(FieldError(f"rate.items[{i}].properties.hs_code",
-                                             "required for an international rate (or set default_hs_code)"))
+                                             "required for an international rate (or map the SKU in "
+                                             "[shopify] hs_codes, or set default_hs_code)"))
         try:
             lines.append(CustomsItem(
                 description=item.name or item.sku or "item", hs_code=str(hs_code),
@@ -115,9 +134,11 @@ def _customs(items: list[tuple[int, ShopifyItem]], currency: str, origin: Addres
     return CustomsDeclaration(contents_type=options.contents_type, signer=options.signer, items=lines)
 
 
-def rate_request(body: Any, options: ShopifyOptions | None = None) -> tuple[RateRequest | None, Money, str]:
+def rate_request(body: Any, options: ShopifyOptions | None = None,
+                 shop: str | None = None) -> tuple[RateRequest | None, Money, str]:
     """Shopify's callback body as (our RateRequest or None when nothing needs shipping, the order
-    total, the shop currency). Bad input raises ValidationError naming the field (``rate.items[0].grams``)."""
+    total, the shop currency). ``shop``: the shop's domain (Shopify's ``X-Shopify-Shop-Domain``), for
+    its own box. Bad input raises ValidationError naming the field (``rate.items[0].grams``)."""
     opts = options or ShopifyOptions()
     try:
         rate = ShopifyRateRequest.model_validate(body).rate
@@ -137,31 +158,28 @@ def rate_request(body: Any, options: ShopifyOptions | None = None) -> tuple[Rate
     customs = _customs(shipped, currency, origin, opts) if origin.country != destination.country else None
     try:
         request = RateRequest(origin=origin, destination=destination,
-                              parcels=[Parcel(weight=Weight(grams, "g"))], customs=customs)
+                              parcels=[Parcel(weight=Weight(grams, "g"), dimensions=opts.box(shop))], customs=customs)
     except ValidationError as exc:
         raise _prefixed(exc, "rate") from None
     return request, order_total, currency
-
-
-def _when(estimate: date | datetime | None, transit_days: int | None, today: date) -> str | None:
-    if isinstance(estimate, datetime):
-        moment = estimate if estimate.tzinfo else estimate.replace(tzinfo=UTC)
-    elif isinstance(estimate, date):
-        moment = datetime.combine(estimate, time(0), tzinfo=UTC)
-    elif transit_days is not None:
-        moment = datetime.combine(today + timedelta(days=transit_days), time(0), tzinfo=UTC)
-    else:
-        return None
-    return moment.strftime(DATE_FORMAT)
 
 
 def cents(money: Money) -> str:
     return str(int((money.amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
+def _description(transit_min: int | None, transit_max: int | None) -> str:
+    if transit_max is None:
+        return ""
+    if transit_min is not None and transit_min < transit_max:
+        return f"{transit_min}-{transit_max} day(s) in transit"
+    return f"{transit_max} day(s) in transit"
+
+
 def rates_response(result: CheckoutQuote, *, today: date | None = None) -> dict[str, Any]:
-    """Our priced options in Shopify's CarrierService response format."""
-    day = today or datetime.now(UTC).date()
+    """Our priced options in Shopify's CarrierService response format; delivery dates in the shop's
+    time zone (``result.time_zone``), transit days counted from ``today`` there."""
+    day = today or shop_today(result.time_zone)
     rates = []
     for option in result.options:
         q = option.priced.quote
@@ -170,11 +188,12 @@ def rates_response(result: CheckoutQuote, *, today: date | None = None) -> dict[
             "service_code": f"{q.carrier}:{q.service_code}",
             "total_price": cents(option.price),
             "currency": option.price.currency,
-            "description": f"{q.transit_days} day(s) in transit" if q.transit_days is not None else "",
+            "description": _description(q.transit_days_min, q.transit_days),
         }
-        when = _when(q.estimated_delivery, q.transit_days, day)
-        if when is not None:
-            entry["min_delivery_date"] = entry["max_delivery_date"] = when
+        window = option.delivery(result.time_zone, day)
+        if window is not None:
+            entry["min_delivery_date"] = window.earliest.strftime(DATE_FORMAT)
+            entry["max_delivery_date"] = window.latest.strftime(DATE_FORMAT)
         rates.append(entry)
     return {"rates": rates}
 

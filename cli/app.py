@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,16 +15,22 @@ from carriergate.cli import output, parsing, servers
 from carriergate.cli.config import build_gateway
 from carriergate.cli.exits import ExitCode, exit_code_for, guarded, one_line
 from carriergate.core import registry
-from carriergate.core.errors import CarrierError
+from carriergate.core.contract import Capability
+from carriergate.core.errors import CarrierError, NotFound, OutcomeUnknown
+from carriergate.core.results import Label
+from carriergate.core.tracking import TrackingResult
 
-HELP = """Quote, ship, void, book pickups and track across carriers.
+HELP = """Quote, ship, void, book pickups, track parcels (one number or several at once) and find a
+label by the reference it was shipped under, across carriers.
 
 Configuration: --config FILE (TOML, one table per account), else CARRIERGATE_<ACCOUNT>__<FIELD>
 environment variables, else the table carrier with its sample rate card.
 
-Exit codes: 0 ok; 1 carrier error; 2 bad input (nothing sent); 3 some quotes, some carriers
-failed; 4 no quote; 5 configuration error; 6 operation not supported by the carrier; 7 outcome
-unknown (a label or pickup may exist: look it up by --reference before retrying)."""
+Exit codes: 0 ok; 1 carrier error (find-label: no label under the reference; track: no number
+tracked); 2 bad input (nothing sent); 3 some quotes, some carriers failed (track: some numbers
+tracked, some not); 4 no quote; 5 configuration error; 6 operation not supported by the carrier;
+7 outcome unknown (a label or pickup may exist: for a label, run the `carriergate find-label
+--carrier NAME --reference TEXT` the message names before shipping again)."""
 
 ADDRESS = ("COUNTRY,POSTAL[,CITY[,STATE]] then optional ;key=value pairs (name, company, street "
            "(repeatable), district, phone, email, tax_id, residential=yes). "
@@ -123,25 +130,74 @@ def ship(from_: From, to: To, weight: Weights, carrier: CarrierName,
          label_format: LabelFormat = None, output_file: Output = None,
          deadline: Deadline = 30.0, json_: Json = False, config: Config = None,
          sandbox: Sandbox = False) -> None:
-    """Buy a label. Addresses need ;name=... and ;street=... here."""
-    with guarded(json_):
+    """Buy a label. Addresses need ;name=... and ;street=... here. Exit code 7 (outcome unknown)
+    names the find-label command to run before shipping again."""
+    searchable: list[bool] = []  # whether the account's carrier can look a label up by reference
+
+    def advice(error: CarrierError) -> str | None:
+        if not isinstance(error, OutcomeUnknown):
+            return None
+        ref = error.reference or reference
+        if searchable and not searchable[0]:
+            return (f"{carrier} offers no look-up by reference: ask the carrier whether a label exists under "
+                    f"reference {ref!r} before shipping again")
+        where = " (the in-process sandbox keeps no label between commands)" if sandbox else ""
+        return f"look the label up before shipping again{where}: {find_label_command(carrier, ref, config, sandbox)}"
+
+    with guarded(json_, advice):
         request = parsing.build_ship_request(
             carrier=carrier, service=service, reference=reference, label_format=label_format,
             **_shipment(from_, to, weight, size, insure, item, documents, signer, contents_type, incoterm))
         _check_deadline(deadline)
         with build_gateway(config, sandbox) as gw:
+            searchable.append(Capability.FIND_LABEL in gw.carrier(carrier).carrier.capabilities)
             label = gw.ship(request, deadline=deadline)
-    path = _label_path(output_file, label.tracking_number, label.label_format)
-    try:
-        path.write_bytes(label.label)
-    except OSError as exc:
-        typer.echo(f"error: label {label.tracking_number} was created but could not be written to {path}: "
-                   f"{exc.strerror or type(exc).__name__}", err=True)
-        raise typer.Exit(int(ExitCode.CARRIER_ERROR)) from None
+    _save_label(label, _label_path(output_file, label.tracking_number, label.label_format), json_)
+
+
+def find_label_command(carrier: str, reference: str, config: Path | None, sandbox: bool) -> str:
+    """The ``carriergate find-label`` command line that looks ``reference`` up on the same accounts."""
+    words = ["carriergate", "find-label", "--carrier", carrier, "--reference", reference]
+    if config is not None:
+        words += ["--config", str(config)]
+    if sandbox:
+        words.append("--sandbox")
+    return shlex.join(words)
+
+
+def _save_label(label: Label, path: Path | None, json_: bool) -> None:
+    """Write the label's image to ``path`` (None: the label has none to write) and print the label."""
+    if path is not None:
+        try:
+            path.write_bytes(label.label)
+        except OSError as exc:
+            typer.echo(f"error: label {label.tracking_number} was created but could not be written to {path}: "
+                       f"{exc.strerror or type(exc).__name__}", err=True)
+            raise typer.Exit(int(ExitCode.CARRIER_ERROR)) from None
     if json_:
-        output.print_json(output.label_document(label, str(path)))
+        output.print_json(output.label_document(label, None if path is None else str(path)))
     else:
-        output.print_label(label, str(path))
+        output.print_label(label, None if path is None else str(path))
+
+
+@app.command("find-label")
+def find_label(carrier: CarrierName,
+               reference: Annotated[str, typer.Option(
+                   "--reference", metavar="TEXT", help="The reference the label was shipped under (ship --reference)")],
+               output_file: Output = None, deadline: Deadline = 30.0, json_: Json = False, config: Config = None,
+               sandbox: Sandbox = False) -> None:
+    """Find a label by the reference it was shipped under.
+
+    Run it after exit code 7 (outcome unknown), before shipping again. Saves the label's image when the
+    carrier gives it again; exit code 1 when the carrier holds no label under the reference."""
+    with guarded(json_):
+        _check_deadline(deadline)
+        with build_gateway(config, sandbox) as gw:
+            label = gw.find_label(reference, carrier=carrier, deadline=deadline)
+        if label is None:
+            raise NotFound(f"no label under reference {reference.strip()!r}", carrier=carrier)
+    path = _label_path(output_file, label.tracking_number, label.label_format) if label.label else None
+    _save_label(label, path, json_)
 
 
 @app.command()
@@ -162,20 +218,32 @@ def void(carrier: CarrierName,
 
 
 @app.command()
-def track(number: Annotated[str, typer.Argument(metavar="NUMBER", help="Tracking number")], carrier: CarrierName,
-          deadline: Deadline = 30.0, json_: Json = False, config: Config = None,
+def track(numbers: Annotated[list[str], typer.Argument(
+              metavar="NUMBER", help="Tracking numbers; several are tracked at once (in the carrier's batches)")],
+          carrier: CarrierName, deadline: Deadline = 30.0, json_: Json = False, config: Config = None,
           sandbox: Sandbox = False) -> None:
-    """Where a parcel is: status and events, newest first."""
+    """Where parcels are: status and events, newest first.
+
+    Several numbers are tracked at once: each one's answer or reason; exit code 3 when some were not
+    tracked, 1 (or the errors' own code, e.g. 6) when none was."""
     with guarded(json_):
-        if not number.strip():
+        if len(numbers) == 1 and not numbers[0].strip():
             raise parsing.bad("tracking_number", "must not be empty")
         _check_deadline(deadline)
         with build_gateway(config, sandbox) as gw:
-            info = gw.track(number.strip(), carrier=carrier, deadline=deadline)
+            found = gw.track(numbers[0].strip(), carrier=carrier, deadline=deadline) if len(numbers) == 1 else \
+                gw.track_many(numbers, carrier=carrier, deadline=deadline)
+    if isinstance(found, TrackingResult):
+        asked = list(dict.fromkeys(n.strip() for n in numbers))
+        if json_:
+            output.print_json(output.tracking_result_document(found, asked))
+        else:
+            output.print_tracking_result(found, asked)
+        raise typer.Exit(int(output.track_exit_code(found)))
     if json_:
-        output.print_json(output.tracking_document(info))
+        output.print_json(output.tracking_document(found))
     else:
-        output.print_tracking(info)
+        output.print_tracking(found)
 
 
 @app.command()

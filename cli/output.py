@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from carriergate.cli.exits import ExitCode, error_document
+from carriergate.cli.exits import ExitCode, error_document, exit_code_for
 from carriergate.core.money import Money
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup, RateResult
-from carriergate.core.tracking import TrackingInfo
+from carriergate.core.tracking import TrackingInfo, TrackingResult
 
 
 def console() -> Console:
@@ -99,11 +99,17 @@ def label_document(label: Label, path: str | None) -> dict[str, Any]:
             "carrier_data": label.carrier_data}
 
 
-def print_label(label: Label, path: str) -> None:
+def print_label(label: Label, path: str | None) -> None:
+    """The label; ``path`` None: the carrier gave no image (a label found again may come without one)."""
     typer.echo(f"{label.carrier}: tracking number {label.tracking_number}")
+    if label.reference:
+        typer.echo(f"reference: {label.reference}")
     if label.total is not None:
         typer.echo(f"total: {shown(label.total)}")
-    typer.echo(f"label ({label.label_format}, {len(label.label)} bytes) written to {path}")
+    if path is None:
+        typer.echo("label: the carrier gave no label image")
+    else:
+        typer.echo(f"label ({label.label_format}, {len(label.label)} bytes) written to {path}")
     data = " ".join(f"--data {k}={v}" for k, v in label.carrier_data.items())
     typer.echo(f"void with: carriergate void --carrier {label.carrier} --tracking-number {label.tracking_number}"
               f"{' ' + data if data else ''}")
@@ -143,6 +149,40 @@ def print_tracking(info: TrackingInfo) -> None:
         for e in info.events:
             add_row(table, e.occurred_at.isoformat(), e.status.value, e.code or "", e.description, e.location or "")
         console().print(table)
+
+
+def track_exit_code(result: TrackingResult) -> ExitCode:
+    """OK when every number was tracked; PARTIAL when some were; none was: the errors' own code when
+    they share one (all NotSupported: 6), else CARRIER_ERROR."""
+    if not result.errors:
+        return ExitCode.OK
+    if result.tracked:
+        return ExitCode.PARTIAL
+    codes = {exit_code_for(e) for e in result.errors.values()}
+    return codes.pop() if len(codes) == 1 else ExitCode.CARRIER_ERROR
+
+
+def _in_order(result: TrackingResult, asked: list[str]) -> list[str]:
+    """The numbers asked, in order, then any other number the answer names."""
+    return asked + [n for n in (*result.tracked, *result.errors) if n not in asked]
+
+
+def tracking_result_document(result: TrackingResult, asked: list[str]) -> dict[str, Any]:
+    """Several numbers: each tracked one's document and each other's error, in the order asked."""
+    asked = _in_order(result, asked)
+    return {"tracked": [tracking_document(result.tracked[n]) for n in asked if n in result.tracked],
+            "errors": [{"tracking_number": n, **error_document(result.errors[n])} for n in asked if n in result.errors],
+            "complete": result.complete, "exit_code": int(track_exit_code(result))}
+
+
+def print_tracking_result(result: TrackingResult, asked: list[str]) -> None:
+    asked = _in_order(result, asked)
+    for number in asked:
+        if number in result.tracked:
+            print_tracking(result.tracked[number])
+    if result.errors:
+        typer.echo("Numbers not tracked:")
+        print_errors({n: result.errors[n] for n in asked if n in result.errors})
 
 
 def print_carriers(rows: list[dict[str, Any]]) -> None:

@@ -40,6 +40,8 @@ class Capability(StrEnum):
     RETURN_LABEL = "return_label"
     #: Look a shipment up by our own reference (after an outcome-unknown ship, say).
     FIND_LABEL = "find_label"
+    #: Move a booked pickup to another window, address or parcel count.
+    MODIFY_PICKUP = "modify_pickup"
 
 
 #: Operations whose repetition cannot create a second shipment or pickup.
@@ -235,6 +237,10 @@ class Carrier(Generic[AccountT]):
 
     def cancel_pickup(self, pickup: Pickup) -> Flow[None]:
         raise self._unsupported(Capability.CANCEL_PICKUP)
+
+    def modify_pickup(self, pickup: Pickup, request: PickupRequest) -> Flow[Pickup]:
+        """``pickup`` moved to ``request``'s window, address and parcels, where the carrier allows it."""
+        raise self._unsupported(Capability.MODIFY_PICKUP)
 
     def track(self, tracking_number: str) -> Flow[TrackingInfo]:
         raise self._unsupported(Capability.TRACK)

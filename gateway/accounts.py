@@ -74,6 +74,10 @@ class CarrierClient(_AccountClient[Executor]):
     def cancel_pickup(self, pickup: Pickup, *, deadline: float | Deadline | None = None) -> None:
         self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
 
+    def modify_pickup(self, pickup: Pickup, request: PickupRequest, *,
+                      deadline: float | Deadline | None = None) -> Pickup:
+        return self._run(lambda: self.carrier.modify_pickup(pickup, request), deadline)
+
     def track(self, tracking_number: str, *, deadline: float | Deadline | None = None) -> TrackingInfo:
         return self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
 
@@ -101,6 +105,10 @@ class AsyncCarrierClient(_AccountClient[AsyncExecutor]):
 
     async def cancel_pickup(self, pickup: Pickup, *, deadline: float | Deadline | None = None) -> None:
         await self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
+
+    async def modify_pickup(self, pickup: Pickup, request: PickupRequest, *,
+                            deadline: float | Deadline | None = None) -> Pickup:
+        return await self._run(lambda: self.carrier.modify_pickup(pickup, request), deadline)
 
     async def track(self, tracking_number: str, *, deadline: float | Deadline | None = None) -> TrackingInfo:
         return await self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)

@@ -259,6 +259,11 @@ class Gateway(BaseGateway, Closing):
         """Cancel a booked pickup at the carrier that booked it."""
         self.carrier(pickup.carrier).cancel_pickup(pickup, deadline=deadline)
 
+    def modify_pickup(self, pickup: Pickup, request: PickupRequest, *, deadline: DeadlineArg = None) -> Pickup:
+        """Move a booked pickup to ``request``'s window, address and parcels, at the carrier that booked
+        it (NotSupported where the carrier offers no change: cancel and book again)."""
+        return self.carrier(pickup.carrier).modify_pickup(pickup, request, deadline=deadline)
+
     def track(self, tracking_number: str, *, carrier: str, deadline: DeadlineArg = None) -> TrackingInfo:
         """Where a parcel is: its status and events (newest first), from account ``carrier``."""
         return self.carrier(carrier).track(tracking_number, deadline=deadline)
@@ -338,6 +343,10 @@ class AsyncGateway(BaseGateway):
     async def cancel_pickup(self, pickup: Pickup, *, deadline: DeadlineArg = None) -> None:
         """The async twin of :meth:`Gateway.cancel_pickup`."""
         await self.carrier(pickup.carrier).cancel_pickup(pickup, deadline=deadline)
+
+    async def modify_pickup(self, pickup: Pickup, request: PickupRequest, *, deadline: DeadlineArg = None) -> Pickup:
+        """The async twin of :meth:`Gateway.modify_pickup`."""
+        return await self.carrier(pickup.carrier).modify_pickup(pickup, request, deadline=deadline)
 
     async def track(self, tracking_number: str, *, carrier: str, deadline: DeadlineArg = None) -> TrackingInfo:
         """The async twin of :meth:`Gateway.track`."""

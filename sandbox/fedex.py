@@ -3,8 +3,11 @@
 Point an account at ``http://sandbox.carriergate.invalid/fedex`` (``base_url``; ETD uploads follow
 it). Endpoints: ``/oauth/token`` (form credentials, tokens of 3599 s), rate quotes (see
 fedex_pricing.py), shipments (stateful, 12-digit tracking numbers, a fake base64 label), cancel,
-pickups and their cancellation, ETD document upload (multipart), and tracking whose events advance
-one scan per query. Failures use FedEx's ``{"transactionId", "errors": [{code, message}]}`` body.
+pickups and their cancellation, ETD document upload (multipart), tracking of up to 30 numbers per
+request whose events advance one scan per query, and Track by References (see fedex_tracking.py).
+Shipments may be return labels (``RETURN_SHIPMENT``), be billed to another account, and ask for a
+commercial invoice (``shippingDocumentSpecification``), returned in ``shipmentDocuments``. Failures
+use FedEx's ``{"transactionId", "errors": [{code, message}]}`` body.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import httpx
 from carriergate.sandbox import fedex_pricing as pricing
 from carriergate.sandbox.base import Emulator, json_response
 from carriergate.sandbox.conformance import Violation
+from carriergate.sandbox.fedex_tracking import Shipment, track_numbers, track_references
 
 LABELS = {
     "PDF": b"%PDF-1.4\n% carriergate sandbox FedEx label\n%%EOF\n",
@@ -31,23 +35,8 @@ LABELS = {
     "ZPLII": b"^XA^FO50,50^A0N,40,40^FDcarriergate sandbox FedEx^FS^XZ",
     "EPL2": b'N\nA50,50,0,4,1,1,N,"carriergate sandbox FedEx"\nP1\n',
 }
-#: The scan sequence a tracked shipment reveals, one step per track query.
-SCANS = [("OC", "Shipment information sent to FedEx", "Initiated"), ("PU", "Picked up", "Picked up"),
-         ("AR", "Arrived at FedEx location", "In transit"), ("DP", "Departed FedEx location", "In transit"),
-         ("OD", "On FedEx vehicle for delivery", "Out for delivery"), ("DL", "Delivered", "Delivered")]
-
-
-@dataclass
-class _Shipment:
-    tracking: str
-    pieces: list[str]
-    service: str
-    created: datetime
-    origin: dict[str, Any]
-    destination: dict[str, Any]
-    days: int
-    cancelled: bool = False
-    queries: int = 0
+#: A FedEx-made commercial invoice (when the shipment asks for one).
+INVOICE = b"%PDF-1.4\n% carriergate sandbox FedEx commercial invoice\n%%EOF\n"
 
 
 @dataclass
@@ -68,7 +57,7 @@ class FedExEmulator(Emulator):
         super().__init__()
         self.now = now
         self.tokens: set[str] = set()
-        self.shipments: dict[str, _Shipment] = {}
+        self.shipments: dict[str, Shipment] = {}
         self.pickups: dict[str, _Pickup] = {}
         self.documents: dict[str, dict[str, Any]] = {}
         self._serial = 794_600_000_000
@@ -102,6 +91,7 @@ class FedExEmulator(Emulator):
             ("PUT", "/ship/v1/shipments/cancel"): self._cancel, ("POST", "/pickup/v1/pickups"): self._pickup,
             ("PUT", "/pickup/v1/pickups/cancel"): self._cancel_pickup,
             ("POST", "/track/v1/trackingnumbers"): self._track,
+            ("POST", "/track/v1/referencenumbers"): self._track_references,
         }
         upload = request.method == "POST" and path == "/documents/v1/etds/upload"
         route = routes.get((request.method, path))
@@ -196,7 +186,15 @@ class FedExEmulator(Emulator):
             return self._error(400, "PACKAGE.WEIGHT.MISSING", "Please enter the package weight.")
         if service.international and not (shipment.get("customsClearanceDetail") or {}).get("commodities"):
             return self._error(400, "COMMODITY.REQUIRED", "Commodities are required for international shipments.")
-        attached = ((shipment.get("shipmentSpecialServices") or {}).get("etdDetail") or {}).get("attachedDocuments")
+        refused = _payment_refused(shipment)
+        if refused:
+            return self._error(400, "PAYOR.ACCOUNTNUMBER.REQUIRED", refused)
+        special = shipment.get("shipmentSpecialServices") or {}
+        is_return = "RETURN_SHIPMENT" in (special.get("specialServiceTypes") or [])
+        if is_return and (special.get("returnShipmentDetail") or {}).get("returnType") not in ("PRINT_RETURN_LABEL",
+                                                                                               "PENDING"):
+            return self._error(400, "RETURN.TYPE.REQUIRED", "Please provide a valid return type.")
+        attached = (special.get("etdDetail") or {}).get("attachedDocuments")
         for doc in attached or []:
             if doc.get("documentId") not in self.documents:
                 return self._error(400, "ETD.DOCUMENT.NOTFOUND", "The uploaded document reference is not valid.")
@@ -206,9 +204,12 @@ class FedExEmulator(Emulator):
         master = pieces[0]
         price = pricing.price(service, shipment_for_price, account=True)
         now = self._clock()
-        self.shipments[master] = _Shipment(master, pieces, service.code, now,
-                                           (shipment.get("shipper") or {}).get("address") or {},
-                                           shipment_for_price["recipient"].get("address") or {}, service.days)
+        self.shipments[master] = Shipment(
+            master, pieces, service.code, now, (shipment.get("shipper") or {}).get("address") or {},
+            shipment_for_price["recipient"].get("address") or {}, service.days,
+            recipient_name=str((shipment_for_price["recipient"].get("contact") or {}).get("personName", "")),
+            references={(str(r.get("customerReferenceType")), str(r.get("value"))) for item in packages
+                        for r in (item.get("customerReferences") or [])}, is_return=is_return)
         rated = self._rated(price, "PAYOR_ACCOUNT_SHIPMENT")
         rated["surcharges"] = [{"surchargeType": s["type"], "description": s["description"], "amount": s["amount"]}
                                for s in rated["shipmentRateDetail"].pop("surCharges")]
@@ -226,6 +227,10 @@ class FedExEmulator(Emulator):
                 "shipmentRating": {"actualRateType": "PAYOR_ACCOUNT_SHIPMENT", "shipmentRateDetails": [rated]},
             },
         }
+        wanted = (shipment.get("shippingDocumentSpecification") or {}).get("shippingDocumentTypes") or []
+        if "COMMERCIAL_INVOICE" in wanted:
+            result["shipmentDocuments"] = [{"contentType": "COMMERCIAL_INVOICE", "copiesToPrint": 3, "docType": "PDF",
+                                            "encodedLabel": base64.b64encode(INVOICE).decode("ascii")}]
         if attached:
             result["completedShipmentDetail"]["completedEtdDetail"] = {
                 "type": "COMMERCIAL_INVOICE", "uploadDocumentReferenceDetails": attached}
@@ -294,44 +299,32 @@ class FedExEmulator(Emulator):
 
     # -- track ----------------------------------------------------------------------------------
     def _track(self, body: dict[str, Any]) -> httpx.Response:
-        results = []
-        for info in body.get("trackingInfo") or []:
-            number = str(((info or {}).get("trackingNumberInfo") or {}).get("trackingNumber", ""))
-            results.append({"trackingNumber": number, "trackResults": [self._track_one(number)]})
+        results = track_numbers(self.shipments, body, self._clock())
+        if isinstance(results, str):
+            return self._error(400, "TRACKING.TRACKINGNUMBER.INVALID", results)
         return self._ok({"completeTrackResults": results})
 
-    def _track_one(self, number: str) -> dict[str, Any]:
-        shipment = next((s for s in self.shipments.values() if number in s.pieces), None)
-        if shipment is None:
-            return {"trackingNumberInfo": {"trackingNumber": number},
-                    "error": {"code": "TRACKING.TRACKINGNUMBER.NOTFOUND",
-                              "message": "Tracking number cannot be found. Please correct the tracking number "
-                                         "and try again."}}
-        shipment.queries += 1
-        revealed = SCANS[:min(shipment.queries, len(SCANS))]
-        city = {"city": shipment.origin.get("city"), "countryCode": shipment.origin.get("countryCode")}
-        dest = {"city": shipment.destination.get("city"), "countryCode": shipment.destination.get("countryCode")}
-        events: list[dict[str, Any]] = []
-        for i, (code, text, derived) in enumerate(revealed):
-            when = shipment.created + timedelta(hours=6 * i)
-            events.append({"date": when.isoformat(timespec="seconds"), "eventType": code, "eventDescription": text,
-                           "derivedStatusCode": code, "derivedStatus": derived,
-                           "scanLocation": dest if code in ("OD", "DL") else city})
-        if shipment.cancelled:
-            events.append({"date": self._clock().isoformat(timespec="seconds"), "eventType": "CA",
-                           "eventDescription": "Shipment cancelled by sender", "derivedStatusCode": "CA",
-                           "derivedStatus": "Cancelled", "scanLocation": city})
-        events.reverse()
-        latest = events[0]
-        dates = [{"type": "ESTIMATED_DELIVERY",
-                  "dateTime": (shipment.created + timedelta(days=shipment.days)).isoformat(timespec="seconds")}]
-        if latest["eventType"] == "DL":
-            dates.append({"type": "ACTUAL_DELIVERY", "dateTime": latest["date"]})
-        return {"trackingNumberInfo": {"trackingNumber": number, "carrierCode": "FDXE"},
-                "latestStatusDetail": {"code": latest["eventType"], "derivedCode": latest["eventType"],
-                                       "description": latest["derivedStatus"]},
-                "dateAndTimes": dates, "scanEvents": events,
-                "serviceDetail": {"type": shipment.service}}
+    def _track_references(self, body: dict[str, Any]) -> httpx.Response:
+        reference = body.get("referencesInformation") or {}
+        if not isinstance(reference, dict) or not reference.get("value") or not reference.get("type"):
+            return self._error(400, "TRACKING.REFERENCEVALUE.EMPTY", "Please provide a reference type and value.")
+        if str(reference.get("accountNumber")) != self.account["account_number"]:
+            return self._error(400, "TRACKING.ACCOUNTNUMBER.MISMATCH", "Tracking by reference needs the shipper's "
+                                                                        "account number.")
+        return self._ok({"completeTrackResults": track_references(self.shipments, reference, self._clock())})
+
+
+def _payment_refused(shipment: dict[str, Any]) -> str | None:
+    """Why FedEx would refuse the shipment's payment: RECIPIENT and THIRD_PARTY bill the payor's account."""
+    for name in ("shippingChargesPayment", "dutiesPayment"):
+        holder = shipment if name == "shippingChargesPayment" else shipment.get("customsClearanceDetail") or {}
+        payment = holder.get(name) or {}
+        if payment.get("paymentType") in ("THIRD_PARTY", "COLLECT") or \
+                (name == "shippingChargesPayment" and payment.get("paymentType") == "RECIPIENT"):
+            account = (((payment.get("payor") or {}).get("responsibleParty") or {}).get("accountNumber") or {})
+            if not account.get("value"):
+                return f"{name}: the payor's account number is required for {payment.get('paymentType')}."
+    return None
 
 
 def _days_word(days: int) -> str:

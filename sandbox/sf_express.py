@@ -6,7 +6,8 @@ The emulator root *is* the service URL: point an account's ``base_url`` at
 Services: EXP_RECE_QUERY_DELIVERTM (prices by province distance and weight), EXP_RECE_CREATE_ORDER
 (waybills ``SF`` + 12 digits, 8016 on a repeated orderId), EXP_RECE_SEARCH_ORDER_RESP,
 EXP_RECE_UPDATE_ORDER (dealType 2), COM_RECE_CLOUD_PRINT_WAYBILLS (a tiny base64 PDF) and
-EXP_RECE_SEARCH_ROUTES (each query of a waybill reveals one more scan).
+EXP_RECE_SEARCH_ROUTES (up to ten numbers a query; each query of a waybill reveals one more scan).
+An order query for an orderId never ordered answers 8018, as SF does.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ PRODUCTS = {"1": ("顺丰特快", Decimal(23), Decimal(6), 1), "2": ("顺丰标�
 SCANS = [("50", "顺丰速运 已收取快件"), ("30", "快件在【始发中转场】完成分拣，准备发往下一站"),
          ("36", "快件离开【始发中转场】，已发往目的地"), ("31", "快件到达【目的中转场】"),
          ("44", "快件交给派送员，正在派送途中"), ("80", "快件已签收，签收人：本人")]
+#: SF's business code for an orderId it holds no order under (未获取到订单信息).
+NO_ORDER = "8018"
+#: Numbers one route query may carry.
+MAX_ROUTE_NUMBERS = 10
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
       b"trailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -170,15 +175,16 @@ class SFExpressEmulator(Emulator):
         return self._ok(self._order_data(order))
 
     def _search(self, msg: dict[str, Any]) -> httpx.Response:
+        """The order query by our orderId; an order never made is 8018 未获取到订单信息."""
         order = self.orders.get(str(msg.get("orderId") or ""))
         if order is None:
-            return self._fail("SBX404", "订单不存在 (sandbox)")
+            return self._fail(NO_ORDER, "未获取到订单信息 (sandbox)")
         return self._ok(self._order_data(order))
 
     def _update(self, msg: dict[str, Any]) -> httpx.Response:
         order = self.orders.get(str(msg.get("orderId") or ""))
         if order is None:
-            return self._fail("SBX404", "订单不存在 (sandbox)")
+            return self._fail(NO_ORDER, "未获取到订单信息 (sandbox)")
         if str(msg.get("dealType")) != "2":
             return self._ok({"orderId": order.order_id, "resStatus": 2})
         order.cancelled = True
@@ -198,9 +204,13 @@ class SFExpressEmulator(Emulator):
                                     "content": base64.b64encode(PDF).decode("ascii")}]}})
 
     def _routes(self, msg: dict[str, Any]) -> httpx.Response:
+        """Every number asked (up to ten: 9083 beyond), each answered by its own ``mailNo``."""
         kind = str(msg.get("trackingType") or "1")
+        numbers = msg.get("trackingNumber") or []
+        if not isinstance(numbers, list) or len(numbers) > MAX_ROUTE_NUMBERS:
+            return self._fail("9083", "查询号不能超过10个 (sandbox)")
         resps = []
-        for number in msg.get("trackingNumber") or []:
+        for number in numbers:
             order = (self.by_waybill if kind == "1" else self.orders).get(str(number))
             routes: list[dict[str, str]] = []
             if order is not None and not order.cancelled:

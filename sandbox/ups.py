@@ -1,8 +1,12 @@
 """The UPS emulator: UPS's REST paths and JSON shapes, OAuth2 included, with state.
 
-Tokens are issued to the sandbox credentials only; rating prices come from ``ups_pricing``;
-shipments get 1Z tracking numbers and a small label in the format asked; tracking moves one step
-(manifest, pickup, in transit, out for delivery, delivered) each time a number is tracked.
+Tokens are issued to the sandbox credentials only; rating prices come from ``ups_pricing`` (taxes
+when the request carries TaxInformationIndicator); shipments get 1Z tracking numbers and a small
+label in the format asked, return shipments (ReturnService) included, with the international forms
+as a PDF when InternationalForms were asked for; tracking moves one step (manifest, pickup, in
+transit, out for delivery, delivered) each time a number is tracked, and a delivered package has its
+delivery information (the signature image when returnSignature is true). Reference tracking finds
+the packages shipped under a reference by our shipper number; Label Recovery gives their labels again.
 """
 
 from __future__ import annotations
@@ -25,14 +29,16 @@ from carriergate.sandbox.conformance import Violation
 from carriergate.sandbox.ups_pricing import CENT, Lane, rated_shipment
 
 TINY_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-STAGES = [("M", "MP", "Shipper created a label, UPS has not received the package yet."),
-          ("P", "OR", "Pickup Scan"), ("I", "AR", "Arrived at Facility"),
-          ("I", "OT", "Out For Delivery Today"), ("D", "KB", "DELIVERED")]  # fmt: skip
+FORMS_PDF = b"%PDF-1.4\n% UPS sandbox international forms\n%%EOF\n"
+#: (type, activity code, 3-digit status code, description) of each tracking step.
+STAGES = [("M", "MP", "003", "Shipper created a label, UPS has not received the package yet."),
+          ("P", "OR", "005", "Pickup Scan"), ("I", "AR", "005", "Arrived at Facility"),
+          ("I", "OT", "021", "Out For Delivery Today"), ("D", "KB", "011", "DELIVERED")]  # fmt: skip
 _RATE = re.compile(r"^/api/rating/[^/]+/(\w+)$")
 _VOID = re.compile(r"^/api/shipments/[^/]+/void/cancel/(\w+)$")
 _TRACK = re.compile(r"^/api/track/v1/details/(\w+)$")
-
-
+_BY_REFERENCE = re.compile(r"^/api/track/v1/reference/details/([\w.-]+)$")
+_RECOVERY = re.compile(r"^/api/labels/[^/]+/recovery$")
 def error(status: int, code: str, message: str) -> httpx.Response:
     return json_response(status, {"response": {"errors": [{"code": code, "message": message}]}})
 
@@ -51,6 +57,10 @@ class Shipment:
     created: datetime
     voided: bool = False
     tracked: int = 0
+    shipper: str = ""
+    references: list[str] = field(default_factory=list)
+    image: str = "GIF"
+    forms: bool = False
 
 
 @dataclass
@@ -93,7 +103,11 @@ class UPSEmulator(Emulator):
             if request.method == "DELETE" and re.match(r"^/api/shipments/[^/]+/pickup/02$", path):
                 return self.cancel_pickup(request.headers.get("prn", ""))
             if request.method == "GET" and (match := _TRACK.match(path)):
-                return self.track(match.group(1))
+                return self.track(match.group(1), signature=request.url.params.get("returnSignature") == "true")
+            if request.method == "GET" and (match := _BY_REFERENCE.match(path)):
+                return self.by_reference(match.group(1), request.url.params.get("shipperNum", ""))
+            if request.method == "POST" and _RECOVERY.match(path):
+                return self.recover(body)
             return error(404, "404", f"no UPS resource at {request.method} {path}")
 
     def reject(self, violation: Violation) -> httpx.Response:
@@ -141,7 +155,8 @@ class UPSEmulator(Emulator):
             codes = [code]
         else:
             codes = list(lane.services)
-        rated = [rated_shipment(lane, c, packages, pickup=pickup) for c in codes]
+        taxes = "TaxInformationIndicator" in shipment
+        rated = [rated_shipment(lane, c, packages, pickup=pickup, taxes=taxes) for c in codes]
         return json_response(200, {"RateResponse": {
             "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}}, "RatedShipment": rated}})
 
@@ -158,23 +173,35 @@ class UPSEmulator(Emulator):
         for document in (forms or {}).get("UserCreatedForm", {}).get("DocumentID", []):
             if document not in self.state.documents:
                 return error(400, "120541", f"Unknown DocumentID {document}.")
+        returned = "ReturnService" in shipment
+        if returned and not all(isinstance(p, dict) and p.get("Description") for p in packages):
+            return error(400, "120542", "Package description is required for a return shipment.")
+        charges_paid = shipment.get("PaymentInformation", {}).get("ShipmentCharge") or []
+        charges_paid = charges_paid if isinstance(charges_paid, list) else [charges_paid]
+        if returned and any(c.get("Type") == "01" and "BillReceiver" in c for c in charges_paid):
+            return error(400, "120412", "Bill Receiver is invalid for the transportation charges of a return.")
         image = request.get("LabelSpecification", {}).get("LabelImageFormat", {}).get("Code", "GIF")
         account = shipment.get("Shipper", {}).get("ShipperNumber", "SBX123")
         numbers = [f"1Z{account:0>6}{code:0>2}{self._next():08d}" for _ in packages]
-        self.state.shipments[numbers[0]] = Shipment(numbers, self.clock())
+        self.state.shipments[numbers[0]] = Shipment(numbers, self.clock(), shipper=account, image=image,
+                                                    references=references_of(shipment, packages),
+                                                    forms=bool(forms))
         for number in numbers:
             self.state.packages[number] = numbers[0]
-        rated = rated_shipment(lane, code, packages)
+        rated = rated_shipment(lane, code, packages, taxes="TaxInformationIndicator" in shipment)
         charges = {k: rated[k] for k in ("BaseServiceCharge", "TransportationCharges", "ItemizedCharges",
                                          "ServiceOptionsCharges", "TotalCharges")}
         results = [{"TrackingNumber": number, "ShippingLabel": {
             "ImageFormat": {"Code": image, "Description": image},
             "GraphicImage": base64.b64encode(label_image(image, number)).decode()}} for number in numbers]
+        answer: dict[str, Any] = {
+            "ShipmentCharges": charges, "NegotiatedRateCharges": rated["NegotiatedRateCharges"],
+            "BillingWeight": rated["BillingWeight"], "ShipmentIdentificationNumber": numbers[0],
+            "PackageResults": results if len(results) > 1 else results[0]}
+        if forms:
+            answer["Form"] = forms_json()
         return json_response(200, {"ShipmentResponse": {
-            "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
-            "ShipmentResults": {"ShipmentCharges": charges, "NegotiatedRateCharges": rated["NegotiatedRateCharges"],
-                                "BillingWeight": rated["BillingWeight"], "ShipmentIdentificationNumber": numbers[0],
-                                "PackageResults": results if len(results) > 1 else results[0]}}})
+            "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}}, "ShipmentResults": answer}})
 
     def upload(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
         if request.headers.get("shippernumber") != self.account["account_number"]:
@@ -218,25 +245,74 @@ class UPSEmulator(Emulator):
         return json_response(200, {"PickupCancelResponse": {
             "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}}, "PickupType": "01"}})
 
-    # -- tracking -------------------------------------------------------------------------------
-    def track(self, number: str) -> httpx.Response:
+    # -- tracking and label recovery ---------------------------------------------------------------
+    def track(self, number: str, *, signature: bool = False) -> httpx.Response:
         shipment = self.state.shipments.get(self.state.packages.get(number, ""))
         if shipment is None:
             return error(404, "TW0001", "Tracking Information Not Found")
         stage = min(shipment.tracked, len(STAGES) - 1)
         shipment.tracked += 1
-        activities = []
-        for step in range(stage, -1, -1):
-            kind, code, description = STAGES[step]
-            when = shipment.created + timedelta(hours=6 * step)
-            activities.append({"date": when.strftime("%Y%m%d"), "time": when.strftime("%H%M%S"), "gmtOffset": "+00:00",
-                               "location": {"address": {"city": "Louisville", "stateProvince": "KY",
-                                                        "countryCode": "US"}},
-                               "status": {"type": kind, "code": code, "description": description}})
-        if shipment.voided:
-            activities.insert(0, {**activities[0], "status": {"type": "MV", "code": "MV",
-                                                              "description": "Shipment voided"}})
-        delivery = (shipment.created + timedelta(days=2)).strftime("%Y%m%d")
-        return json_response(200, {"trackResponse": {"shipment": [{"inquiryNumber": number, "package": [{
-            "trackingNumber": number, "activity": activities, "currentStatus": activities[0]["status"],
-            "deliveryDate": [{"type": "DEL" if stage == len(STAGES) - 1 else "SDD", "date": delivery}]}]}]}})
+        package = package_json(shipment, number, stage)
+        if stage == len(STAGES) - 1 and not shipment.voided:
+            information: dict[str, Any] = {"location": "Front Door", "receivedBy": "SANDBOX"}
+            if signature:
+                information["signature"] = {"image": base64.b64encode(TINY_GIF).decode()}
+            package["deliveryInformation"] = information
+        return json_response(200, {"trackResponse": {"shipment": [{"inquiryNumber": number, "package": [package]}]}})
+
+    def by_reference(self, reference: str, shipper: str) -> httpx.Response:
+        found = [s for s in self.state.shipments.values() if reference in s.references and s.shipper == shipper]
+        if not found:
+            return error(404, "TW0001", "Tracking Information Not Found")
+        packages = [package_json(s, n, min(max(s.tracked - 1, 0), len(STAGES) - 1)) for s in found for n in s.numbers]
+        return json_response(200, {"trackResponse": {"shipment": [{"inquiryNumber": reference, "package": packages}]}})
+
+    def recover(self, body: dict[str, Any]) -> httpx.Response:
+        request = body.get("LabelRecoveryRequest", {})
+        shipment = self.state.shipments.get(self.state.packages.get(str(request.get("TrackingNumber", "")), ""))
+        if shipment is None:
+            return error(404, "151044", "No label found for the tracking number.")
+        image = request.get("LabelSpecification", {}).get("LabelImageFormat", {}).get("Code") or shipment.image
+        results = [{"TrackingNumber": number, "LabelImage": {
+            "LabelImageFormat": {"Code": image},
+            "GraphicImage": base64.b64encode(label_image(image, number)).decode()}} for number in shipment.numbers]
+        answer: dict[str, Any] = {"Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+                                  "ShipmentIdentificationNumber": shipment.numbers[0], "LabelResults": results}
+        if shipment.forms:
+            answer["Form"] = forms_json()
+        return json_response(200, {"LabelRecoveryResponse": answer})
+
+
+def references_of(shipment: dict[str, Any], packages: list[Any]) -> list[str]:
+    """Every reference value of the shipment and its packages."""
+    nodes = shipment.get("ReferenceNumber") or []
+    nodes = list(nodes if isinstance(nodes, list) else [nodes])
+    for package in packages:
+        inner = package.get("ReferenceNumber") or [] if isinstance(package, dict) else []
+        nodes += inner if isinstance(inner, list) else [inner]
+    return list(dict.fromkeys(str(n.get("Value")) for n in nodes if isinstance(n, dict) and n.get("Value")))
+
+
+def forms_json() -> dict[str, Any]:
+    return {"Code": "01", "Description": "All Requested International Forms",
+            "Image": {"ImageFormat": {"Code": "PDF", "Description": "PDF"},
+                      "GraphicImage": base64.b64encode(FORMS_PDF).decode()}}
+
+
+def package_json(shipment: Shipment, number: str, stage: int) -> dict[str, Any]:
+    """A tracked package at ``stage``: its activities newest first (a voided one's last says so)."""
+    activities = []
+    for step in range(stage, -1, -1):
+        kind, code, status_code, description = STAGES[step]
+        when = shipment.created + timedelta(hours=6 * step)
+        activities.append({"date": when.strftime("%Y%m%d"), "time": when.strftime("%H%M%S"), "gmtOffset": "+00:00",
+                           "location": {"address": {"city": "Louisville", "stateProvince": "KY", "countryCode": "US"}},
+                           "status": {"type": kind, "code": code, "statusCode": status_code,
+                                      "description": description}})
+    if shipment.voided:
+        voided = {"type": "MV", "code": "MV", "description": "Shipment voided"}
+        activities.insert(0, {**activities[0], "status": voided})
+    delivery = (shipment.created + timedelta(days=2)).strftime("%Y%m%d")
+    return {"trackingNumber": number, "activity": activities, "currentStatus": activities[0]["status"],
+            "referenceNumber": [{"type": "SHIPMENT", "number": r} for r in shipment.references],
+            "deliveryDate": [{"type": "DEL" if stage == len(STAGES) - 1 else "SDD", "date": delivery}]}

@@ -21,6 +21,9 @@ FUEL_RATE = Decimal("0.15")
 NEGOTIATED = Decimal("0.90")
 #: Declared value: the first 100 USD are free, then this much (USD) per started 100 USD.
 DECLARED_VALUE_STEP = Decimal("1.05")
+#: Taxes on the transport (returned with TaxInformationIndicator), by origin: (UPS tax type, rate).
+TAXES = {"CA": ("HST", Decimal("0.13")), "GB": ("VAT", Decimal("0.20")), "FR": ("VAT", Decimal("0.20")),
+         "DE": ("VAT", Decimal("0.19"))}  # fmt: skip
 
 #: service code -> (name, base, per chargeable kg, business days) by zone.
 DOMESTIC = {"03": ("Ground", "8.50", "1.10", 4), "12": ("3 Day Select", "14.00", "1.90", 3),
@@ -87,8 +90,11 @@ class Lane:
         return billing_currency(self.origin)
 
 
-def rated_shipment(lane: Lane, code: str, packages: list[Any], *, pickup: date | None = None) -> dict[str, Any]:
-    """One RatedShipment (also the shape of ShipmentCharges' parts) for ``code`` on ``lane``."""
+def rated_shipment(lane: Lane, code: str, packages: list[Any], *, pickup: date | None = None,
+                   taxes: bool = False) -> dict[str, Any]:
+    """One RatedShipment (also the shape of ShipmentCharges' parts) for ``code`` on ``lane``; with
+    ``taxes`` (TaxInformationIndicator), the origin's tax on the negotiated rate, as UPS gives it when
+    both are asked for."""
     name, base_price, per_kg, days = lane.services[code]
     cur = lane.currency
     rated_packages, base_total, fuel_total, options_total, billed = [], Decimal(0), Decimal(0), Decimal(0), Decimal(0)
@@ -115,7 +121,7 @@ def rated_shipment(lane: Lane, code: str, packages: list[Any], *, pickup: date |
         "ItemizedCharges": [{"Code": "375", "Description": "FUEL SURCHARGE", **money(fuel_total, cur)}],
         "ServiceOptionsCharges": money(options_total, cur),
         "TotalCharges": money(published, cur),
-        "NegotiatedRateCharges": {"TotalCharge": money(published * NEGOTIATED, cur)},
+        "NegotiatedRateCharges": negotiated(published * NEGOTIATED, cur, TAXES.get(lane.origin) if taxes else None),
         "RatedPackage": rated_packages,
         "GuaranteedDelivery": {"BusinessDaysInTransit": str(days)},
     }
@@ -136,3 +142,14 @@ def business_days_after(start: date, days: int) -> date:
         if current.weekday() < 5:
             days -= 1
     return current
+
+
+def negotiated(amount: Decimal, currency: str, tax: tuple[str, Decimal] | None) -> dict[str, Any]:
+    total = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    charges: dict[str, Any] = {"TotalCharge": money(total, currency)}
+    if tax is not None:
+        kind, rate = tax
+        value = (total * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        charges["TaxCharges"] = [{"Type": kind, "MonetaryValue": f"{value:.2f}"}]
+        charges["TotalChargesWithTaxes"] = money(total + value, currency)
+    return charges

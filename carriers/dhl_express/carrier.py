@@ -1,36 +1,60 @@
-"""The DHL Express (SOAP Web Services) carrier: rate, ship (with customs, insurance and an optional
-courier pickup), void, cancel_pickup and track, as pure flows over carriergate's SOAP layer.
+"""The DHL Express carrier: rate, ship (with customs, insurance, billing, references and an optional
+courier pickup), void, track (one number or a batch) over the SOAP Web Services, and stand-alone
+pickups (schedule and cancel) over the MyDHL API, as pure flows.
 
 Each operation's module (rate.py, ship.py, pickup.py, track.py) builds the finished request and
-parses its reply; services.py holds the two SOAP services and their paths. Void is not an operation
-of its own at DHL: voiding a label cancels the courier pickup booked with it, and a label without
-one is refused with NotSupported; that rule lives in pickup.py (``pickup_to_void``).
+parses its reply; services.py holds the two SOAP services and their paths, mydhl.py the MyDHL API's
+root, credentials and errors. Void is not an operation of its own at DHL: voiding a label cancels
+the courier pickup booked with it, and a label without one is refused with NotSupported; that rule
+lives in pickup.py (``pickup_to_void``).
 
-Stand-alone pickup booking is not offered: DHL's rate book books a courier only together with a
-shipment (``ShipRequest.pickup``), so ``schedule_pickup`` raises NotSupported. zeep is imported the
-first time a DHL message is built, never when this module is imported.
+Not offered, because DHL documents no way to do them here: return labels (the rate book has no
+return option), ``find_label`` (trackShipmentRequest takes waybills and piece ids only, no shipper
+reference). Pickup modification (MyDHL's ``PATCH /pickups/{number}``) is
+:meth:`DHLExpress.modify_pickup`, a flow of this carrier only: carriergate's Carrier contract has
+no such operation yet. zeep is imported the first time a DHL message is built, never when this
+module is imported.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import ClassVar
 
 import httpx
 
+from carriergate.carriers.dhl_express import mydhl
 from carriergate.carriers.dhl_express.account import HOSTS, DHLExpressAccount
-from carriergate.carriers.dhl_express.pickup import build_cancel_pickup, parse_cancel_pickup, pickup_to_void
+from carriergate.carriers.dhl_express.pickup import (
+    MYDHL,
+    build_cancel_booked,
+    build_cancel_pickup,
+    build_pickup,
+    build_update_pickup,
+    parse_cancel_booked,
+    parse_cancel_pickup,
+    parse_pickup,
+    pickup_to_void,
+)
 from carriergate.carriers.dhl_express.rate import build_rate, parse_rate
 from carriergate.carriers.dhl_express.ship import ShipContext, build_ship, parse_ship
-from carriergate.carriers.dhl_express.track import build_track, parse_track
+from carriergate.carriers.dhl_express.track import (
+    BATCH,
+    build_track,
+    build_track_many,
+    is_waybill,
+    parse_track,
+    parse_track_many,
+)
 from carriergate.core.contract import Account, Capability, Carrier, Flow
+from carriergate.core.errors import CarrierError
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
-from carriergate.core.shipment import RateRequest, ShipRequest
-from carriergate.core.tracking import TrackingInfo
+from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
+from carriergate.core.tracking import TrackingInfo, TrackingResult
 
 
 def _utc_now() -> datetime:
@@ -49,10 +73,12 @@ class DHLExpress(Carrier[DHLExpressAccount]):
     title: ClassVar[str] = "DHL Express"
     hosts: ClassVar[dict[str, str]] = HOSTS
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.RATE, Capability.SHIP, Capability.VOID, Capability.CANCEL_PICKUP, Capability.TRACK})
+        {Capability.RATE, Capability.SHIP, Capability.VOID, Capability.SCHEDULE_PICKUP, Capability.CANCEL_PICKUP,
+         Capability.MODIFY_PICKUP, Capability.TRACK})
     account_model: ClassVar[type[Account]] = DHLExpressAccount
     emulator = "carriergate.sandbox.dhl_express:DHLExpressEmulator"
     label_formats = ("PDF", "ZPL", "EPL")
+    track_batch: ClassVar[int] = BATCH
 
     def __init__(self, account: DHLExpressAccount, *, alias: str | None = None,
                  clock: Callable[[], datetime] = _utc_now,
@@ -85,7 +111,40 @@ class DHLExpress(Carrier[DHLExpressAccount]):
         """Cancels the courier pickup booked with ``label`` (see pickup.py's ``pickup_to_void``)."""
         yield from self.cancel_pickup(pickup_to_void(label, carrier=self.alias))
 
+    def schedule_pickup(self, request: PickupRequest) -> Flow[Pickup]:
+        """A stand-alone courier pickup through the MyDHL API (its own credentials: a ConfigurationError
+        naming the missing one before anything is built). Never repeated after an ambiguous failure."""
+        auth = mydhl.credentials(self.account, carrier=self.alias)
+        http = build_pickup(request, self.account, root=mydhl.root(self.account, carrier=self.alias),
+                            reference=self.message_reference(), carrier=self.alias)
+        pickup: Pickup = yield self.write(http, partial(parse_pickup, request=request, carrier=self.alias),
+                                          operation="schedule_pickup", reference=request.reference,
+                                          idempotent=False, auth=auth)
+        return pickup
+
+    def modify_pickup(self, pickup: Pickup, request: PickupRequest) -> Flow[Pickup]:
+        """Moves a pickup booked with :meth:`schedule_pickup` to ``request``'s window, address and
+        parcels (MyDHL ``PATCH /pickups/{number}``). Setting the same values twice changes nothing
+        more, so the call may be repeated."""
+        auth = mydhl.credentials(self.account, carrier=self.alias)
+        http = build_update_pickup(pickup, request, self.account, root=mydhl.root(self.account, carrier=self.alias),
+                                   reference=self.message_reference(), carrier=self.alias)
+        updated: Pickup = yield self.write(http, partial(parse_pickup, request=request, carrier=self.alias),
+                                           operation="modify_pickup", reference=request.reference, idempotent=True,
+                                           auth=auth)
+        return updated
+
     def cancel_pickup(self, pickup: Pickup) -> Flow[None]:
+        """A pickup booked through the MyDHL API is cancelled there; one booked with a shipment through
+        the rate book (deleteShipmentRequest)."""
+        if pickup.carrier_data.get("api") == MYDHL:
+            auth = mydhl.credentials(self.account, carrier=self.alias)
+            rest = build_cancel_booked(pickup, root=mydhl.root(self.account, carrier=self.alias),
+                                       reference=self.message_reference(), carrier=self.alias,
+                                       fallback_requestor=self.account.username)
+            yield self.write(rest, partial(parse_cancel_booked, carrier=self.alias), operation="cancel_pickup",
+                             reference=None, idempotent=True, auth=auth)
+            return None
         http = build_cancel_pickup(pickup, base_url=self.base_url, carrier=self.alias,
                                    fallback_requestor=self.account.username)
         yield self.write(http, parse_cancel_pickup, operation="cancel_pickup", reference=None, idempotent=True)
@@ -97,3 +156,23 @@ class DHLExpress(Carrier[DHLExpressAccount]):
         info: TrackingInfo = yield self.read(
             http, partial(parse_track, tracking_number=tracking_number, carrier=self.alias), operation="track")
         return info
+
+    def track_many(self, tracking_numbers: Sequence[str]) -> Flow[TrackingResult]:
+        """The waybills in one trackShipmentRequest (up to :attr:`track_batch`); piece ids (licence
+        plates) one by one, since DHL's answer names the waybill, not the piece asked for."""
+        numbers = list(dict.fromkeys(n.strip() for n in tracking_numbers))
+        waybills = [n for n in numbers if is_waybill(n)]
+        result = TrackingResult()
+        if waybills:
+            http = build_track_many(waybills, base_url=self.base_url, now=self.clock(),
+                                    reference=self.message_reference(), carrier=self.alias)
+            batch: TrackingResult = yield self.read(
+                http, partial(parse_track_many, tracking_numbers=waybills, carrier=self.alias), operation="track")
+            result.tracked.update(batch.tracked)
+            result.errors.update(batch.errors)
+        for number in (n for n in numbers if not is_waybill(n)):
+            try:
+                result.tracked[number] = yield from self.track(number)
+            except CarrierError as err:
+                result.errors[number] = err
+        return result

@@ -9,6 +9,7 @@ from typing import Any
 from carriergate.carriers.dhl_express.measures import amount
 from carriergate.core.errors import MalformedResponse
 from carriergate.core.money import Money
+from carriergate.core.notices import Notice
 from carriergate.core.quotes import Charge, ChargeKind
 from carriergate.core.shipment import RateRequest
 
@@ -50,12 +51,23 @@ def charge_kind(name: str, code: str | None, index: int, value: Decimal) -> Char
     return "base" if index == 0 else "surcharge"
 
 
-def charges(parts: list[tuple[str | None, str | None, str | None]], currency: str) -> list[Charge]:
-    """``(code, name, amount)`` triples as charge lines; the first is the product's own freight charge."""
+def charges(parts: list[tuple[str | None, str | None, str | None]],
+            currency: str) -> tuple[list[Charge], list[Notice]]:
+    """``(code, name, amount)`` triples as charge lines (the first is the product's own freight
+    charge), and a notice for each line DHL listed without an amount.
+
+    DHL lists optional services it prices only on request (``SATURDAY PICKUP``) with an empty or
+    absent ``ChargeAmount``: such a line is no charge, so it is skipped and said so, never allowed to
+    sink the reply. An amount that is present but not a number is still a MalformedResponse."""
     out: list[Charge] = []
-    for index, (code, name, raw) in enumerate(parts):
+    skipped: list[Notice] = []
+    for code, name, raw in parts:
         label = (name or code or "charge").strip()
+        if not (raw or "").strip():
+            skipped.append(Notice(message=f"DHL Express listed {label!r} without an amount (priced on request): "
+                                          "not included in the charges", code=code or None))
+            continue
         value = decimal(raw, f"charge {label!r}")
-        out.append(Charge(kind=charge_kind(label, code, index, value), name=label, code=code,
+        out.append(Charge(kind=charge_kind(label, code, len(out), value), name=label, code=code,
                           amount=Money(value, currency)))
-    return out
+    return out, skipped

@@ -2,8 +2,10 @@
 
 Every product DHL returns with a price becomes a :class:`Quote`; a product without a price (no
 ``TotalNet`` amount, or zero) is not a quote. Charges keep DHL's ``ChargeType`` names; the first
-charge is the product's own freight charge. Transit days come from ``TotalTransitDays`` or, when DHL
-leaves it out, from the calendar days between the pickup cutoff and the delivery time.
+charge is the product's own freight charge; a service listed without an amount (priced on request)
+is no charge and is named in ``Quote.warnings``, as are DHL's warnings beside a successful reply.
+Transit days come from ``TotalTransitDays`` or, when DHL leaves it out, from the calendar days
+between the pickup cutoff and the delivery time.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from carriergate.carriers.dhl_express.account import DHLExpressAccount
 from carriergate.carriers.dhl_express.charges import charges, decimal, insurance_service
 from carriergate.carriers.dhl_express.checks import Checks
 from carriergate.carriers.dhl_express.customs import content, incoterm
-from carriergate.carriers.dhl_express.errors import raise_for_notes
+from carriergate.carriers.dhl_express.errors import notices
 from carriergate.carriers.dhl_express.measures import amount, noon_utc, ship_timestamp
 from carriergate.carriers.dhl_express.parties import rate_packages, rate_place
 from carriergate.carriers.dhl_express.replies import Product, RateReply, read
 from carriergate.carriers.dhl_express.services import RATE_BOOK, rate_book_url
+from carriergate.core.errors import MalformedResponse
 from carriergate.core.money import Money
 from carriergate.core.quotes import Quote
 from carriergate.core.shipment import RateRequest
@@ -87,20 +90,26 @@ def quote(product: Product, carrier: str) -> Quote | None:
         return None
     breakdown = next((b for b in product.breakdowns if (b.currency or "").strip().upper() == currency), None)
     parts = [(c.code, c.name, c.amount) for c in breakdown.charges] if breakdown else []
-    lines = charges(parts, currency)
+    lines, skipped = charges(parts, currency)
     name = (product.service_name or (lines[0].name if lines else "") or product.code).strip()
     weight = f"{product.quoted_weight.strip()} {'kg' if product.unit != 'SU' else 'lb'}" \
         if product.quoted_weight else None
     return Quote(carrier=carrier, service_code=product.code, service_name=name, total=Money(value, currency),
                  charges=lines, transit_days=transit_days(product), estimated_delivery=_day(product.delivery_time),
-                 billed_weight=weight)
+                 billed_weight=weight, warnings=skipped)
 
 
 def parse_rate(response: httpx.Response, *, carrier: str, services: list[str] | None = None) -> list[Quote]:
     """Quotes from a RateResponse (its ``Provider``), only those of ``services`` when given."""
     reply = read(RateReply, RATE_BOOK.parse(OPERATION, response), what="rate reply")
-    raise_for_notes(reply.notes)
-    quotes = [q for q in (quote(p, carrier) for p in reply.products) if q is not None]
+    try:
+        quotes = [q for q in (quote(p, carrier) for p in reply.products) if q is not None]
+    except MalformedResponse:
+        notices(reply.notes, reply.warnings, answered=False)  # DHL's own refusal explains it better
+        raise
+    said = notices(reply.notes, reply.warnings, answered=bool(quotes))
+    if said:
+        quotes = [q.model_copy(update={"warnings": [*said, *q.warnings]}) for q in quotes]
     if services:
         wanted = set(services)
         quotes = [q for q in quotes if q.service_code in wanted]

@@ -68,9 +68,11 @@ class Note(Reply):
 
 
 class Noted(Reply):
-    """A rate book reply: its ``Notification`` elements say whether DHL did what was asked."""
+    """A rate book reply: its ``Notification`` elements say whether DHL did what was asked; its
+    ``Warning`` elements (rate and shipment replies) are DHL's remarks beside a success."""
 
     notes: list[Note] = Field(default_factory=list, alias="Notification")
+    warnings: list[Note] = Field(default_factory=list, alias="Warning")
 
 
 # -- getRateRequest and createShipmentRequest -----------------------------------------------------
@@ -116,6 +118,15 @@ class LabelImage(Reply):
     image: str | None = text("GraphicImage")
 
 
+class Document(Reply):
+    """One of the shipment reply's ``Documents``: a paper DHL made with the label (its customs
+    invoice, the waybill document, the shipment receipt)."""
+
+    name: str | None = text("DocumentName")
+    format: str | None = text("DocumentFormat")
+    image: str | None = text("DocumentImage")
+
+
 class ShipmentPrice(Price):
     """A shipment's ``TotalNet``: a price and, unlike a rate's, its charge lines inside it."""
 
@@ -125,6 +136,7 @@ class ShipmentPrice(Price):
 class ShipReply(Noted):
     pieces: Listed[PieceResult] = inside("PackagesResult", "PackageResult")
     labels: list[LabelImage] = Field(default_factory=list, alias="LabelImage")
+    documents: Listed[Document] = inside("Documents", "Document")
     shipment_id: str | None = text("ShipmentIdentificationNumber")
     dispatch_confirmation_number: str | None = text("DispatchConfirmationNumber")
     totals: list[ShipmentPrice] = Field(default_factory=list, alias="TotalNet")
@@ -144,6 +156,7 @@ class Checkpoint(Reply):
     description: str | None = text("ServiceEvent", "Description")
     signatory: str | None = text("Signatory")
     area: str | None = text("ServiceArea", "Description")
+    area_code: str | None = text("ServiceArea", "ServiceAreaCode")
 
 
 class Journey(Reply):

@@ -4,6 +4,11 @@
 A pickup travels with the shipment: ``DropOffType`` ``REQUEST_COURIER``, ``ShipTimestamp`` the start
 of the window and ``PickupLocationCloseTime`` its end (local time of the window's zone). DHL answers
 with a ``DispatchConfirmationNumber``, kept in ``Label.carrier_data`` with what cancelling it needs.
+
+Who pays (``Billing``) and the references travel in ``ShipmentInfo`` (billing.py); for a dutiable
+shipment without an invoice of the shop's own, DHL is asked for its customs invoice
+(``LabelOptions/RequestDHLCustomsInvoice``), which comes back in ``Documents`` as a
+:class:`ShippingDocument`. The label's format is the one DHL states (``LabelImageFormat``).
 """
 
 from __future__ import annotations
@@ -17,18 +22,20 @@ from typing import Any
 import httpx
 
 from carriergate.carriers.dhl_express.account import DHLExpressAccount
+from carriergate.carriers.dhl_express.billing import billing, label_options, references
 from carriergate.carriers.dhl_express.charges import charges, decimal, insurance_service
 from carriergate.carriers.dhl_express.checks import Checks
 from carriergate.carriers.dhl_express.customs import PAPERLESS, document_images, incoterm, international_detail
-from carriergate.carriers.dhl_express.errors import raise_for_notes
+from carriergate.carriers.dhl_express.errors import notices
 from carriergate.carriers.dhl_express.measures import kilograms, noon_utc, ship_timestamp
 from carriergate.carriers.dhl_express.parties import REQUESTOR, dimensions, ship_party
 from carriergate.carriers.dhl_express.replies import ShipReply, read
 from carriergate.carriers.dhl_express.services import RATE_BOOK, rate_book_url
 from carriergate.core.errors import MalformedResponse
 from carriergate.core.money import Money
+from carriergate.core.notices import Notice
 from carriergate.core.quotes import Charge
-from carriergate.core.results import Label
+from carriergate.core.results import DocumentKind, Label, ShippingDocument
 from carriergate.core.shipment import LabelFormat, ShipRequest
 
 OPERATION = "createShipmentRequest"
@@ -89,7 +96,7 @@ def build_ship(request: ShipRequest, account: DHLExpressAccount, *, base_url: st
     info: dict[str, Any] = {
         "DropOffType": "REQUEST_COURIER" if request.pickup is not None else "REGULAR_PICKUP",
         "ServiceType": checks.text("service", request.service, 3, required=True),
-        "Billing": {"ShipperAccountNumber": account.account_number, "ShippingPaymentType": "S"},
+        "Billing": billing(checks, request, account),
     }
     services = [s for s in [insurance_service(request)] if s is not None]
     images = document_images(checks, request)
@@ -97,12 +104,13 @@ def build_ship(request: ShipRequest, account: DHLExpressAccount, *, base_url: st
         services.append({"ServiceType": PAPERLESS})
     if services:
         info["SpecialServices"] = {"Service": services}
-    if request.customs is not None and request.customs.incoterm == "DDP":
-        info["Billing"]["DutyAndTaxPayerAccountNumber"] = account.account_number
     info.update({"Currency": _currency(request, account), "UnitOfMeasurement": "SI", "LabelType": label_type})
     if images:
         info.update({"PaperlessTradeEnabled": True, "DocumentImages": {"DocumentImage": images}})
-    info["ShipmentReferences"] = {"ShipmentReference": [{"ShipmentReference": reference}]}
+    options = label_options(request, account)
+    if options:
+        info["LabelOptions"] = options
+    info["ShipmentReferences"] = {"ShipmentReference": references(checks, request, reference)}
     shipment: dict[str, Any] = {"ShipmentInfo": info, "ShipTimestamp": ship_timestamp(moment)}
     if request.pickup is not None:
         shipment["PickupLocationCloseTime"] = request.pickup.end.astimezone(moment.tzinfo).strftime("%H:%M")
@@ -126,18 +134,48 @@ def _image(data: str | None, what: str) -> bytes:
         raise MalformedResponse(f"DHL Express {what} is not base64") from None
 
 
-def _format(raw: str | None, requested: LabelFormat) -> LabelFormat:
+#: Our label formats as DHL may state them in ``LabelImageFormat`` (a token of three letters).
+STATED_FORMATS: dict[str, LabelFormat] = {"PDF": "PDF", "ZPL": "ZPL", "EPL": "EPL", "PNG": "PNG", "GIF": "GIF"}
+
+
+def _format(raw: str | None, requested: LabelFormat) -> tuple[LabelFormat, list[Notice]]:
+    """The format DHL states for the label, the requested one when DHL states none. A format
+    carriergate has no name for (DHL's ``LP2``) keeps the requested one and says so."""
     value = (raw or "").strip().upper()
-    for ours, theirs in LABEL_TYPES.items():
-        if value == theirs:
-            return ours  # type: ignore[return-value]
-    return requested
+    if not value:
+        return requested, []
+    known = STATED_FORMATS.get(value)
+    if known is not None:
+        return known, []
+    return requested, [Notice(message=f"DHL Express states the label format {value!r}, which carriergate does not "
+                                      f"know; reported as the requested {requested}", code="label_format")]
+
+
+def _document_kind(name: str) -> DocumentKind:
+    upper = name.upper()
+    if "PROFORMA" in upper:
+        return "proforma_invoice"
+    if "INVOICE" in upper:
+        return "commercial_invoice"
+    return "other"
+
+
+def documents(reply: ShipReply) -> list[ShippingDocument]:
+    """The papers DHL made with the label (``Documents``), each under our kind and DHL's own name."""
+    out = []
+    for i, document in enumerate(reply.documents):
+        if not document.image:
+            continue
+        name = (document.name or "").strip()
+        out.append(ShippingDocument(kind=_document_kind(name), content=_image(document.image, f"document {i + 1}"),
+                                    format=(document.format or "PDF").strip().upper(), carrier_kind=name or None))
+    return out
 
 
 def parse_ship(response: httpx.Response, *, context: ShipContext) -> Label:
     reply = read(ShipReply, RATE_BOOK.parse(OPERATION, response), what="shipment reply")
-    raise_for_notes(reply.notes)
     awb = (reply.shipment_id or "").strip()
+    warnings = notices(reply.notes, reply.warnings, answered=bool(awb))
     if not awb:
         raise MalformedResponse("DHL Express shipment reply has no ShipmentIdentificationNumber")
     images = [label for label in reply.labels if label.image]
@@ -151,15 +189,17 @@ def parse_ship(response: httpx.Response, *, context: ShipContext) -> Label:
         currency = price.currency.strip().upper()
         total = Money(decimal(price.amount, "shipment total"), currency)
         parts = [(c.code, c.name, c.amount) for c in (price.breakdown.charges if price.breakdown else [])]
-        lines = charges(parts, currency)
+        lines, skipped = charges(parts, currency)
+        warnings.extend(skipped)
     carrier_data = {"shipment_id": awb, "ship_date": context.ship_date.isoformat(),
                     "pickup_country": context.pickup_country, "requestor_name": context.requestor_name}
     dcn = (reply.dispatch_confirmation_number or "").strip()
     if dcn:
         carrier_data["dispatch_confirmation_number"] = dcn
+    label_format, said = _format(images[0].format, context.label_format)
     return Label(carrier=context.carrier, tracking_number=awb, tracking_numbers=[awb, *pieces],
-                 label=_image(images[0].image, "label image"), label_format=_format(images[0].format,
-                                                                                    context.label_format),
+                 label=_image(images[0].image, "label image"), label_format=label_format,
                  total=total, charges=lines, reference=context.reference,
                  package_labels=[_image(i.image, "label image") for i in images[1:]],
-                 created_at=context.created_at, carrier_data=carrier_data)
+                 created_at=context.created_at, carrier_data=carrier_data, documents=documents(reply),
+                 warnings=[*warnings, *said])

@@ -1,24 +1,26 @@
 """The FedEx adapter: REST + JSON, OAuth2 client credentials (credentials in the form body).
 
 Each operation is a flow that builds its requests with the operation's module (rate, ship and etd,
-void, pickup, track) and makes every Call here, with :meth:`Carrier.read` or :meth:`Carrier.write`.
+void, pickup, track, lookup) and makes every Call here, with :meth:`Carrier.read` or
+:meth:`Carrier.write`. Return labels are shipments (ship.py); up to 30 numbers are tracked in one call.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from functools import partial
 from typing import ClassVar
 
 import httpx
 
-from carriergate.carriers.fedex import etd, pickup, rate, ship, track, void
+from carriergate.carriers.fedex import etd, lookup, pickup, rate, ship, track, void
 from carriergate.carriers.fedex.account import HOSTS, FedExAccount
-from carriergate.core.contract import CLASSIC, Carrier, Flow
+from carriergate.core.contract import CLASSIC, Capability, Carrier, Flow
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
-from carriergate.core.tracking import TrackingInfo
+from carriergate.core.tracking import TrackingInfo, TrackingResult
 
 
 def fresh_id() -> str:
@@ -30,7 +32,8 @@ class FedEx(Carrier[FedExAccount]):
     name = "fedex"
     title = "FedEx"
     hosts: ClassVar[dict[str, str]] = HOSTS
-    capabilities = CLASSIC
+    capabilities = CLASSIC | {Capability.RETURN_LABEL, Capability.FIND_LABEL}
+    track_batch = track.BATCH
     emulator = "carriergate.sandbox.fedex:FedExEmulator"
     label_formats = ("PDF", "PNG", "ZPL", "EPL")
     account_model = FedExAccount
@@ -90,3 +93,25 @@ class FedEx(Carrier[FedExAccount]):
         info: TrackingInfo = yield self.read(
             http, partial(track.parse_track, carrier=self.alias, tracking_number=tracking_number), operation="track")
         return info
+
+    def track_many(self, tracking_numbers: Sequence[str]) -> Flow[TrackingResult]:
+        """One call per :attr:`track_batch` numbers (the gateway sends at most that many), each
+        number's result or error kept."""
+        numbers = list(tracking_numbers)
+        result = TrackingResult()
+        for start in range(0, len(numbers), self.track_batch):
+            batch = numbers[start:start + self.track_batch]
+            http = track.build_track_many(batch, self.account, base_url=self.base_url, transaction_id=fresh_id())
+            part: TrackingResult = yield self.read(
+                http, partial(track.parse_track_many, carrier=self.alias, tracking_numbers=batch), operation="track")
+            result.tracked.update(part.tracked)
+            result.errors.update(part.errors)
+        return result
+
+    def find_label(self, reference: str) -> Flow[Label | None]:
+        """The shipment FedEx holds under our reference (a look-up: safe to repeat), without its image."""
+        http = lookup.build_find(reference, self.account, base_url=self.base_url, transaction_id=fresh_id())
+        found: Label | None = yield self.read(
+            http, partial(lookup.parse_find, carrier=self.alias, reference=reference), operation="find_label",
+            reference=reference)
+        return found

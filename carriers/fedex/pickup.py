@@ -14,6 +14,7 @@ import httpx
 from carriergate.carriers.fedex import payload as p
 from carriergate.carriers.fedex.account import FedExAccount
 from carriergate.carriers.fedex.errors import output
+from carriergate.carriers.fedex.notices import alerts
 from carriergate.core.errors import FieldError, MalformedResponse, ValidationError
 from carriergate.core.results import Pickup
 from carriergate.core.shipment import PickupRequest
@@ -79,7 +80,7 @@ def parse_pickup(response: httpx.Response, *, carrier: str, request: PickupReque
     if location:
         data["location"] = location
     return Pickup(carrier=carrier, confirmation_number=code, ready_at=request.window.start,
-                  close_at=request.window.end, carrier_data=data)
+                  close_at=request.window.end, carrier_data=data, warnings=alerts(out))
 
 
 def build_cancel_pickup(pickup: Pickup, account: FedExAccount, *, base_url: str, transaction_id: str,

@@ -2,7 +2,8 @@
 
 Both ACCOUNT and LIST rates are asked for; a quote's total is what the account is billed (the
 ACCOUNT rated detail, LIST only when FedEx gives no ACCOUNT rate), duties and taxes included where
-FedEx reports them, in the currency FedEx states.
+FedEx reports them, in the currency FedEx states. A quote is named as FedEx names the service
+(``serviceName``), our table only standing in; FedEx's alerts travel on every quote.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import httpx
 from carriergate.carriers.fedex import payload as p
 from carriergate.carriers.fedex.account import FedExAccount
 from carriergate.carriers.fedex.errors import output
-from carriergate.carriers.fedex.services import SERVICE_NAMES, TRANSIT_DAYS, service_name
+from carriergate.carriers.fedex.notices import alerts
+from carriergate.carriers.fedex.services import TRANSIT_DAYS, service_name
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge, ChargeKind, Quote
 from carriergate.core.shipment import RateRequest
@@ -177,7 +179,7 @@ def quote(reply: dict[str, Any], *, carrier: str) -> Quote | None:
     if total is None or currency is None:  # (both: mypy narrows ``currency`` for the charges below)
         return None
     days, when = transit(reply)
-    name = SERVICE_NAMES.get(code) or service_name(code, text(reply.get("serviceName")))
+    name = text(reply.get("serviceName")) or service_name(code)  # FedEx's own name first, our table else
     billed = obj(rated.get("totalBillingWeight"))
     billed_weight = f"{billed.get('value')} {billed.get('units')}" if decimal(billed.get("value")) is not None else None
     return Quote(carrier=carrier, service_code=code, service_name=name, total=total, charges=charges(detail, currency),
@@ -187,6 +189,9 @@ def quote(reply: dict[str, Any], *, carrier: str) -> Quote | None:
 def parse_rate(response: httpx.Response, *, carrier: str, services: list[str] | None = None) -> list[Quote]:
     out, _ = output(response, carrier=carrier)
     quotes = [q for q in (quote(r, carrier=carrier) for r in records(out.get("rateReplyDetails"))) if q is not None]
+    notices = alerts(out)  # FedEx's alerts concern the whole answer: every quote carries them
+    if notices:
+        quotes = [q.model_copy(update={"warnings": [*notices, *q.warnings]}) for q in quotes]
     if services:
         wanted = set(services)
         quotes = [q for q in quotes if q.service_code in wanted]

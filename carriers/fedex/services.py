@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from carriergate.core.results import DocumentKind
 from carriergate.core.shipment import LabelFormat, SignatureOption
 from carriergate.core.tracking import TrackingStatus
 
@@ -49,6 +50,9 @@ TRANSIT_DAYS: Final[dict[str, int]] = {
 IMAGE_TYPES: Final[dict[LabelFormat, str]] = {"PDF": "PDF", "PNG": "PNG", "ZPL": "ZPLII", "EPL": "EPL2"}
 LABEL_STOCK: Final[dict[str, str]] = {"PDF": "PAPER_4X6", "PNG": "PAPER_4X6", "ZPLII": "STOCK_4X6", "EPL2": "STOCK_4X6"}
 
+#: FedEx's stated label image types (``docType``) as our formats.
+LABEL_FORMATS: Final[dict[str, LabelFormat]] = {v: k for k, v in IMAGE_TYPES.items()} | {"ZPL": "ZPL", "EPL": "EPL"}
+
 SIGNATURES: Final[dict[SignatureOption, str]] = {"signature": "DIRECT", "adult_signature": "ADULT"}
 
 #: Our customs contents types as FedEx commercial-invoice purposes.
@@ -61,6 +65,13 @@ SHIPMENT_PURPOSE: Final[dict[str, str]] = {
 DOCUMENT_TYPES: Final[dict[str, str]] = {
     "commercial_invoice": "COMMERCIAL_INVOICE", "proforma_invoice": "PRO_FORMA_INVOICE",
     "certificate_of_origin": "CERTIFICATE_OF_ORIGIN", "other": "OTHER",
+}
+#: FedEx shipment document content types as our document kinds.
+DOCUMENT_KINDS: Final[dict[str, DocumentKind]] = {
+    "COMMERCIAL_INVOICE": "commercial_invoice", "PROFORMA_INVOICE": "proforma_invoice",
+    "CERTIFICATE_OF_ORIGIN": "certificate_of_origin", "USMCA_CERTIFICATION_OF_ORIGIN": "certificate_of_origin",
+    "USMCA_COMMERCIAL_INVOICE_CERTIFICATION_OF_ORIGIN": "commercial_invoice",
+    "RETURN_INSTRUCTIONS": "return_instructions",
 }
 DOCUMENT_MIME: Final[dict[str, str]] = {"PDF": "application/pdf", "PNG": "image/png", "TXT": "text/plain",
                                         "JPG": "image/png"}

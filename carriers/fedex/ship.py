@@ -1,7 +1,10 @@
 """Shipments: ``POST /ship/v1/shipments`` (single and multi-piece), label returned inline (base64).
 
 International shipments carry a full ``customsClearanceDetail``; paperless customs documents are
-uploaded first (see etd.py) and attached through ``ELECTRONIC_TRADE_DOCUMENTS``.
+uploaded first (see etd.py) and attached through ``ELECTRONIC_TRADE_DOCUMENTS``. Without uploaded
+documents FedEx is asked to make the commercial invoice, returned in ``shipmentDocuments`` and kept
+as ``Label.documents``. A return label is the ``RETURN_SHIPMENT`` special service (a printed return
+label). The label's format, FedEx's service name and its alerts are read from the answer.
 """
 
 from __future__ import annotations
@@ -15,13 +18,23 @@ import httpx
 
 from carriergate.carriers.fedex import payload as p
 from carriergate.carriers.fedex.account import FedExAccount
+from carriergate.carriers.fedex.billing import duties, payment, references
 from carriergate.carriers.fedex.errors import output
+from carriergate.carriers.fedex.notices import alerts
 from carriergate.carriers.fedex.rate import RATE_TYPES, charges, packages
-from carriergate.carriers.fedex.services import DOCUMENT_TYPES, IMAGE_TYPES, LABEL_STOCK, SHIPMENT_PURPOSE, SIGNATURES
+from carriergate.carriers.fedex.services import (
+    DOCUMENT_KINDS,
+    DOCUMENT_TYPES,
+    IMAGE_TYPES,
+    LABEL_FORMATS,
+    LABEL_STOCK,
+    SHIPMENT_PURPOSE,
+    SIGNATURES,
+)
 from carriergate.core.errors import FieldError, MalformedResponse, ValidationError
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge
-from carriergate.core.results import Label
+from carriergate.core.results import Label, ShippingDocument
 from carriergate.core.shipment import ShipRequest, TradeDocument
 from carriergate.protocols.http import json_request
 from carriergate.protocols.json_reading import obj, records, text
@@ -45,6 +58,7 @@ def validate(request: ShipRequest, *, carrier: str) -> None:
         raise ValidationError(problems, carrier=carrier)
     for field, party in (("origin", request.origin), ("destination", request.destination)):
         p.phone_digits(party, field)
+    references(request, carrier=carrier)  # a reference FedEx has no place for
 
 
 def _commodities(request: ShipRequest) -> list[dict[str, Any]]:
@@ -70,7 +84,7 @@ def _commodities(request: ShipRequest) -> list[dict[str, Any]]:
     return items
 
 
-def customs_detail(request: ShipRequest) -> dict[str, Any]:
+def customs_detail(request: ShipRequest, account_number: str) -> dict[str, Any]:
     customs = request.customs
     assert customs is not None
     invoice: dict[str, Any] = {"shipmentPurpose": SHIPMENT_PURPOSE[customs.contents_type],
@@ -78,8 +92,8 @@ def customs_detail(request: ShipRequest) -> dict[str, Any]:
     if customs.invoice_number:
         invoice["customerReferences"] = [{"customerReferenceType": "INVOICE_NUMBER", "value": customs.invoice_number}]
     detail: dict[str, Any] = {
-        # DDP: the shipper pays duties and taxes; otherwise the recipient does.
-        "dutiesPayment": {"paymentType": "SENDER" if customs.incoterm == "DDP" else "RECIPIENT"},
+        # As the declaration says (duty_payer), else by the incoterm: DDP the shipper, otherwise the recipient.
+        "dutiesPayment": duties(customs.duties_paid_by, account_number),
         "commercialInvoice": invoice,
         "commodities": _commodities(request),
     }
@@ -94,10 +108,23 @@ def customs_detail(request: ShipRequest) -> dict[str, Any]:
     return detail
 
 
-def _body(request: ShipRequest, account: FedExAccount, document_ids: Sequence[str]) -> dict[str, Any]:
+def _special_services(request: ShipRequest, document_ids: Sequence[str]) -> dict[str, Any] | None:
+    services: dict[str, Any] = {"specialServiceTypes": []}
+    if request.return_shipment:
+        services["specialServiceTypes"].append("RETURN_SHIPMENT")
+        services["returnShipmentDetail"] = {"returnType": "PRINT_RETURN_LABEL"}
+    if document_ids:
+        services["specialServiceTypes"].append("ELECTRONIC_TRADE_DOCUMENTS")
+        services["etdDetail"] = {"attachedDocuments": [_attached(doc, doc_id) for doc, doc_id in
+                                                       zip(request.documents, document_ids, strict=True)]}
+    return services if services["specialServiceTypes"] else None
+
+
+def _body(request: ShipRequest, account: FedExAccount, document_ids: Sequence[str], *,
+          carrier: str) -> dict[str, Any]:
     units = p.unit_system(request.parcels[0].weight)
     items = packages(request, units=units)
-    reference = [{"customerReferenceType": "CUSTOMER_REFERENCE", "value": request.reference[:40]}]
+    reference = references(request, carrier=carrier)
     for i, item in enumerate(items):
         item["sequenceNumber"] = i + 1
         item["customerReferences"] = reference
@@ -118,8 +145,7 @@ def _body(request: ShipRequest, account: FedExAccount, document_ids: Sequence[st
         "packagingType": "YOUR_PACKAGING",
         "totalWeight": p.weight(total, units[0])["value"],
         "totalPackageCount": len(items),
-        "shippingChargesPayment": {"paymentType": "SENDER",
-                                   "payor": {"responsibleParty": {"accountNumber": {"value": account.account_number}}}},
+        "shippingChargesPayment": payment(request.billing, account.account_number),
         "labelSpecification": {"imageType": image, "labelStockType": LABEL_STOCK[image]},
         "rateRequestType": list(RATE_TYPES),
         "requestedPackageLineItems": items,
@@ -129,13 +155,14 @@ def _body(request: ShipRequest, account: FedExAccount, document_ids: Sequence[st
     if request.insurance:
         shipment["totalDeclaredValue"] = p.money(request.insurance)
     if request.international and customs is not None:
-        shipment["customsClearanceDetail"] = customs_detail(request)
-    if document_ids:
-        shipment["shipmentSpecialServices"] = {
-            "specialServiceTypes": ["ELECTRONIC_TRADE_DOCUMENTS"],
-            "etdDetail": {"attachedDocuments": [_attached(doc, doc_id)
-                                                for doc, doc_id in zip(request.documents, document_ids, strict=True)]},
-        }
+        shipment["customsClearanceDetail"] = customs_detail(request, account.account_number)
+        if not document_ids:  # nothing uploaded: FedEx makes the commercial invoice
+            shipment["shippingDocumentSpecification"] = {
+                "shippingDocumentTypes": ["COMMERCIAL_INVOICE"],
+                "commercialInvoiceDetail": {"documentFormat": {"docType": "PDF", "stockType": "PAPER_LETTER"}}}
+    special = _special_services(request, document_ids)
+    if special is not None:
+        shipment["shipmentSpecialServices"] = special
     return {
         "labelResponseOptions": "LABEL",
         "accountNumber": {"value": account.account_number},
@@ -154,7 +181,7 @@ def build_ship(request: ShipRequest, account: FedExAccount, *, base_url: str, do
     ``document_ids`` are the uploaded paperless documents (etd.py), one per ``request.documents``;
     our reference is the correlation header."""
     validate(request, carrier=carrier)
-    return json_request("POST", base_url + PATH, _body(request, account, document_ids),
+    return json_request("POST", base_url + PATH, _body(request, account, document_ids, carrier=carrier),
                         headers=p.headers(request.reference, account.locale))
 
 
@@ -169,20 +196,37 @@ def _decode(encoded: Any) -> bytes | None:
         return None
 
 
-def _labels(shipment: dict[str, Any]) -> list[bytes]:
+def _is_label(document: dict[str, Any]) -> bool:
+    return str(document.get("contentType", "LABEL")).upper() in ("LABEL", "MERGED_LABEL_DOCUMENTS")
+
+
+def _labels(shipment: dict[str, Any]) -> tuple[list[bytes], str | None]:
+    """The package labels and the image type FedEx states for them (``docType``). A piece's
+    documents are its labels (FedEx's own example marks one COMMERCIAL_INVOICE); the shipment's
+    LABEL documents stand in when the pieces carry none."""
     labels: list[bytes] = []
-    for piece in records(shipment.get("pieceResponses")):
-        for document in records(piece.get("packageDocuments")):
-            label = _decode(document.get("encodedLabel"))
-            if label:
-                labels.append(label)
-    if not labels:
-        for document in records(shipment.get("shipmentDocuments")):
-            if str(document.get("contentType", "LABEL")).upper() in ("LABEL", "MERGED_LABEL_DOCUMENTS"):
-                label = _decode(document.get("encodedLabel"))
-                if label:
-                    labels.append(label)
-    return labels
+    doc_type: str | None = None
+    documents = [d for piece in records(shipment.get("pieceResponses")) for d in records(piece.get("packageDocuments"))]
+    if not documents:
+        documents = [d for d in records(shipment.get("shipmentDocuments")) if _is_label(d)]
+    for document in documents:
+        label = _decode(document.get("encodedLabel"))
+        if label:
+            labels.append(label)
+            doc_type = doc_type or text(document.get("docType"))
+    return labels, doc_type
+
+
+def _documents(shipment: dict[str, Any]) -> list[ShippingDocument]:
+    """The papers FedEx made with the label (commercial invoice, certificate of origin, ...)."""
+    out: list[ShippingDocument] = []
+    for document in records(shipment.get("shipmentDocuments")):
+        content = None if _is_label(document) else _decode(document.get("encodedLabel"))
+        if content:
+            kind = text(document.get("contentType")) or "OTHER"
+            out.append(ShippingDocument(kind=DOCUMENT_KINDS.get(kind.upper(), "other"), content=content,
+                                        format=text(document.get("docType")) or "PDF", carrier_kind=kind))
+    return out
 
 
 def _billed(shipment: dict[str, Any]) -> tuple[Money | None, list[Charge]]:
@@ -219,7 +263,7 @@ def parse_ship(response: httpx.Response, *, carrier: str, request: ShipRequest, 
             pieces.extend(t for t in (text(i.get("trackingNumber")) for i in records(package.get("trackingIds"))) if t)
     master = text(shipment.get("masterTrackingNumber")) or \
         text(obj(detail.get("masterTrackingId")).get("trackingNumber")) or (pieces[0] if pieces else None)
-    labels = _labels(shipment)
+    labels, doc_type = _labels(shipment)
     if master is None or not labels:
         raise MalformedResponse("ship answer has no tracking number or label", carrier=carrier,
                                 http_status=response.status_code, request_id=request_id)
@@ -231,6 +275,10 @@ def parse_ship(response: httpx.Response, *, carrier: str, request: ShipRequest, 
     ship_date = text(shipment.get("shipDatestamp"))
     if ship_date:
         data["ship_date"] = ship_date
+    stated = LABEL_FORMATS.get((doc_type or "").upper())
+    documents = [d for piece in records(shipment.get("pieceResponses")) for d in records(piece.get("packageDocuments"))]
     return Label(carrier=carrier, tracking_number=master, tracking_numbers=pieces or [master], label=labels[0],
-                 label_format=request.label_format, total=total, charges=billed, reference=request.reference,
-                 package_labels=labels, carrier_data=data)
+                 label_format=stated or request.label_format, total=total, charges=billed,
+                 reference=request.reference, package_labels=labels, carrier_data=data,
+                 documents=_documents(shipment), is_return=request.return_shipment,
+                 warnings=alerts(out, shipment, *documents))

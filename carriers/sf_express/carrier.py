@@ -3,17 +3,19 @@
 Shipping the same reference twice never makes two waybills: SF refuses a repeated ``orderId``
 (business code 8016) and the flow then looks the existing order up (EXP_RECE_SEARCH_ORDER_RESP).
 The same look-up reconciles a create whose outcome is unknown (a timeout after sending); only when
-it too finds nothing is the outcome reported unknown, with our reference.
+it too finds nothing is the outcome reported unknown, with our reference. ``find_label`` offers
+that look-up to the caller: the order by our reference, then its label, both reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import ClassVar
 
 import httpx
 
-from carriergate.carriers.sf_express import rate, ship, track, void
+from carriergate.carriers.sf_express import lookup, rate, ship, track, void
 from carriergate.carriers.sf_express.account import HOSTS, SFExpressAccount
 from carriergate.carriers.sf_express.errors import DuplicateOrder
 from carriergate.carriers.sf_express.ship import Order
@@ -22,7 +24,7 @@ from carriergate.core.errors import CarrierError, OutcomeUnknown
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label
 from carriergate.core.shipment import RateRequest, ShipRequest
-from carriergate.core.tracking import TrackingInfo
+from carriergate.core.tracking import TrackingInfo, TrackingResult
 from carriergate.protocols.auth.sf_digest import SFDigestAuth
 
 
@@ -30,7 +32,9 @@ class SFExpress(Carrier[SFExpressAccount]):
     name = "sf_express"
     title = "SF Express 顺丰速运"
     hosts: ClassVar[dict[str, str]] = HOSTS
-    capabilities = frozenset({Capability.RATE, Capability.SHIP, Capability.VOID, Capability.TRACK})
+    capabilities = frozenset({Capability.RATE, Capability.SHIP, Capability.VOID, Capability.TRACK,
+                              Capability.FIND_LABEL})
+    track_batch = track.BATCH
     emulator = "carriergate.sandbox.sf_express:SFExpressEmulator"
     label_formats = ("PDF",)
     account_model = SFExpressAccount
@@ -67,10 +71,26 @@ class SFExpress(Carrier[SFExpressAccount]):
                                      "shipping again with the same reference is safe (SF refuses a repeated "
                                      "orderId and carriergate then returns the existing waybill)",
                                      reference=reference, carrier=self.alias, code=unknown.code) from unknown
-        # Fetching the PDF of an existing waybill changes nothing at SF: a read, retried freely.
-        http = ship.build_label(created.master, self.account, base_url=self.base_url)
-        label: Label = yield self.read(http, partial(ship.parse_label, carrier=self.alias, order=created,
+        label: Label = yield from self._label(created, reference)
+        return label
+
+    def _label(self, order: Order, reference: str) -> Flow[Label]:
+        """The cloud-print PDF of ``order``: fetching an existing waybill's label changes nothing at SF,
+        so it is a read, retried freely."""
+        http = ship.build_label(order.master, self.account, base_url=self.base_url)
+        label: Label = yield self.read(http, partial(ship.parse_label, carrier=self.alias, order=order,
                                                      reference=reference), operation="label", reference=reference)
+        return label
+
+    def find_label(self, reference: str) -> Flow[Label | None]:
+        """The order SF holds under our ``reference`` and its label; None when SF holds none."""
+        order_id = lookup.reference_of(reference, carrier=self.alias)
+        http = ship.build_lookup(order_id, self.account, base_url=self.base_url)
+        found: Order | None = yield self.read(http, partial(lookup.parse_found, carrier=self.alias),
+                                              operation="find_label", reference=order_id)
+        if found is None:
+            return None
+        label: Label = yield from self._label(found, order_id)
         return label
 
     def void(self, label: Label) -> Flow[None]:
@@ -86,3 +106,24 @@ class SFExpress(Carrier[SFExpressAccount]):
         info: TrackingInfo = yield self.read(http, partial(track.parse_track, number=number, carrier=self.alias),
                                              operation="track")
         return info
+
+    def track_many(self, tracking_numbers: Sequence[str]) -> Flow[TrackingResult]:
+        """Waybill numbers in one route query (up to :attr:`track_batch`); a number that is our order id
+        is tracked on its own, since SF's answer names waybills only."""
+        waybills = [n for n in tracking_numbers if track.tracking_type(n.strip()) == track.BY_WAYBILL]
+        result = TrackingResult()
+        if waybills:
+            http = track.build_track_many(waybills, self.account, base_url=self.base_url, carrier=self.alias)
+            try:
+                result = yield self.read(http, partial(track.parse_track_many, numbers=waybills, carrier=self.alias),
+                                         operation="track")
+            except CarrierError as error:
+                result.errors.update(dict.fromkeys(waybills, error))
+        for number in tracking_numbers:
+            if number in waybills:
+                continue
+            try:
+                result.tracked[number] = yield from self.track(number)
+            except CarrierError as error:
+                result.errors[number] = error
+        return result

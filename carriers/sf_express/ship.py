@@ -29,6 +29,7 @@ from carriergate.carriers.sf_express.envelope import service_request
 from carriergate.carriers.sf_express.errors import business_result, payload
 from carriergate.carriers.sf_express.services import is_service_code
 from carriergate.core.errors import CarrierError, FieldError, MalformedResponse, NotSupported, ValidationError
+from carriergate.core.notices import Notice
 from carriergate.core.results import Label
 from carriergate.core.shipment import ShipRequest
 from carriergate.protocols.http import json_number as number
@@ -36,10 +37,15 @@ from carriergate.protocols.http import json_number as number
 CREATE_ORDER = "EXP_RECE_CREATE_ORDER"
 SEARCH_ORDER = "EXP_RECE_SEARCH_ORDER_RESP"
 CLOUD_PRINT = "COM_RECE_CLOUD_PRINT_WAYBILLS"
-PAY_BY_SENDER = 1
+PAY_BY_SENDER, PAY_BY_RECIPIENT, PAY_BY_THIRD_PARTY = 1, 2, 3
+TAX_BY_SENDER, TAX_BY_RECIPIENT = 1, 2
+#: Our reference kinds SF's create order has a field for: ``custReferenceNo`` (客户参考编码, "such as
+#: the customer's original order number"). The others (purchase order, RMA, department, invoice,
+#: customer) have none and are refused before sending rather than dropped.
+REFERENCE_FIELDS = {"order": "custReferenceNo"}
 INSURE = "INSURE"
 #: filterResult: 1 manual review, 2 serviceable, 3 not serviceable.
-NOT_SERVICEABLE = "3"
+MANUAL_REVIEW, NOT_SERVICEABLE = "1", "3"
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,23 @@ class Order:
     order_id: str
     waybills: list[str] = field(default_factory=list)
     filter_result: str | None = None
+    #: SF's ``remark``: why it cannot serve (filterResult 3) or a peak-season notice (高峰管控提示信息).
+    remark: str | None = None
 
     @property
     def master(self) -> str:
         return self.waybills[0]
+
+    @property
+    def warnings(self) -> list[Notice]:
+        """What SF said beside a successful order: manual review (filterResult 1) and its remark."""
+        found = []
+        if self.filter_result == MANUAL_REVIEW:
+            found.append(Notice(message="SF routes this order to manual review (filterResult 1) before it is "
+                                "confirmed", code="filter_1"))
+        if self.remark:
+            found.append(Notice(message=self.remark, code="remark"))
+        return found
 
 
 # -- create order -----------------------------------------------------------------------------------
@@ -83,10 +102,15 @@ def _cargo(request: ShipRequest) -> list[dict[str, Any]]:
 
 
 def _customs_info(request: ShipRequest) -> dict[str, Any]:
+    """``customsInfo``: who pays duties (``taxPayMethod`` 1 寄付 sender, 2 到付 recipient, with the
+    recipient's account as ``taxSettleAccounts`` where given) and the declared value."""
     customs = request.customs
     if customs is None or not request.international:
         return {}
-    info: dict[str, Any] = {"taxPayMethod": 1 if customs.incoterm == "DDP" else 2}
+    duty_payer = customs.duties_paid_by
+    info: dict[str, Any] = {"taxPayMethod": TAX_BY_SENDER if duty_payer.party == "sender" else TAX_BY_RECIPIENT}
+    if duty_payer.party == "recipient" and duty_payer.account_number:
+        info["taxSettleAccounts"] = duty_payer.account_number
     declared = customs.total_value
     if declared is not None:
         info.update(declaredValue=number(declared.amount), declaredValueCurrency=declared.currency)
@@ -106,7 +130,27 @@ def validate_ship(request: ShipRequest) -> list[FieldError]:
         found.append(FieldError("signature", "signature options are not offered through this SF adapter"))
     if request.documents:
         found.append(FieldError("documents", "SF Express paperless trade documents are not supported"))
+    for i, ref in enumerate(request.references):
+        if ref.kind not in REFERENCE_FIELDS:
+            found.append(FieldError(f"references[{i}].kind", f"SF's create order has no field for a {ref.kind!r} "
+                                    f"reference (only {', '.join(sorted(REFERENCE_FIELDS))})"))
+    customs = request.customs
+    if request.international and customs is not None and customs.duties_paid_by.party == "third_party":
+        found.append(FieldError("customs.duty_payer", "SF's taxPayMethod knows only the sender (1) and the "
+                                "recipient (2) as duty payers"))
     return found
+
+
+def _payment(request: ShipRequest, account: SFExpressAccount) -> dict[str, Any]:
+    """``payMethod`` (1 寄方付 sender, 2 收方付 recipient, 3 第三方付 third party) and the monthly card
+    billed: ours when we pay, the third party's when it pays. SF's create order has no field for a
+    recipient's card, so a recipient pays at delivery and no card is sent."""
+    payer = request.billing
+    if payer is None or payer.party == "sender":
+        return {"payMethod": PAY_BY_SENDER, **({"monthlyCard": account.monthly_card} if account.monthly_card else {})}
+    if payer.party == "recipient":
+        return {"payMethod": PAY_BY_RECIPIENT}
+    return {"payMethod": PAY_BY_THIRD_PARTY, "monthlyCard": payer.account_number}
 
 
 def _create_msg(request: ShipRequest, account: SFExpressAccount) -> dict[str, Any]:
@@ -122,8 +166,9 @@ def _create_msg(request: ShipRequest, account: SFExpressAccount) -> dict[str, An
         "totalWeight": _weight_kg(request.total_weight.kg),
         "isReturnRoutelabel": 0,
     }
-    if account.monthly_card:
-        msg["monthlyCard"] = account.monthly_card
+    msg.update(_payment(request, account))
+    for kind, value in request.reference_of.items():
+        msg[REFERENCE_FIELDS[kind]] = value
     if request.insurance is not None:
         msg["serviceList"] = [{"name": INSURE, "value": f"{request.insurance.rounded().amount:f}"}]
     if request.international:
@@ -144,22 +189,29 @@ def build_ship(request: ShipRequest, account: SFExpressAccount, *, base_url: str
     return service_request(base_url, account.partner_id, CREATE_ORDER, _create_msg(request, account))
 
 
-def parse_ship(response: httpx.Response, *, carrier: str) -> Order:
-    """A create-order (or look-up) answer as an :class:`Order` with at least one waybill."""
-    data = payload(business_result(response, carrier=carrier), response, carrier=carrier)
+def order_of(data: dict[str, Any], *, carrier: str) -> Order:
+    """The order in a create or look-up ``msgData``, its waybills master first (possibly none)."""
     infos = data.get("waybillNoInfoList") or []
     if not isinstance(infos, list):
         raise MalformedResponse("SF waybillNoInfoList is not a list", carrier=carrier)
     entries = [i for i in infos if isinstance(i, dict) and i.get("waybillNo")]
     entries.sort(key=lambda i: str(i.get("waybillType", "1")) != "1")  # master (type 1) first
     filter_result = str(data["filterResult"]) if data.get("filterResult") is not None else None
-    if not entries:
-        if filter_result == NOT_SERVICEABLE:
-            raise CarrierError(str(data.get("remark") or "SF cannot serve these addresses (filterResult 3)"),
+    remark = str(data.get("remark") or "").strip() or None
+    return Order(order_id=str(data.get("orderId") or ""), waybills=[str(i["waybillNo"]) for i in entries],
+                 filter_result=filter_result, remark=remark)
+
+
+def parse_ship(response: httpx.Response, *, carrier: str) -> Order:
+    """A create-order (or look-up) answer as an :class:`Order` with at least one waybill."""
+    data = payload(business_result(response, carrier=carrier), response, carrier=carrier)
+    order = order_of(data, carrier=carrier)
+    if not order.waybills:
+        if order.filter_result == NOT_SERVICEABLE:
+            raise CarrierError(order.remark or "SF cannot serve these addresses (filterResult 3)",
                                carrier=carrier, code="filter_3")
         raise MalformedResponse("SF order answer has no waybill number", carrier=carrier)
-    return Order(order_id=str(data.get("orderId") or ""), waybills=[str(i["waybillNo"]) for i in entries],
-                 filter_result=filter_result)
+    return order
 
 
 # -- order look-up ----------------------------------------------------------------------------------
@@ -210,4 +262,4 @@ def parse_label(response: httpx.Response, *, carrier: str, order: Order, referen
     pdf = _pdf(response, carrier=carrier)
     return Label(carrier=carrier, tracking_number=order.master, tracking_numbers=order.waybills,
                  label=pdf, label_format="PDF", reference=reference,
-                 carrier_data={"order_id": order.order_id or reference})
+                 carrier_data={"order_id": order.order_id or reference}, warnings=order.warnings)

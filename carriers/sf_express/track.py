@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -38,10 +38,15 @@ from carriergate.carriers.sf_express.address import parse_china_time
 from carriergate.carriers.sf_express.envelope import service_request
 from carriergate.carriers.sf_express.errors import business_result, payload
 from carriergate.core.errors import AuthenticationError, FieldError, MalformedResponse, NotFound, ValidationError
-from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from carriergate.core.tracking import ProofOfDelivery, TrackingEvent, TrackingInfo, TrackingResult, TrackingStatus
 from carriergate.protocols.auth.sf_digest import decode_form, verify_push
 
 SEARCH_ROUTES = "EXP_RECE_SEARCH_ROUTES"
+#: Numbers one route query may carry: SF refuses more than ten (9083 查询号不能超过10个).
+BATCH = 10
+#: The signed-for scan (已签收), and the signer as SF's standard remark names it (签收人：...).
+SIGNED = "80"
+_SIGNER = re.compile(r"签收人\s*[：:]\s*([^，,。;；\s]+)")
 BY_WAYBILL, BY_ORDER = "1", "2"
 _WAYBILL = re.compile(r"^(SF)?[0-9]{12,15}$", re.IGNORECASE)
 _LANGUAGE = {"zh-cn": "0", "zh": "0", "en": "1", "en-us": "1", "zh-tw": "2", "zh-hk": "2"}
@@ -89,7 +94,20 @@ def _event(route: Mapping[str, Any]) -> TrackingEvent | None:
     code = str(route["opCode"]).strip() if route.get("opCode") is not None else None
     location = str(route.get("acceptAddress") or "").strip() or None
     return TrackingEvent(occurred_at=when, status=status_for(code), code=code,
+                         codes={"opCode": code} if code else {},
                          description=str(route.get("remark") or ""), location=location)
+
+
+def proof_of_delivery(events: list[TrackingEvent]) -> ProofOfDelivery | None:
+    """What the newest signed-for scan (opCode 80, 已签收) proves: when and where. SF's route fields
+    are only acceptTime, acceptAddress, remark and opCode; it has no signer field, and names the
+    signer only inside its standard remark ("快件已签收，签收人：本人"), read from there when present."""
+    signed = next((e for e in events if e.code == SIGNED), None)
+    if signed is None:
+        return None
+    found = _SIGNER.search(signed.description)
+    return ProofOfDelivery(signed_by=found.group(1) if found else None, received_at=signed.occurred_at,
+                           location=signed.location)
 
 
 def tracking_info(number: str, routes: list[Any], *, carrier: str) -> TrackingInfo:
@@ -100,7 +118,53 @@ def tracking_info(number: str, routes: list[Any], *, carrier: str) -> TrackingIn
     delivered = next((e.occurred_at for e in events if e.status is TrackingStatus.DELIVERED), None)
     return TrackingInfo(carrier=carrier, tracking_number=number,
                         status=known.status if known else TrackingStatus.UNKNOWN, events=events,
-                        delivered_at=delivered, raw_status=events[0].code if events else None)
+                        delivered_at=delivered, raw_status=events[0].code if events else None,
+                        proof_of_delivery=proof_of_delivery(events))
+
+
+def build_track_many(numbers: Sequence[str], account: SFExpressAccount, *, base_url: str,
+                     carrier: str) -> httpx.Request:
+    """One route query for up to :data:`BATCH` waybill numbers (``trackingNumber`` is a list; SF
+    refuses more than ten, 9083 查询号不能超过10个). Every number must be a waybill: SF answers each
+    with its ``mailNo``, which names a waybill and never an order id, so only waybills can be told
+    apart in one answer (order ids are tracked one a call, see :func:`build_track`)."""
+    cleaned = [n.strip() if isinstance(n, str) else "" for n in numbers]
+    problems = [FieldError(f"tracking_numbers[{i}]", "must be an SF waybill number to be tracked with others")
+                for i, n in enumerate(cleaned) if tracking_type(n) != BY_WAYBILL]
+    if not cleaned or len(cleaned) > BATCH:
+        problems.append(FieldError("tracking_numbers", f"1 to {BATCH} numbers a route query"))
+    if problems:
+        raise ValidationError(problems, carrier=carrier)
+    msg = {"language": route_language(account.language), "trackingType": BY_WAYBILL,
+           "trackingNumber": cleaned, "methodType": "1"}
+    return service_request(base_url, account.partner_id, SEARCH_ROUTES, msg)
+
+
+def parse_track_many(response: httpx.Response, *, numbers: Sequence[str], carrier: str) -> TrackingResult:
+    """Each waybill's route by its ``mailNo`` (compared without the ``SF`` prefix and case), keyed by
+    the number as asked; a number SF gives no readable route for is :class:`NotFound` in ``errors``."""
+    data = payload(business_result(response, carrier=carrier), response, carrier=carrier)
+    resps = data.get("routeResps") or []
+    if not isinstance(resps, list):
+        raise MalformedResponse("SF routeResps is not a list", carrier=carrier)
+    routes_of: dict[str, list[Any]] = {}
+    for resp in resps:
+        if isinstance(resp, dict) and resp.get("mailNo") and isinstance(resp.get("routes"), list):
+            routes_of.setdefault(_key(str(resp["mailNo"])), []).extend(resp["routes"])
+    result = TrackingResult()
+    for asked in numbers:
+        number = asked.strip()
+        info = tracking_info(number, routes_of.get(_key(number), []), carrier=carrier)
+        if info.events:
+            result.tracked[asked] = info
+        else:
+            result.errors[asked] = NotFound(f"SF has no route for {number!r}", carrier=carrier)
+    return result
+
+
+def _key(waybill: str) -> str:
+    text = waybill.strip().upper()
+    return text[2:] if text.startswith("SF") else text
 
 
 def parse_track(response: httpx.Response, *, number: str, carrier: str) -> TrackingInfo:

@@ -1,4 +1,5 @@
-"""UPS: rating, shipping (with customs, insurance and paperless invoices), void, pickups, tracking."""
+"""UPS: rating, shipping (with customs, insurance, paperless invoices and return labels), void, pickups,
+tracking (with proof of delivery), and finding a label again by our reference."""
 
 from carriergate.carriers.ups.account import UPSAccount
 from carriergate.carriers.ups.carrier import UPS

@@ -26,8 +26,12 @@ class UPSAccount(Account):
     pickup_version: str = "v2409"
     paperless_version: str = "v2"
     track_version: str = "v1"
+    label_recovery_version: str = "v1"
     #: Ask for transit times with prices (Shoptimeintransit / Ratetimeintransit).
     transit_times: bool = True
     #: Ask for account-specific (negotiated) rates; the quote total is what the account is billed.
     negotiated_rates: bool = True
+    #: Ask tracking for the delivery signature and proof of delivery (returnSignature / returnPOD);
+    #: UPS gives them only to accounts with rights to the package.
+    proof_of_delivery: bool = False
     transaction_source: str = Field(default="carriergate", min_length=1, max_length=512)

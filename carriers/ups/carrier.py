@@ -1,5 +1,5 @@
 """The UPS adapter: REST + JSON behind OAuth2 client credentials. Each operation is a flow that
-builds its request (``rate``, ``ship``, ``paperless``, ``void``, ``pickup``, ``track``), yields it as
+builds its request (``rate``, ``ship``, ``paperless``, ``void``, ``pickup``, ``track``, ``lookup``), yields it as
 a read or a write, and returns the parsed answer; no I/O happens here."""
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ import httpx
 from carriergate.carriers.ups.account import HOSTS, UPSAccount
 from carriergate.carriers.ups.endpoints import new_trans_id, token_url
 from carriergate.carriers.ups.errors import carrier_error, owned
+from carriergate.carriers.ups.lookup import build_find, build_recovery, parse_find, parse_recovery, reference_asked
 from carriergate.carriers.ups.paperless import build_upload, parse_upload
 from carriergate.carriers.ups.pickup import build_cancel_pickup, build_pickup, parse_cancel_pickup, parse_pickup
 from carriergate.carriers.ups.rate import build_rate, parse_rate
 from carriergate.carriers.ups.ship import build_ship, parse_ship
 from carriergate.carriers.ups.track import build_track, number_asked, parse_track
 from carriergate.carriers.ups.void import build_void, parse_void
-from carriergate.core.contract import CLASSIC, Carrier, Flow
+from carriergate.core.contract import CLASSIC, Capability, Carrier, Flow
+from carriergate.core.errors import NotFound
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
@@ -36,7 +38,7 @@ class UPS(Carrier[UPSAccount]):
     name = "ups"
     title = "UPS"
     hosts: ClassVar[dict[str, str]] = HOSTS
-    capabilities = CLASSIC
+    capabilities = CLASSIC | {Capability.RETURN_LABEL, Capability.FIND_LABEL}
     emulator = "carriergate.sandbox.ups:UPSEmulator"
     label_formats = ("GIF", "ZPL", "EPL")
     account_model = UPSAccount
@@ -58,7 +60,7 @@ class UPS(Carrier[UPSAccount]):
         with owned(self.alias):
             http = build_rate(request, self.account, base_url=self.base_url, trans_id=new_trans_id())
         parse = partial(parse_rate, carrier=self.alias, insured=request.insurance is not None,
-                        services=request.services)
+                        services=request.services, origin=request.origin.country)
         quotes: list[Quote] = yield self.read(http, parse, operation="rate")
         return quotes
 
@@ -78,7 +80,8 @@ class UPS(Carrier[UPSAccount]):
             http = build_ship(request, self.account, base_url=self.base_url, trans_id=new_trans_id(), today=today,
                               document_ids=ids)
         parse = partial(parse_ship, carrier=self.alias, label_format=request.label_format,
-                        reference=request.reference, insured=request.insurance is not None)
+                        reference=request.reference, insured=request.insurance is not None,
+                        is_return=request.return_shipment)
         label: Label = yield self.write(http, parse, operation="ship", idempotent=False,
                                         reference=request.reference)
         return label
@@ -110,6 +113,28 @@ class UPS(Carrier[UPSAccount]):
         parse = partial(parse_track, carrier=self.alias, tracking_number=number)
         info: TrackingInfo = yield self.read(http, parse, operation="track")
         return info
+
+    def find_label(self, reference: str) -> Flow[Label | None]:
+        """The reference search names the packages; Label Recovery gives their label again. A shipment
+        whose label UPS no longer keeps is still found: its label then holds no image."""
+        with owned(self.alias):
+            asked = reference_asked(reference)
+            http = build_find(asked, self.account, base_url=self.base_url, trans_id=new_trans_id())
+        numbers: list[str] = yield self.read(http, partial(parse_find, carrier=self.alias), operation="find_label",
+                                             reference=asked)
+        if not numbers:
+            return None
+        label_format = self.label_formats[0]
+        recovery = build_recovery(numbers[0], self.account, base_url=self.base_url, trans_id=new_trans_id(),
+                                  reference=asked, label_format=label_format)
+        parse = partial(parse_recovery, carrier=self.alias, reference=asked, numbers=numbers,
+                        label_format=label_format)
+        try:
+            label: Label = yield self.read(recovery, parse, operation="label_recovery", reference=asked)
+        except NotFound:
+            return Label(carrier=self.alias, tracking_number=numbers[0], tracking_numbers=numbers, label=b"",
+                         label_format=label_format, reference=asked, carrier_data={"shipment_id": numbers[0]})
+        return label
 
 
 __all__ = ["UPS"]

@@ -14,7 +14,8 @@ from carriergate.carriers.ups.measures import amount_text, units_for, weight_tex
 from carriergate.carriers.ups.packages import packages
 from carriergate.carriers.ups.parties import party_json
 from carriergate.carriers.ups.services import service_name
-from carriergate.carriers.ups.shapes import required, yyyymmdd
+from carriergate.carriers.ups.shapes import alerts, required, yyyymmdd
+from carriergate.core.notices import Notice
 from carriergate.core.quotes import Quote
 from carriergate.core.shipment import RateRequest
 from carriergate.protocols.json_reading import JSON, dig, obj, records, text
@@ -44,12 +45,15 @@ def _body(request: RateRequest, account: UPSAccount, option: str) -> JSON:
                                                "BillShipper": {"AccountNumber": account.account_number}}]},
     }
     if option.startswith("Rate") and request.services:
-        shipment["Service"] = {"Code": request.services[0], "Description": service_name(request.services[0])}
+        code = request.services[0]
+        shipment["Service"] = {"Code": code, "Description": service_name(code, request.origin.country)[:35]}
     if request.customs is not None and request.customs.contents_type == "documents" and not request.customs.items:
         shipment["DocumentsOnlyIndicator"] = "Document"
     shipment["Package"] = packages(request, units, shipping=False)
     if account.negotiated_rates:
         shipment["ShipmentRatingOptions"] = {"NegotiatedRatesIndicator": "Y"}
+    # Without it UPS never returns TaxCharges / TotalChargesWithTaxes (VAT, GST on CA and EU accounts).
+    shipment["TaxInformationIndicator"] = ""
     value = request.customs.total_value if request.customs is not None else None
     if request.international and value is not None:
         shipment["InvoiceLineTotal"] = {"CurrencyCode": value.currency, "MonetaryValue": amount_text(value)}
@@ -80,7 +84,10 @@ def _transit(rated: JSON) -> tuple[int | None, date | None]:
     return (int(days) if days is not None and days.isdecimal() else None), when
 
 
-def quote(rated: JSON, *, carrier: str, insured: bool, status: int | None = None) -> Quote:
+def quote(rated: JSON, *, carrier: str, insured: bool, status: int | None = None, origin: str | None = None,
+          warnings: list[Notice] | None = None) -> Quote:
+    """One RatedShipment; ``origin`` (the origin country) names the service when UPS gives no name,
+    ``warnings`` are the answer's alerts, before this service's own (RatedShipmentAlert)."""
     code = required(text(dig(rated, "Service", "Code")), "RatedShipment.Service.Code", carrier=carrier, status=status)
     negotiated = obj(rated.get("NegotiatedRateCharges"))
     amount, is_negotiated, taxed = billed_total(rated, negotiated)
@@ -89,19 +96,28 @@ def quote(rated: JSON, *, carrier: str, insured: bool, status: int | None = None
     billed = dig(rated, "BillingWeight")
     weight, unit = text(dig(billed, "Weight")), text(dig(billed, "UnitOfMeasurement", "Code"))
     return Quote(
-        carrier=carrier, service_code=code, service_name=service_name(code), total=amount,
+        carrier=carrier, service_code=code, total=amount,
+        service_name=service_name(code, origin, text(dig(rated, "Service", "Description"))),
         charges=breakdown(rated, negotiated, package_itemized(records(rated.get("RatedPackage"))), total=amount,
                           is_negotiated=is_negotiated, taxed=taxed, insured=insured),
         transit_days=days, estimated_delivery=arrival,
         billed_weight=f"{weight} {unit}" if weight and unit else None,
+        warnings=_merged(warnings or [], alerts(rated, key="RatedShipmentAlert")),
     )
 
 
+def _merged(first: list[Notice], then: list[Notice]) -> list[Notice]:
+    return [*first, *(n for n in then if n not in first)]
+
+
 def parse_rate(response: httpx.Response, *, carrier: str, insured: bool = False,
-               services: list[str] | None = None) -> list[Quote]:
+               services: list[str] | None = None, origin: str | None = None) -> list[Quote]:
+    """``origin`` is the origin country: it names services UPS leaves unnamed."""
     data = read(response, carrier=carrier, wrapper="RateResponse")
     rated = records(data.get("RatedShipment"))
-    quotes = [quote(r, carrier=carrier, insured=insured, status=response.status_code) for r in rated]
+    warnings = alerts(data.get("Response"))
+    quotes = [quote(r, carrier=carrier, insured=insured, status=response.status_code, origin=origin,
+                    warnings=warnings) for r in rated]
     if services:
         quotes = [q for q in quotes if q.service_code in services]
     return quotes

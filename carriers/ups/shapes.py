@@ -1,5 +1,5 @@
 """What UPS's JSON needs beyond the shared tolerant readers (``protocols.json_reading``): UPS's money
-nodes, its ``YYYYMMDD`` dates, and the MalformedResponse for a missing part of an answer."""
+nodes, its ``YYYYMMDD`` dates, its alerts, and the MalformedResponse for a missing part of an answer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 from carriergate.core.errors import MalformedResponse
 from carriergate.core.money import Money, is_currency
-from carriergate.protocols.json_reading import decimal, obj, text
+from carriergate.core.notices import Notice
+from carriergate.protocols.json_reading import decimal, obj, records, text
 
 
 @lru_cache(maxsize=256)
@@ -49,3 +50,17 @@ def yyyymmdd(value: Any) -> date | None:
         return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
     except ValueError:
         return None
+
+
+def alerts(*nodes: Any, key: str = "Alert") -> list[Notice]:
+    """The ``Alert`` entries (object or array, ``Code``/``Description``) of each node, in order and
+    without repeats: the warnings UPS puts on a successful answer."""
+    found: list[Notice] = []
+    for node in nodes:
+        for alert in records(obj(node).get(key)):
+            message = text(alert.get("Description"))
+            if message:
+                notice = Notice(message=message, code=text(alert.get("Code")))
+                if notice not in found:
+                    found.append(notice)
+    return found

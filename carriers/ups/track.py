@@ -9,6 +9,8 @@ only aware reading available; UPS gave no zone for that activity).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -20,7 +22,8 @@ from carriergate.carriers.ups.errors import read
 from carriergate.carriers.ups.shapes import yyyymmdd
 from carriergate.core.contract import tracking_number as checked_number
 from carriergate.core.errors import MalformedResponse, NotFound
-from carriergate.core.tracking import TrackingEvent, TrackingInfo, TrackingStatus
+from carriergate.core.notices import Notice
+from carriergate.core.tracking import ProofOfDelivery, TrackingEvent, TrackingInfo, TrackingStatus
 from carriergate.protocols.json_reading import JSON, dig, obj, records, text
 
 S = TrackingStatus
@@ -33,6 +36,12 @@ TYPES: dict[str, TrackingStatus] = {
 _OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 #: Only the activities: no signature image, milestones or proof of delivery.
 QUERY = {"locale": "en_US", "returnSignature": "false", "returnMilestones": "false", "returnPOD": "false"}
+#: With the delivery signature image and the proof of delivery (``UPSAccount.proof_of_delivery``).
+QUERY_WITH_PROOF = {**QUERY, "returnSignature": "true", "returnPOD": "true"}
+#: The raw codes an activity's status carries, under UPS's own names: the 3-digit package detail
+#: code, the activity code (SR, OR, DP, ...) and the status type (I, D, X, ...).
+CODE_FIELDS = ("statusCode", "code", "type")
+_MAGIC = ((b"GIF8", "GIF"), (b"\x89PNG", "PNG"), (b"\xff\xd8", "JPEG"), (b"%PDF", "PDF"))
 
 
 def number_asked(tracking_number: str) -> str:
@@ -41,8 +50,10 @@ def number_asked(tracking_number: str) -> str:
 
 
 def build_track(tracking_number: str, account: UPSAccount, *, base_url: str, trans_id: str) -> httpx.Request:
+    """The package's details; with its signature and proof of delivery when the account asks for them."""
     return without_body("GET", f"track/{account.track_version}/details/{number_asked(tracking_number)}", account,
-                        base_url=base_url, trans_id=trans_id, params=QUERY)
+                        base_url=base_url, trans_id=trans_id,
+                        params=QUERY_WITH_PROOF if account.proof_of_delivery else QUERY)
 
 
 def status_of(kind: str | None, description: str | None) -> TrackingStatus:
@@ -104,13 +115,44 @@ def event(activity: JSON) -> TrackingEvent | None:
     status = obj(activity.get("status"))
     kind, description = text(status.get("type")), text(status.get("description"))
     code = text(status.get("statusCode")) or text(status.get("code")) or kind
-    return TrackingEvent(occurred_at=moment, status=status_of(kind, description), code=code,
+    codes = {name: value for name in CODE_FIELDS if (value := text(status.get(name)))}
+    return TrackingEvent(occurred_at=moment, status=status_of(kind, description), code=code, codes=codes,
                          description=description or "", location=_location(activity), zone_known=zone_known)
 
 
 def _estimated(package: JSON) -> date | None:
     dates = {text(d.get("type")): yyyymmdd(text(d.get("date"))) for d in records(package.get("deliveryDate"))}
     return dates.get("RDD") or dates.get("SDD")
+
+
+def _image(raw: str | None) -> tuple[bytes | None, str | None]:
+    """A base64 image UPS gives without naming its format: the bytes, and the format they show."""
+    if not raw:
+        return None, None
+    try:
+        content = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        return None, None
+    return content, next((name for magic, name in _MAGIC if content.startswith(magic)), None)
+
+
+def proof(package: JSON, delivered: datetime | None) -> ProofOfDelivery | None:
+    """``deliveryInformation`` (populated only once the package is delivered) as a ProofOfDelivery."""
+    info = obj(package.get("deliveryInformation"))
+    signature, signature_format = _image(text(dig(info, "signature", "image")))
+    photo, photo_format = _image(text(dig(info, "deliveryPhoto", "photo")))
+    if signature is None:  # the proof-of-delivery document stands in for a signature image
+        signature, signature_format = _image(text(dig(info, "pod", "content")))
+    signed_by, location = text(info.get("receivedBy")), text(info.get("location"))
+    if not (signed_by or location or signature or photo):
+        return None
+    return ProofOfDelivery(signed_by=signed_by, signature=signature, signature_format=signature_format, photo=photo,
+                           photo_format=photo_format, received_at=delivered, location=location)
+
+
+def notices(shipment: JSON) -> list[Notice]:
+    return [Notice(message=m, code=text(w.get("code"))) for w in records(shipment.get("warnings"))
+            if (m := text(w.get("message")))]
 
 
 def parse_track(response: httpx.Response, *, carrier: str, tracking_number: str) -> TrackingInfo:
@@ -137,6 +179,7 @@ def parse_track(response: httpx.Response, *, carrier: str, tracking_number: str)
     if status is S.UNKNOWN and events:
         status = events[0].status
     delivered = next((e.occurred_at for e in events if e.status is S.DELIVERED), None)
+    delivered = delivered if status is S.DELIVERED else None
     return TrackingInfo(carrier=carrier, tracking_number=text(package.get("trackingNumber")) or tracking_number,
-                        status=status, events=events, estimated_delivery=_estimated(package),
-                        delivered_at=delivered if status is S.DELIVERED else None, raw_status=raw)
+                        status=status, events=events, estimated_delivery=_estimated(package), delivered_at=delivered,
+                        raw_status=raw, proof_of_delivery=proof(package, delivered), warnings=notices(shipment))

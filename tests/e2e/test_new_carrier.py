@@ -26,7 +26,8 @@ from carriergate.core import registry
 from carriergate.sandbox.base import SANDBOX_HOST
 from carriergate.sandbox.registry import sandbox_accounts, sandbox_gateway_kwargs
 
-from support.sandbox_samples import MODES, OPERATIONS, Sandbox, matrix_carriers, rate_request, run_case
+from support.sandbox_checks import OPERATIONS, run_case
+from support.sandbox_samples import MODES, Sandbox, matrix_carriers, rate_request
 from support.shipments import domestic_request
 
 NAME = "dummy_courier"

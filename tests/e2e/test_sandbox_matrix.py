@@ -6,8 +6,12 @@ classes' ``capabilities``: a carrier added by one folder and one entry point run
 
 Operations: rate; ship (international with customs and insurance where the carrier ships abroad,
 SF Express domestic with insurance in CNY); void; pickup and its cancellation (DHL Express books the
-courier with the shipment, ``ShipRequest.pickup``); track until delivered. An operation a carrier
-does not offer must raise NotSupported, then the case is skipped with the reason.
+courier with the shipment, ``ShipRequest.pickup``); track until delivered; a return label
+(``return_shipment=True``: printable, ``is_return``, trackable); ``find_label`` by the reference a
+label was shipped under (None for one never used); ``track_many`` of two labels, then with an
+unknown number among them (NotFound for it alone), in the carrier's ``track_batch`` sized calls. An
+operation a carrier does not offer must raise NotSupported before sending anything, then the case
+is skipped with the reason. The checks live in support/sandbox_checks.py.
 
 Three backends run the same cases:
 
@@ -35,17 +39,16 @@ from carriergate.core.registry import carrier_class
 from carriergate.sandbox.registry import sandbox_gateway_kwargs
 
 from support.paths import ROOT
+from support.sandbox_checks import OPERATIONS, run_case
 from support.sandbox_samples import (
     INSURANCE_MARK,
     MODES,
-    OPERATIONS,
     STATE_KNOWN,
     Api,
     Sandbox,
     capabilities,
     matrix_carriers,
     read_config,
-    run_case,
 )
 from support.shipments import customs, international_request
 

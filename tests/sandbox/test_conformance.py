@@ -98,6 +98,15 @@ def test_an_undeclared_operation_is_a_violation(specs: Path) -> None:
     assert transport.emulators["fedex"].violations[0].method == "PUT"
 
 
+def test_only_a_documented_operation_the_files_lack_goes_unchecked(specs: Path) -> None:
+    check = conformance.Conformance(specs, ["fedex"])
+    garbage = httpx.Request("POST", f"{SANDBOX_HOST}/fedex/track/v1/referencenumbers", content=b"{not json")
+    assert ("POST", "/track/v1/referencenumbers") in conformance.UNDESCRIBED["fedex"]
+    assert check.check("fedex", garbage, "/track/v1/referencenumbers") == []  # no schema to check it by
+    other = httpx.Request("POST", f"{SANDBOX_HOST}/fedex/track/v1/elsewhere", content=b"{}")
+    assert check.check("fedex", other, "/track/v1/elsewhere") != []  # everything else still is
+
+
 def test_the_loopback_server_checks_too(specs: Path) -> None:
     method, path, content_type, body, named = INVALID["fedex"]
     with running_server(carriers=["fedex"], specs_dir=specs) as sandbox:

@@ -13,6 +13,7 @@ from lxml import etree
 from carriergate.sandbox.conformance import wsdl_schemas
 
 from support.dhl_samples import (
+    billed_ship,
     booked_label,
     domestic_rate,
     domestic_ship,
@@ -67,6 +68,9 @@ CASES: list[tuple[str, Callable[[], Any], str, str]] = [
     ("delete (void)", lambda: make_carrier().void(booked_label()), RATE_BOOK, NS + "DeleteShipmentRequest"),
     ("track waybill", lambda: make_carrier().track("5551234560"), TRACK, TRACK_NS),
     ("track piece", lambda: make_carrier().track("JD014600005551234561"), TRACK, TRACK_NS),
+    ("ship billed to a third party, duty payer, references, DHL customs invoice",
+     lambda: make_carrier().ship(billed_ship()), RATE_BOOK, NS + "ShipmentMsgRequest"),
+    ("track several waybills", lambda: make_carrier().track_many(["5551234560", "5551234571"]), TRACK, TRACK_NS),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Generator
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -98,3 +99,37 @@ def booked_label() -> cg.Label:
     return cg.Label(carrier="dhl_express", tracking_number="5551234560", label=b"%PDF", label_format="PDF",
                     carrier_data={"shipment_id": "5551234560", "ship_date": "2030-06-03", "pickup_country": "CN",
                                   "requestor_name": "Li Lei", "dispatch_confirmation_number": "CBJ300603000042"})
+
+
+MYDHL = {"mydhl_username": "shop-mydhl", "mydhl_password": "mydhl-secret"}
+
+
+def assert_json_golden(request: httpx.Request, name: str) -> None:
+    """A JSON request body against the golden ``name`` (compared as data, not text)."""
+    path = FIXTURES / name
+    if os.environ.get("CARRIERGATE_REGEN_GOLDEN") == "1":
+        path.write_text(json.dumps(json.loads(request.content), indent=2, ensure_ascii=False) + "\n")
+    assert json.loads(request.content) == json.loads(path.read_text()), f"body differs from {name}"
+
+
+def json_reply(name: str, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, content=(FIXTURES / name).read_bytes(), headers={"content-type": "application/json"})
+
+
+def pickup_request() -> cg.PickupRequest:
+    return cg.PickupRequest(address=shanghai(), window=pickup_window(), parcel_count=2,
+                            total_weight=cg.Weight("5.5", "kg"), reference="PICKUP-1001",
+                            instructions="Please ring the front desk; parcels are at reception",
+                            destination_country="US")
+
+
+def billed_ship() -> cg.ShipRequest:
+    """International, billed to a third party, duties to the recipient's DHL account, three extra
+    references, and no invoice of the shop's own (so DHL is asked for its customs invoice)."""
+    declaration = customs().model_copy(update={"duty_payer": cg.Payer(party="recipient", account_number="960000003")})
+    return cg.ShipRequest(**{**international_rate().model_dump(), "customs": declaration}, carrier="dhl_express",
+                          service="P", reference="ORDER-1003",
+                          billing=cg.Payer(party="third_party", account_number="970000004", country="DE"),
+                          references=[cg.ShipmentReference(kind="purchase_order", value="PO-77"),
+                                      cg.ShipmentReference(kind="rma", value="RMA-5"),
+                                      cg.ShipmentReference(kind="customer", value="CUST-9")])

@@ -36,13 +36,14 @@ from carriergate.core.shipment import LabelFormat
 from carriergate.protocols.http import error_for_status
 
 #: Operations that only ask; every other one changes something at the carrier.
-READS = frozenset({Capability.RATE, Capability.TRACK})
+READS = frozenset({Capability.RATE, Capability.TRACK, Capability.FIND_LABEL})
 
 
 @dataclass(frozen=True)
 class Turn:
     """What an exchange's request and parser see: the carrier, what the operation was called with
-    (a RateRequest, ShipRequest, Label, PickupRequest, Pickup or tracking number) and the parsed
+    (a RateRequest, ShipRequest, Label, PickupRequest, Pickup, tracking number, list of tracking numbers
+    for ``track_many`` or reference for ``find_label``) and the parsed
     result of the operation's previous exchange (None for its first)."""
 
     carrier: FakeCarrier
@@ -113,6 +114,9 @@ class FakeCarrier(cg.Carrier[FakeAccount]):
     name: ClassVar[str] = "fake"
     account_model: ClassVar[type[cg.Account]] = FakeAccount
     operations: ClassVar[Mapping[Capability, Operation]] = {}
+    #: How ``track_many`` is performed (its argument: the batch, a list); None: the base class's
+    #: default, one ``track`` after another.
+    batch_tracking: ClassVar[Operation | None] = None
     auth_factory: ClassVar[Callable[[FakeCarrier], httpx.Auth | None] | None] = None
 
     @classmethod
@@ -145,9 +149,19 @@ class FakeCarrier(cg.Carrier[FakeAccount]):
     def track(self, tracking_number: str) -> Flow[cg.TrackingInfo]:
         return self._perform(Capability.TRACK, tracking_number)
 
-    def _perform(self, capability: Capability, argument: Any) -> Flow[Any]:
+    def track_many(self, tracking_numbers: Sequence[str]) -> Flow[cg.TrackingResult]:
+        spec = type(self).batch_tracking
+        if spec is None:
+            return super().track_many(tracking_numbers)
+        return self._perform(Capability.TRACK, list(tracking_numbers), spec)
+
+    def find_label(self, reference: str) -> Flow[cg.Label | None]:
+        return self._perform(Capability.FIND_LABEL, reference)
+
+    def _perform(self, capability: Capability, argument: Any, spec: Operation | None = None) -> Flow[Any]:
         """The operation's flow; an operation not configured fails at call time, as the base class's does."""
-        spec = type(self).operations.get(capability)
+        if spec is None:
+            spec = type(self).operations.get(capability)
         if spec is None:
             raise self._unsupported(capability)
         if isinstance(spec, Answer):
@@ -206,16 +220,21 @@ def fake_carrier(
     schedule_pickup: Operation | None = None,
     cancel_pickup: Operation | None = None,
     track: Operation | None = None,
+    find_label: Operation | None = None,
+    track_many: Operation | None = None,
+    track_batch: int = 1,
 ) -> type[FakeCarrier]:
     """A carrier class registered (see :func:`registered`) as ``name``.
 
     ``capabilities`` defaults to the operations given (a test may declare more, or fewer, to see the
     gateway trust the declaration). ``account`` adds fields to the account (see :func:`fake_account`).
     ``hosts`` defaults to ``https://{name}.invalid`` for both environments. ``auth`` makes the
-    account's auth flow, once per carrier instance."""
+    account's auth flow, once per carrier instance. ``track_many`` (with ``track_batch``, the most
+    numbers one call carries) performs a batch as one operation, a read like ``track``; without it
+    the base class tracks a batch's numbers one after another."""
     given = {Capability.RATE: rate, Capability.SHIP: ship, Capability.VOID: void,
              Capability.SCHEDULE_PICKUP: schedule_pickup, Capability.CANCEL_PICKUP: cancel_pickup,
-             Capability.TRACK: track}
+             Capability.TRACK: track, Capability.FIND_LABEL: find_label}
     operations = {capability: spec for capability, spec in given.items() if spec is not None}
     host = f"https://{name}.invalid"
     namespace: dict[str, Any] = {
@@ -228,6 +247,8 @@ def fake_carrier(
         "emulator": emulator,
         "offline": offline,
         "operations": operations,
+        "batch_tracking": track_many,
+        "track_batch": track_batch,
         "auth_factory": auth,
     }
     return cast(type[FakeCarrier], type(f"{_camel(name)}Carrier", (FakeCarrier,), namespace))

@@ -66,6 +66,14 @@ def international_ship() -> cg.ShipRequest:
                         signature="adult_signature", label_format="ZPL", documents=[invoice])
 
 
+def return_ship() -> cg.ShipRequest:
+    """A domestic return: the customer in Los Angeles sends the parcel back to the shop in Memphis."""
+    return cg.ShipRequest(origin=los_angeles(), destination=memphis(), parcels=[cg.Parcel(weight=cg.Weight("2", "lb"))],
+                          carrier="fedex", service="FEDEX_GROUND", reference="RMA-77", return_shipment=True,
+                          references=[cg.ShipmentReference(kind="rma", value="RMA-77"),
+                                      cg.ShipmentReference(kind="purchase_order", value="PO-5521")])
+
+
 def pickup_request() -> cg.PickupRequest:
     return cg.PickupRequest(address=memphis(), window=cg.PickupWindow(start=WINDOW_START,
                                                                       end=WINDOW_START.replace(hour=17)),
@@ -150,6 +158,13 @@ def label() -> cg.Label:
                            account_number="740561073")
 
 
+def documented_label() -> cg.Label:
+    """ship_response_documents.json parsed: a ZPL label, a commercial invoice, alerts."""
+    request = ship_request(international_request(), service="FEDEX_INTERNATIONAL_PRIORITY", reference="ORDER-1002")
+    return ship.parse_ship(response("ship_response_documents.json"), carrier="fedex", request=request,
+                           account_number="740561073")
+
+
 def parsed_pickup() -> cg.Pickup:
     return pickup.parse_pickup(response("pickup_response.json"), carrier="fedex", request=pickup_request(),
                                carrier_code="FDXE")
@@ -163,5 +178,9 @@ _json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
                          st.sampled_from(["output", "rateReplyDetails", "ratedShipmentDetails", "serviceType",
                                           "currency", "totalNetCharge", "completeTrackResults", "trackResults",
-                                          "scanEvents", "date", "errors", "code", "transactionShipments"]),
+                                          "scanEvents", "date", "errors", "code", "transactionShipments",
+                                          "alerts", "error", "message", "dateAndTimes", "type", "dateTime",
+                                          "trackingNumber", "trackingNumberInfo", "pieceResponses",
+                                          "shipmentDocuments", "packageDocuments", "encodedLabel", "docType",
+                                          "contentType", "deliveryDetails"]),
                          inner, max_size=4), max_leaves=20)

@@ -1,9 +1,10 @@
 """Sample requests, accounts and helpers for the sandbox e2e suite tests, shared by several test modules.
 
 The matrix's carriers come from the registry (:func:`matrix_carriers`), their operations from each
-class's ``capabilities``: a carrier registered with an emulator is exercised with no edit here. What
-is known of one carrier alone (its services, how its emulator shows insurance, where it keeps its
-labels) is keyed by carrier name; a carrier not named falls back to the generic checks.
+class's ``capabilities`` (the checks themselves: :mod:`support.sandbox_checks`): a carrier registered
+with an emulator is exercised with no edit here. What is known of one carrier alone (its services,
+how its emulator shows insurance, where it keeps its labels) is keyed by carrier name; a carrier not
+named falls back to the generic checks.
 """
 
 from __future__ import annotations
@@ -18,10 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-import pytest
-
 import carriergate as cg
-from carriergate.carriers.dhl_express import pickup_from_label
 from carriergate.core.contract import Capability
 from carriergate.core.registry import available, carrier_class
 from carriergate.sandbox.base import Emulator
@@ -31,9 +29,6 @@ from carriergate.sandbox.sf_express import SFExpressEmulator
 from carriergate.sandbox.ups import UPSEmulator
 
 from support.shipments import domestic_request, international_request, los_angeles
-
-OPERATIONS = ["rate", "ship", "void", "pickup", "track"]
-
 
 MODES = ["sync", "async"]
 
@@ -94,6 +89,31 @@ def ship_request(carrier: str, *, pickup: bool = False) -> cg.ShipRequest:
     return cg.ShipRequest(**fields)
 
 
+def return_request(carrier: str) -> cg.ShipRequest:
+    """A return label for :func:`ship_request`'s shipment: the customer (its destination) sends the parcel
+    back to the shop (its origin), whose account pays; abroad, the goods are declared as a return."""
+    outbound = ship_request(carrier)
+    update: dict[str, object] = {"origin": outbound.destination, "destination": outbound.origin,
+                                 "return_shipment": True, "reference": f"E2E-RET-{uuid.uuid4().hex[:8].upper()}"}
+    if outbound.customs is not None:
+        update["customs"] = outbound.customs.model_copy(update={"contents_type": "return"})
+    return cg.ShipRequest(**{**outbound.model_dump(), **update})
+
+
+def unknown_number(known: str) -> str:
+    """A tracking number of ``known``'s shape that no emulator has issued (they count up from 1)."""
+    return known[:-6] + "999999" if len(known) > 8 else "0000000000"
+
+
+#: How each label format's bytes begin (a format not named is only checked to be non-empty).
+MAGIC = {"PDF": b"%PDF", "PNG": b"\x89PNG", "GIF": b"GIF8", "ZPL": b"^XA"}
+
+
+def printable(label: cg.Label) -> bool:
+    """The label's bytes are an image of its stated format."""
+    return bool(label.label) and label.label.startswith(MAGIC.get(label.label_format, b""))
+
+
 def pickup_request() -> cg.PickupRequest:
     return cg.PickupRequest(address=los_angeles(), window=weekday_window(), parcel_count=1,
                             total_weight=cg.Weight("2.5", "kg"))
@@ -106,6 +126,8 @@ class Api(Protocol):
     async def schedule_pickup(self, request: cg.PickupRequest, carrier: str) -> cg.Pickup: ...
     async def cancel_pickup(self, pickup: cg.Pickup) -> None: ...
     async def track(self, number: str, carrier: str) -> cg.TrackingInfo: ...
+    async def track_many(self, numbers: list[str], carrier: str) -> cg.TrackingResult: ...
+    async def find_label(self, reference: str, carrier: str) -> cg.Label | None: ...
 
 
 class SyncApi:
@@ -132,6 +154,12 @@ class SyncApi:
     async def track(self, number: str, carrier: str) -> cg.TrackingInfo:
         return self.gw.track(number, carrier=carrier, deadline=DEADLINE)
 
+    async def track_many(self, numbers: list[str], carrier: str) -> cg.TrackingResult:
+        return self.gw.track_many(numbers, carrier=carrier, deadline=DEADLINE)
+
+    async def find_label(self, reference: str, carrier: str) -> cg.Label | None:
+        return self.gw.find_label(reference, carrier=carrier, deadline=DEADLINE)
+
 
 class AsyncApi:
     def __init__(self, gw: cg.AsyncGateway) -> None:
@@ -154,6 +182,12 @@ class AsyncApi:
 
     async def track(self, number: str, carrier: str) -> cg.TrackingInfo:
         return await self.gw.track(number, carrier=carrier, deadline=DEADLINE)
+
+    async def track_many(self, numbers: list[str], carrier: str) -> cg.TrackingResult:
+        return await self.gw.track_many(numbers, carrier=carrier, deadline=DEADLINE)
+
+    async def find_label(self, reference: str, carrier: str) -> cg.Label | None:
+        return await self.gw.find_label(reference, carrier=carrier, deadline=DEADLINE)
 
 
 @dataclass
@@ -232,124 +266,3 @@ def capabilities(carrier: str) -> frozenset[Capability]:
     return carrier_class(carrier).capabilities
 
 
-def supported(carrier: str, operation: str) -> bool:
-    caps = capabilities(carrier)
-    needs = {"rate": {Capability.RATE}, "ship": {Capability.SHIP}, "void": {Capability.SHIP, Capability.VOID},
-             "track": {Capability.SHIP, Capability.TRACK}}
-    if operation == "pickup":  # scheduled on its own, or booked with the shipment and cancelled alone
-        return Capability.CANCEL_PICKUP in caps and (Capability.SCHEDULE_PICKUP in caps or Capability.SHIP in caps)
-    return needs[operation] <= caps
-
-
-async def unsupported(api: Api, carrier: str, operation: str) -> cg.NotSupported:
-    """The NotSupported the operation's first step raises."""
-    probes: dict[str, Callable[[], Awaitable[object]]] = {
-        "rate": lambda: api.rate(rate_request(carrier), [carrier]),
-        "ship": lambda: api.ship(ship_request(carrier)),
-        "void": lambda: api.ship(ship_request(carrier)),
-        "pickup": lambda: api.schedule_pickup(pickup_request(), carrier),
-        "track": lambda: api.track("0000000000", carrier),
-    }
-    with pytest.raises(cg.NotSupported) as caught:
-        await probes[operation]()
-    return caught.value
-
-
-async def check_rate(api: Api, box: Sandbox, carrier: str) -> None:
-    result = await api.rate(rate_request(carrier), [carrier])
-    assert result.errors == {}
-    assert result.quotes
-    assert {q.carrier for q in result.quotes} == {carrier}
-    # a Shanghai account is billed in CNY by every carrier, so quotes compare like with like
-    assert {q.total.currency for q in result.quotes} == {"CNY"}
-    assert all(q.total.amount > 0 for q in result.quotes)
-    assert len({q.service_code for q in result.quotes}) == len(result.quotes)
-
-
-async def check_ship(api: Api, box: Sandbox, carrier: str) -> None:
-    request = ship_request(carrier)
-    label = await api.ship(request)
-    assert label.carrier == carrier
-    assert label.tracking_number
-    assert label.label
-    assert label.reference == request.reference
-    if label.total is not None:
-        assert label.total.currency == "CNY"
-        assert label.total.amount > 0
-    emulator = box.emulators.get(carrier)
-    if emulator is not None:
-        if carrier in STATE_KNOWN:
-            assert labels_in(emulator) == 1
-        sent = sent_bodies(emulator)
-        if carrier in INSURANCE_MARK:
-            assert INSURANCE_MARK[carrier] in sent
-        if request.international:
-            assert b"610910" in sent  # the customs item's HS code travelled
-
-
-async def check_void(api: Api, box: Sandbox, carrier: str) -> None:
-    # DHL voids by cancelling the courier pickup booked with the shipment (no pickup: nothing to send)
-    label = await api.ship(ship_request(carrier, pickup=carrier == "dhl_express"))
-    await api.void(label)
-    emulator = box.emulators.get(carrier)
-    if emulator is not None and carrier in STATE_KNOWN:
-        assert voided_in(emulator, label)
-
-
-async def check_pickup(api: Api, box: Sandbox, carrier: str) -> None:
-    if Capability.SCHEDULE_PICKUP in capabilities(carrier):
-        pickup = await api.schedule_pickup(pickup_request(), carrier)
-    else:
-        with pytest.raises(cg.NotSupported):
-            await api.schedule_pickup(pickup_request(), carrier)
-        label = await api.ship(ship_request(carrier, pickup=True))
-        booked = pickup_from_label(label) if carrier == "dhl_express" else None
-        assert booked is not None, f"{carrier}: no pickup booked with the shipment"
-        pickup = booked
-    assert pickup.carrier == carrier
-    assert pickup.confirmation_number
-    await api.cancel_pickup(pickup)
-    with pytest.raises(cg.CarrierError):  # cancelled once: the carrier no longer knows it
-        await api.cancel_pickup(pickup)
-
-
-async def check_track(api: Api, box: Sandbox, carrier: str) -> None:
-    label = await api.ship(ship_request(carrier))
-    seen: list[cg.TrackingInfo] = []
-    for _ in range(10):
-        info = await api.track(label.tracking_number, carrier)
-        seen.append(info)
-        if info.status is cg.TrackingStatus.DELIVERED:
-            break
-    statuses = [i.status for i in seen]
-    assert statuses[0] is not cg.TrackingStatus.DELIVERED
-    assert statuses[-1] is cg.TrackingStatus.DELIVERED, statuses
-    assert all(i.tracking_number == label.tracking_number and i.carrier == carrier for i in seen)
-    events = seen[-1].events
-    assert len(events) > len(seen[0].events)
-    assert all(e.occurred_at.tzinfo is not None for e in events)
-    assert events == sorted(events, key=lambda e: e.occurred_at, reverse=True)  # newest first
-
-
-CHECKS: dict[str, Callable[[Api, Sandbox, str], Awaitable[None]]] = {
-    "rate": check_rate, "ship": check_ship, "void": check_void, "pickup": check_pickup, "track": check_track}
-
-
-def run_case(box: Sandbox, carrier: str, operation: str, mode: str) -> str | None:
-    """One cell of the matrix: the operation's check when the carrier's capabilities offer it; otherwise
-    the NotSupported its first step must raise, and the reason to skip (None when the check ran)."""
-    if not supported(carrier, operation):
-        reasons: list[str] = []
-
-        async def refused(api: Api) -> None:
-            reasons.append((await unsupported(api, carrier, operation)).message)
-
-        box.run(mode, refused)
-        caps = ", ".join(sorted(c.value for c in capabilities(carrier)))
-        return f"{carrier} does not support {operation} (capabilities: {caps}): {reasons[0]}"
-
-    async def scenario(api: Api) -> None:
-        await CHECKS[operation](api, box, carrier)
-
-    box.run(mode, scenario)
-    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Generator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 import carriergate as cg
 from carriergate.carriers.sf_express import SFExpressAccount
+from carriergate.core.contract import Call
 from carriergate.protocols.auth.sf_digest import FORM_CONTENT_TYPE, decode_form, msg_digest
 
 from support.paths import ROOT
@@ -97,3 +99,30 @@ _json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_siz
                                           "deliverTmDto", "fee", "businessType", "acceptTime", "opCode", "obj",
                                           "files", "content", "success", "errorCode"]), inner, max_size=4),
                      max_leaves=12)
+
+
+def drive(flow: Generator[Call[Any], Any, Any], steps: list[str | cg.CarrierError]) -> tuple[list[Call[Any]], Any]:
+    """Answer each Call of ``flow`` in turn, as the executor would: a fixture parsed by the Call (its
+    CarrierError thrown back in), or an error thrown in as is. Returns the Calls and the result."""
+    calls: list[Call[Any]] = []
+    call = next(flow)
+    for step in steps:
+        calls.append(call)
+        outcome: Any = None
+        thrown = step if isinstance(step, cg.CarrierError) else None
+        if thrown is None:
+            try:
+                outcome = call.parse(answer(str(step)))
+            except cg.CarrierError as error:
+                thrown = error
+        try:
+            call = flow.throw(thrown) if thrown is not None else flow.send(outcome)
+        except StopIteration as stop:
+            return calls, stop.value
+    raise AssertionError(f"the flow wanted more answers after {len(calls)} calls")
+
+
+def service_of(call: Call[Any]) -> tuple[str, str, str, bool, str | None]:
+    """(serviceCode, operation, kind, idempotent, reference) of one SF Call."""
+    return (decode_form(call.request.content)["serviceCode"], call.operation, call.kind, call.idempotent,
+            call.reference)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -81,3 +82,32 @@ def pickup_request() -> cg.PickupRequest:
 
 def usd(amount: str) -> cg.Money:
     return cg.Money(amount, "USD")
+
+
+def with_tax_indicator(body: Any) -> Any:
+    """A reviewed rate or ship request as it is sent since issue 12: the same JSON with
+    ``Shipment.TaxInformationIndicator`` (empty: a presence indicator) asking UPS for taxes."""
+    body = copy.deepcopy(body)
+    root = body.get("RateRequest") or body["ShipmentRequest"]
+    root["Shipment"]["TaxInformationIndicator"] = ""
+    return body
+
+
+def toronto() -> cg.Address:
+    return cg.Address(name="Anne Shirley", company="Maple Goods", street=["100 King St W"], city="Toronto", state="ON",
+                      postal_code="M5X 1A9", country="CA", phone="+1 416 555 0100")
+
+
+def montreal() -> cg.Address:
+    return cg.Address(name="Jean Tremblay", street=["1000 Rue Sherbrooke O"], city="Montreal", state="QC",
+                      postal_code="H3A 3G4", country="CA", phone="+1 514 555 0100", residential=True)
+
+
+def paris() -> cg.Address:
+    return cg.Address(name="Marie Curie", company="Atelier Curie", street=["10 Rue de Rivoli"], city="Paris",
+                      postal_code="75004", country="FR", phone="+33 1 42 00 00 00")
+
+
+def berlin() -> cg.Address:
+    return cg.Address(name="Max Mustermann", street=["Unter den Linden 1"], city="Berlin", postal_code="10117",
+                      country="DE", phone="+49 30 000000")

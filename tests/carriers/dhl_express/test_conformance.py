@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from lxml import etree
 
@@ -22,11 +23,13 @@ from carriergate.carriers.dhl_express.ship import ShipContext, parse_ship
 
 from support.dhl_cases import CASES, NS, OWN_WSDL, RATE_BOOK, TRACK, WSDL, body_of, official_schema, sample
 from support.dhl_samples import (
+    MYDHL,
     domestic_rate,
     first_call,
     international_rate,
     international_ship,
     make_carrier,
+    pickup_request,
 )
 
 
@@ -90,3 +93,16 @@ def test_official_shipment_sample_parses(specs: Path) -> None:
     assert label.label.startswith(b"%PDF-")
     assert label.label_format == "PDF"
     assert "dispatch_confirmation_number" not in label.carrier_data
+
+
+def test_pickup_request_validates_against_the_mydhl_openapi(specs: Path) -> None:
+    """The MyDHL ``POST /pickups`` body against DHL's MyDHL API 2.12.0 file (the emulator's check)."""
+    from carriergate.sandbox.dhl_express_mydhl import SPEC, conformance_problems
+
+    if not (specs / SPEC).is_file():
+        pytest.skip(f"{SPEC} is absent")
+    call = first_call(make_carrier(**MYDHL).schedule_pickup(pickup_request()))
+    assert conformance_problems(specs, call.request, "/mydhlapi/pickups") == []
+    broken = call.request.content.replace(b'"closeTime":"17:30"', b'"closeTime":"5:30pm"')
+    bad = httpx.Request("POST", "https://x/mydhlapi/pickups", content=broken)
+    assert conformance_problems(specs, bad, "/mydhlapi/pickups") != []

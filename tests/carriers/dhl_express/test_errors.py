@@ -167,12 +167,22 @@ def test_cancel_pickup_needs_date_and_country() -> None:
     assert {e.field for e in caught.value.errors} == {"carrier_data.pickup_country", "carrier_data.ship_date"}
 
 
-def test_schedule_pickup_is_not_supported() -> None:
+@pytest.mark.parametrize(("settings", "missing"), [
+    ({}, "mydhl_username and mydhl_password"),
+    ({"mydhl_username": "shop-mydhl"}, "mydhl_password"),
+    ({"mydhl_password": "mydhl-secret"}, "mydhl_username"),
+])
+def test_schedule_pickup_without_mydhl_credentials_is_refused_before_sending(settings: dict[str, str],
+                                                                            missing: str) -> None:
+    """Issue 12: stand-alone pickups go through the MyDHL API (they were NotSupported); without its
+    credentials the flow raises ConfigurationError naming the missing setting, before any Call."""
     request = cg.PickupRequest(address=shanghai(), window=pickup_window(), parcel_count=1,
                                total_weight=cg.Weight(2, "kg"))
-    with pytest.raises(cg.NotSupported):
-        make_carrier().schedule_pickup(request)
-    assert cg.Capability.SCHEDULE_PICKUP not in make_carrier().capabilities
+    with pytest.raises(cg.ConfigurationError) as caught:
+        next(make_carrier(**settings).schedule_pickup(request))
+    assert f"set {missing} " in caught.value.message
+    assert "mydhl-secret" not in caught.value.message
+    assert cg.Capability.SCHEDULE_PICKUP in make_carrier().capabilities
 
 
 def test_password_never_in_envelope_or_repr() -> None:

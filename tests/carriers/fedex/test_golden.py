@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import carriergate as cg
-from carriergate.carriers.fedex import FedEx, etd, pickup, rate, ship, track, void
+from carriergate.carriers.fedex import FedEx, etd, lookup, pickup, rate, ship, track, void
 from carriergate.carriers.fedex.payload import split
 
 from support.fedex_samples import (
@@ -41,6 +41,7 @@ from support.fedex_samples import (
     pickup_request,
     rate_http,
     response,
+    return_ship,
     ship_http,
     ship_request,
     upload_http,
@@ -197,6 +198,10 @@ CALLS: dict[str, tuple[Callable[[FedEx], cg.Flow[Any]], list[CallShape]]] = {
     "cancel_pickup": (lambda c: c.cancel_pickup(parsed_pickup()), [
         ("cancel_pickup", "write", True, None, "PUT", BASE_URL + pickup.CANCEL_PATH)]),
     "track": (lambda c: c.track("794612345670"), [("track", "read", True, None, "POST", BASE_URL + track.PATH)]),
+    "return_label": (lambda c: c.ship(return_ship()), [
+        ("ship", "write", False, "RMA-77", "POST", BASE_URL + ship.PATH)]),  # a return label is a label
+    "find_label": (lambda c: c.find_label("ORDER-1001"), [
+        ("find_label", "read", True, "ORDER-1001", "POST", BASE_URL + lookup.PATH)]),
 }
 #: What each call's parse would hand back to the flow (only the upload's answer is read on).
 ANSWERS: dict[str, Any] = {"etd_upload": "090493e181586308"}
@@ -254,7 +259,7 @@ def test_parse_rate_bills_the_account_rate_with_taxes() -> None:
     assert [q.service_code for q in quotes] == ["FEDEX_INTERNATIONAL_PRIORITY", "FEDEX_FUTURE_SERVICE"]
     priority, future = quotes
     assert priority.total == cg.Money("170.67", "USD")
-    assert priority.service_name == "FedEx International Priority"
+    assert priority.service_name == "FedEx International Priority®"  # FedEx's own serviceName, not our table
     assert priority.transit_days == 3
     assert priority.estimated_delivery == datetime.fromisoformat("2030-03-05T10:30:00-08:00")
     kinds = [(c.kind, c.name, c.amount.amount) for c in priority.charges]
@@ -285,7 +290,8 @@ def test_parse_ship_multi_piece() -> None:
     assert parsed.carrier_data == {"account_number": "740561073", "tracking_number": "794612345670",
                                    "service_type": "FEDEX_INTERNATIONAL_PRIORITY", "ship_date": "2030-03-02"}
     assert parsed.reference == "ORDER-1001"
-    assert parsed.label_format == "ZPL"
+    # The request asked for ZPL, but FedEx states (docType) and sends PDF: the reply's format wins.
+    assert parsed.label_format == "PDF"
 
 
 def test_parse_etd_upload() -> None:
@@ -316,7 +322,9 @@ def test_parse_track_delivered() -> None:
     assert info.delivered_at == datetime.fromisoformat("2030-03-05T10:12:00-08:00")
     assert info.estimated_delivery == datetime.fromisoformat("2030-03-05T12:00:00-08:00")
     assert [(e.code, e.status.value) for e in info.events] == [
-        ("DL", "delivered"), ("OD", "in_transit"), ("CD", "exception"), ("PU", "in_transit"), ("OC", "pre_transit")]
+        ("DL", "delivered"), ("OD", "out_for_delivery"),  # OD (derivedStatusCode IT): the event type wins
+        ("CD", "exception"), ("PU", "in_transit"), ("OC", "pre_transit")]
+    assert info.events[1].codes == {"eventType": "OD", "derivedStatusCode": "IT"}
     assert all(e.occurred_at.tzinfo is not None for e in info.events)
     assert info.events[0].location == "LOS ANGELES, CA, US"
     assert info.events[2].description == "Clearance delay: Import documentation review"
@@ -365,6 +373,10 @@ def test_parsers_never_crash_on_arbitrary_json(body: Any, status: int) -> None:
     raw = httpx.Response(status, content=json.dumps(body).encode())
     for parse in (lambda r: rate.parse_rate(r, carrier="fedex"),
                   lambda r: track.parse_track(r, carrier="fedex", tracking_number="1"),
+                  lambda r: track.parse_track_many(r, carrier="fedex", tracking_numbers=["1", "2"]),
+                  lambda r: lookup.parse_find(r, carrier="fedex", reference="R"),
+                  lambda r: ship.parse_ship(r, carrier="fedex", request=international_ship(),
+                                            account_number="740561073"),
                   lambda r: void.parse_void(r, carrier="fedex")):
         carrier = None
         try:

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import carriergate as cg
-from carriergate.carriers.sf_express import SFExpress, SFExpressAccount, rate, ship, track, void
+from carriergate.carriers.sf_express import SFExpress, SFExpressAccount, lookup, rate, ship, track, void
 from carriergate.carriers.sf_express.address import phone_fields
 from carriergate.carriers.sf_express.errors import DuplicateOrder, business_result
 from carriergate.core.contract import Call
@@ -323,7 +323,7 @@ def test_account_keeps_the_checkword_secret() -> None:
     assert carrier.secrets() == ["sandbox-checkword"]
     assert SFExpressAccount(partner_id="P", checkword="c").template_code == "fm_150_standard_P"
     assert SFExpress.capabilities == {cg.Capability.RATE, cg.Capability.SHIP, cg.Capability.VOID,
-                                      cg.Capability.TRACK}
+                                      cg.Capability.TRACK, cg.Capability.FIND_LABEL}
 
 
 @settings(max_examples=150, deadline=None)
@@ -339,6 +339,8 @@ def test_parsers_only_raise_carrier_errors(data: Any, success: Any) -> None:
         lambda: rate.parse_rate(response, carrier="sf_express", ship_date=date(2026, 3, 2)),
         lambda: ship.parse_label(response, carrier="sf_express", order=CREATED, reference="CG-SH-0001"),
         lambda: track.parse_track(response, number="SF1", carrier="sf_express"),
+        lambda: track.parse_track_many(response, numbers=["SF1360000000017", "1"], carrier="sf_express"),
+        lambda: lookup.parse_found(response, carrier="sf_express"),
     ]
     for parse in parsers:
         with contextlib.suppress(cg.CarrierError):  # anything else (KeyError, TypeError) fails the test

@@ -85,7 +85,8 @@ def test_ship_is_one_write_never_repeated_that_carries_the_reference() -> None:
     assert_call(call, operation="ship", kind="write", idempotent=False, reference="ORDER-2002")
     assert_built_as(call, build_ship(request, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID, today=SHIP_DAY))
     label = call.parse(answer("ship_response_domestic.json"))
-    assert (label.carrier, label.label_format, label.reference) == ("ups-us", "GIF", "ORDER-2002")
+    # the answer states its labels are ZPL (ShippingLabel.ImageFormat.Code): that is the label's format
+    assert (label.carrier, label.label_format, label.reference) == ("ups-us", "ZPL", "ORDER-2002")
     assert last(flow, label) is label
 
 

@@ -18,13 +18,14 @@ import pytest
 
 import carriergate as cg
 from carriergate.carriers.ups.account import UPSAccount
+from carriergate.carriers.ups.lookup import build_recovery
 from carriergate.carriers.ups.paperless import build_upload, parse_upload
 from carriergate.carriers.ups.pickup import build_pickup, parse_cancel_pickup, parse_pickup
 from carriergate.carriers.ups.rate import build_rate, parse_rate, request_option
 from carriergate.carriers.ups.ship import build_ship, parse_ship
 from carriergate.carriers.ups.track import parse_track
 from carriergate.carriers.ups.void import parse_void
-from carriergate.sandbox.conformance import ups_pickup_patch, ups_rating_patch
+from carriergate.sandbox.conformance import ups_label_recovery_patch, ups_pickup_patch, ups_rating_patch
 
 from support.openapi_oracle import Spec, assert_strict, assert_tolerant, replace_tabs, response_examples
 from support.ups_samples import (
@@ -40,8 +41,7 @@ from support.ups_samples import (
     shipment,
 )
 
-# -- patch layer: UPS defects, each contradicted by the same file (kept once, with the sandbox's checks)
-PATCHES = {"Rating": (ups_rating_patch,), "Pickup": (ups_pickup_patch,)}
+PATCHES = {"Rating": (ups_rating_patch,), "Pickup": (ups_pickup_patch,), "Shipping": (ups_label_recovery_patch,)}
 
 
 @cache
@@ -109,6 +109,34 @@ def test_pickup_and_paperless_requests_are_strictly_valid(ups: Any) -> None:
     assert_strict(ups("Pickup"), pickup_body(pickup_request()), "PICKUPCreationRequestWrapper")
     upload = build_upload([INVOICE], ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID, reference="ORDER-2002")
     assert_strict(ups("Paperless"), sent(upload), "PAPERLESSDOCUMENTUploadRequestWrapper")
+
+
+def test_issue_12_requests_are_strictly_valid(ups: Any) -> None:
+    """Return labels, references with UPS codes, third-party billing and a duty payer; Label Recovery."""
+    base = cn_to_us()
+    assert base.customs is not None
+    customs = base.customs.model_copy(update={"duty_payer": cg.Payer(party="recipient", account_number="R12345")})
+    refs = [cg.ShipmentReference(kind="rma", value="RMA-55")]
+    billed = shipment(base.model_copy(update={"customs": customs}), references=refs,
+                      billing=cg.Payer(party="third_party", account_number="9X8Y7Z", country="US", postal_code="10001"))
+    assert_strict(ups("Shipping"), ship_body(billed), "SHIPRequestWrapper")
+    back = domestic_us().model_copy(update={"origin": domestic_us().destination, "destination": domestic_us().origin})
+    assert_strict(ups("Shipping"), ship_body(shipment(back, return_shipment=True, references=refs * 1 + [
+        cg.ShipmentReference(kind="purchase_order", value="PO-1")])), "SHIPRequestWrapper")
+    recovery = build_recovery("1ZA1B2C30312345675", ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID,
+                              reference="ORDER-2002", label_format="GIF")
+    assert_strict(ups("Shipping"), sent(recovery), "LABELRECOVERYRequestWrapper")
+
+
+def test_the_label_recovery_patch_only_corrects_what_it_says(specs: Path) -> None:
+    raw = Spec.load(specs / "ups" / "Shipping.yaml", text_patches=(replace_tabs,))
+    recovery = build_recovery("1ZA1B2C30312345675", ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID,
+                              reference="ORDER-2002", label_format="GIF")
+    errors = raw.strict_errors(sent(recovery), "LABELRECOVERYRequestWrapper")
+    assert sorted(errors) == sorted([
+        "LabelRecoveryRequest: 'TrackingNumbers' is a required property",
+        "LabelRecoveryRequest: 'ReferenceValues' is a required property",
+        "LabelRecoveryRequest/LabelSpecification/LabelImageFormat/Code: 'GIF' is too short"])
 
 
 def test_the_patches_only_correct_what_they_say(ups: Any, specs: Path) -> None:

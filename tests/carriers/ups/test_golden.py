@@ -37,6 +37,7 @@ from support.ups_samples import (
     sent,
     shipment,
     usd,
+    with_tax_indicator,
 )
 
 
@@ -58,7 +59,7 @@ def test_rate_request_domestic_shop_with_transit_times() -> None:
     assert request_option(request, ACCOUNT) == "Shoptimeintransit"
     http = build_rate(request, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
     assert_request(http, "POST", "rating/v2409/Shoptimeintransit")
-    assert sent(http) == fixture("rate_request_domestic.json")
+    assert sent(http) == with_tax_indicator(fixture("rate_request_domestic.json"))
 
 
 def test_rate_request_one_service_uses_rate_option() -> None:
@@ -66,21 +67,21 @@ def test_rate_request_one_service_uses_rate_option() -> None:
     assert request_option(request, ACCOUNT) == "Ratetimeintransit"
     http = build_rate(request, ACCOUNT, base_url=BASE_URL, trans_id=TRANS_ID)
     assert_request(http, "POST", "rating/v2409/Ratetimeintransit")
-    assert sent(http) == fixture("rate_request_cn_us.json")
+    assert sent(http) == with_tax_indicator(fixture("rate_request_cn_us.json"))
 
 
 def test_ship_request_international_with_customs_insurance_and_paperless_invoice() -> None:
     http = build_ship(shipment(cn_to_us(), signature="signature", documents=[INVOICE]), ACCOUNT, base_url=BASE_URL,
                       trans_id=TRANS_ID, today=SHIP_DAY, document_ids=["2099-05-04-00.00.00.000001"])
     assert_request(http, "POST", "shipments/v2409/ship")
-    assert sent(http) == fixture("ship_request_cn_us.json")
+    assert sent(http) == with_tax_indicator(fixture("ship_request_cn_us.json"))
 
 
 def test_ship_request_domestic_puts_signature_and_reference_on_packages() -> None:
     http = build_ship(shipment(domestic_us(), signature="adult_signature"), ACCOUNT, base_url=BASE_URL,
                       trans_id=TRANS_ID, today=SHIP_DAY)
     assert_request(http, "POST", "shipments/v2409/ship")
-    assert sent(http) == fixture("ship_request_domestic.json")
+    assert sent(http) == with_tax_indicator(fixture("ship_request_domestic.json"))
 
 
 def test_paperless_upload_request() -> None:
@@ -125,7 +126,8 @@ def test_rate_response_negotiated_totals_and_charges() -> None:
                  cg.Charge(kind="fuel", name="Fuel surcharge", amount=usd("2.28"), code="375"),
                  cg.Charge(kind="surcharge", name="Residential surcharge", amount=usd("5.10"), code="270"),
                  cg.Charge(kind="insurance", name="Declared value", amount=usd("2.10")),
-                 cg.Charge(kind="discount", name="Negotiated discount", amount=usd("-4.88"))])
+                 cg.Charge(kind="discount", name="Negotiated discount", amount=usd("-4.88"))],
+        warnings=[cg.Notice(message="Your invoice may vary from the displayed reference rates", code="110971")])
     # published total with taxes when there is no negotiated rate; one ItemizedCharges object, not a list
     assert second_day.total == usd("36.24")
     assert [(c.kind, c.name, c.amount) for c in second_day.charges] == [
