@@ -12,7 +12,7 @@ first time it is used.
 
 from typing import TYPE_CHECKING, Any
 
-from carriergate.core.address import Address
+from carriergate.core.address import Address, AddressLatin
 from carriergate.core.billing import Payer, ShipmentReference
 from carriergate.core.contract import Account, Call, Capability, Carrier, Flow
 from carriergate.core.customs import CustomsDeclaration, CustomsItem
@@ -25,6 +25,7 @@ from carriergate.core.errors import (
     FieldError,
     MalformedResponse,
     NotFound,
+    NotServed,
     NotSupported,
     OutcomeUnknown,
     RateLimited,
@@ -57,6 +58,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Account",
     "Address",
+    "AddressLatin",
     "AsyncCarrierClient",
     "AsyncGateway",
     "AuthenticationError",
@@ -79,6 +81,7 @@ __all__ = [
     "MalformedResponse",
     "Money",
     "NotFound",
+    "NotServed",
     "NotSupported",
     "Notice",
     "OutcomeUnknown",

@@ -9,6 +9,8 @@ Routes:
 - ``GET /v1/schema``: the JSON Schema of that body (:mod:`.body`).
 - ``POST /shopify/rates``: Shopify's CarrierService callback.
 - ``GET /healthz``: the accounts and each one's circuit-breaker state (:mod:`.observe`).
+- ``POST /webhooks/{account}``: a carrier's tracking push, when the app has a
+  :class:`~.webhooks.WebhookReceiver` (verified, handed to its hook once, acknowledged).
 
 Every request gets one access log line (logger ``carriergate.checkout.access``); an answer with no
 rate at all, or a dropped quote, gets a warning on ``carriergate.checkout`` saying why.
@@ -39,6 +41,7 @@ from carriergate.checkout.observe import BreakerWatch, log_access
 from carriergate.checkout.quoting import CheckoutQuote, aquote, checkout_shopper
 from carriergate.checkout.settings import ShopifyOptions, check_time_zone, zone
 from carriergate.checkout.shopify import rate_request, rates_response
+from carriergate.checkout.webhooks import WebhookReceiver
 from carriergate.core.errors import CarrierError, ConfigurationError, ValidationError
 from carriergate.core.shipment import RateRequest
 from carriergate.gateway.gateways import AsyncGateway
@@ -69,7 +72,8 @@ class CheckoutApp:
     """``create_app(gateway, policy, deadline=1.0)``: the ASGI callable."""
 
     def __init__(self, shopper: AsyncRateShopper, policy: FeePolicy, deadline: float,
-                 shopify: ShopifyOptions, admission: AdmissionSettings | None = None) -> None:
+                 shopify: ShopifyOptions, admission: AdmissionSettings | None = None,
+                 webhooks: WebhookReceiver | None = None) -> None:
         if deadline <= 0:
             raise ValueError("deadline must be positive")
         self.shopper = shopper
@@ -78,6 +82,7 @@ class CheckoutApp:
         self.shopify = shopify
         self.admission = Admission(admission, deadline=deadline)
         self.breakers = BreakerWatch(shopper.gateway.accounts)
+        self.webhooks = webhooks
         self._monitor: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -140,6 +145,12 @@ class CheckoutApp:
 
     async def _route(self, scope: Scope, receive: Receive) -> tuple[int, dict[str, Any]]:
         method, path = scope["method"], scope["path"].rstrip("/") or "/"
+        if path.startswith("/webhooks/") and self.webhooks is not None:
+            if method != "POST":
+                raise _HTTPError(405, {"error": "method_not_allowed", "message": f"use POST {path}"})
+            answer = await self.webhooks.receive(path.removeprefix("/webhooks/"), await _body(receive),
+                                                 _header(scope, b"content-type") or "")
+            return answer.status, dict(answer.body)
         routes = {"/healthz": "GET", "/v1/schema": "GET", "/v1/quotes": "POST", "/shopify/rates": "POST"}
         if path not in routes:
             raise _HTTPError(404, {"error": "not_found", "message": f"no route {path}"})
@@ -189,7 +200,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _json(receive: Receive) -> Any:
+async def _body(receive: Receive) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -203,8 +214,13 @@ async def _json(receive: Receive) -> Any:
         chunks.append(chunk)
         if not message.get("more_body"):
             break
+    return b"".join(chunks)
+
+
+async def _json(receive: Receive) -> Any:
+    body = await _body(receive)
     try:
-        return json.loads(b"".join(chunks), parse_float=Decimal)  # numbers stay exact
+        return json.loads(body, parse_float=Decimal)  # numbers stay exact
     except (ValueError, UnicodeDecodeError):
         raise _HTTPError(422, {"error": "validation", "field": "(body)", "reason": "body is not valid JSON",
                                "errors": [{"field": "(body)", "reason": "body is not valid JSON"}]}) from None
@@ -220,13 +236,14 @@ async def _respond(send: Send, status: int, body: dict[str, Any]) -> None:
 def create_app(gateway: AsyncGateway | AsyncRateShopper, policy: FeePolicy | None = None, deadline: float = 1.0, *,
                shopify: ShopifyOptions | None = None, admission: AdmissionSettings | None = None,
                exchange_rates: RateSource | str | Path | None = None, default_hs_code: str | None = None,
-               time_zone: str | None = None) -> CheckoutApp:
+               time_zone: str | None = None, webhooks: WebhookReceiver | None = None) -> CheckoutApp:
     """The checkout ASGI app over an AsyncGateway (backup rates from its ``table`` account, if any)
     or an :class:`AsyncRateShopper` (to add a rate cache). ``admission``: its load shedding
     (:mod:`.admission`). The rest override the policy file's settings, as ``serve``'s options do:
     ``shopify`` (default: the policy's ``[shopify]`` table), ``exchange_rates`` (a
     :class:`~carriergate.checkout.exchange.RateSource` or an exchange-rate file, asked before the
-    policy's own ``exchange_rates``), ``default_hs_code`` and ``time_zone`` (an IANA name)."""
+    policy's own ``exchange_rates``), ``default_hs_code`` and ``time_zone`` (an IANA name). ``webhooks``
+    receives carriers' tracking pushes at ``POST /webhooks/{account}``."""
     chosen = (policy or FeePolicy()).with_rates(rate_source(exchange_rates))
     options = shopify or chosen.shopify
     try:
@@ -237,7 +254,7 @@ def create_app(gateway: AsyncGateway | AsyncRateShopper, policy: FeePolicy | Non
             chosen = chosen.model_copy(update={"time_zone": check_time_zone(time_zone)})  # keeps the rate source
     except (ValidationError, ValueError) as exc:
         raise ConfigurationError(f"checkout settings: {exc}", code="configuration") from None
-    return CheckoutApp(checkout_shopper(gateway), chosen, deadline, options, admission)
+    return CheckoutApp(checkout_shopper(gateway), chosen, deadline, options, admission, webhooks)
 
 
 __all__ = ["CheckoutApp", "QuoteBody", "create_app"]

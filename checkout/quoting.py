@@ -19,7 +19,7 @@ from carriergate.checkout.fees import FeePolicy, NoExchangeRate, PricedQuote
 from carriergate.checkout.settings import zone
 from carriergate.core.deadline import Deadline
 from carriergate.core.errors import CarrierError, FieldError, ValidationError
-from carriergate.core.money import Money
+from carriergate.core.money import Money, amount_text
 from carriergate.core.results import RateResult
 from carriergate.core.shipment import RateRequest
 from carriergate.gateway.gateways import AsyncGateway, BaseGateway, Gateway
@@ -87,7 +87,7 @@ class CheckoutQuote:
 
 
 def _money(money: Money) -> dict[str, str]:
-    return {"amount": f"{money.amount:f}", "currency": money.currency}
+    return {"amount": amount_text(money.amount, money.currency), "currency": money.currency}
 
 
 def price(result: RateResult, request: RateRequest, policy: FeePolicy, *, order_total: Money | None = None,

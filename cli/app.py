@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 import sys
 from collections.abc import Sequence
@@ -11,11 +10,12 @@ from typing import Annotated, Any
 
 import typer
 
-from carriergate.cli import output, parsing, servers
+from carriergate.cli import labels, output, parsing, servers
+from carriergate.cli.choosing import Cheapest, Sort, SortOrder, chosen_quotes
 from carriergate.cli.config import build_gateway
-from carriergate.cli.exits import ExitCode, exit_code_for, guarded, one_line
+from carriergate.cli.exits import exit_code_for, guarded, one_line
 from carriergate.core import registry
-from carriergate.core.contract import Capability
+from carriergate.core.contract import AnyCarrier, Capability
 from carriergate.core.errors import CarrierError, NotFound, OutcomeUnknown
 from carriergate.core.results import Label
 from carriergate.core.tracking import TrackingResult
@@ -26,7 +26,8 @@ label by the reference it was shipped under, across carriers.
 Configuration: --config FILE (TOML, one table per account), else CARRIERGATE_<ACCOUNT>__<FIELD>
 environment variables, else the table carrier with its sample rate card.
 
-Exit codes: 0 ok; 1 carrier error (find-label: no label under the reference; track: no number
+Exit codes: 0 ok (rates: a carrier that does not serve the shipment is listed as not applicable,
+not a failure); 1 carrier error (find-label: no label under the reference; track: no number
 tracked); 2 bad input (nothing sent); 3 some quotes, some carriers failed (track: some numbers
 tracked, some not); 4 no quote; 5 configuration error; 6 operation not supported by the carrier;
 7 outcome unknown (a label or pickup may exist: for a label, run the `carriergate find-label
@@ -39,12 +40,28 @@ ADDRESS = ("COUNTRY,POSTAL[,CITY[,STATE]] then optional ;key=value pairs (name, 
 app = typer.Typer(name="carriergate", help=HELP, no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from carriergate import __version__
+
+        typer.echo(f"carriergate {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True, help="Print the version and exit")] = False) -> None:
+    """Options of the command itself (before any subcommand)."""
+
 From = Annotated[str, typer.Option("--from", metavar="ADDRESS", help=f"Origin address: {ADDRESS}")]
 To = Annotated[str, typer.Option("--to", metavar="ADDRESS", help="Destination address, same syntax as --from")]
 Weights = Annotated[list[str], typer.Option(
     "--weight", metavar="WEIGHT", help="Parcel weight, e.g. 2.5kg, 800g, 3lb; repeat for more parcels")]
 Sizes = Annotated[list[str] | None, typer.Option(
-    "--size", metavar="LxWxH", help="Parcel size with unit, e.g. 30x20x10cm; one for all parcels or one per --weight")]
+    "--size", metavar="LxWxH",
+    help="Parcel size with unit, e.g. 30x20x10cm; one for all parcels or one per --weight "
+         "(repeat it or separate by commas)")]
 Insure = Annotated[str | None, typer.Option(
     "--insure", metavar="MONEY", help="Declared value to insure, e.g. '300 USD'")]
 Items = Annotated[list[str] | None, typer.Option(
@@ -67,7 +84,7 @@ CarrierName = Annotated[str, typer.Option("--carrier", metavar="NAME", help="Car
 Data = Annotated[list[str] | None, typer.Option(
     "--data", metavar="KEY=VALUE", help="Carrier reference key=value printed by ship or pickup; repeatable")]
 Carriers = Annotated[str | None, typer.Option(
-    "--carriers", metavar="NAMES", help="Comma-separated accounts (default: all configured)")]
+    "--carriers", metavar="NAMES", help="Comma-separated accounts, e.g. ups,fedex (default: all configured)")]
 Services = Annotated[list[str] | None, typer.Option("--service", metavar="CODE", help="Only these service codes")]
 Service = Annotated[str, typer.Option("--service", metavar="CODE", help="The carrier's service code (see rates)")]
 Reference = Annotated[str, typer.Option(
@@ -98,28 +115,24 @@ def rates(from_: From, to: To, weight: Weights, size: Sizes = None, insure: Insu
           documents: Documents = False, signer: Signer = None, contents_type: Contents = "merchandise",
           incoterm: Incoterm = "DAP",
           carriers: Carriers = None, service: Services = None,
-          deadline: Deadline = 10.0, json_: Json = False, config: Config = None,
-          sandbox: Sandbox = False) -> None:
-    """Quotes from every configured carrier, cheapest first."""
+          deadline: Deadline = 10.0, sort: Sort = SortOrder.price, cheapest: Cheapest = False, json_: Json = False,
+          config: Config = None, sandbox: Sandbox = False) -> None:
+    """Quotes from every configured carrier, cheapest first (--sort time: fastest first; --cheapest:
+    only the cheapest quote a label can be bought for). A carrier that does not serve the shipment is
+    listed as not applicable: exit 0 all the same; 3 only when a carrier failed."""
     with guarded(json_):
         request = parsing.build_rate_request(services=list(service or []), **_shipment(
             from_, to, weight, size, insure, item, documents, signer, contents_type, incoterm))
         _check_deadline(deadline)
-        names = [n.strip() for n in carriers.split(",") if n.strip()] if carriers else None
+        names = parsing.names(carriers)
         with build_gateway(config, sandbox) as gw:
             result = gw.rate(request, carriers=names, deadline=deadline)
+        quotes, title = chosen_quotes(result, sort, cheapest)
     if json_:
-        output.print_json(output.rates_document(result))
+        output.print_json(output.rates_document(result, quotes))
     else:
-        output.print_rates(result)
-    raise typer.Exit(int(output.rates_exit_code(result)))
-
-
-def _label_path(requested: Path | None, tracking_number: str, label_format: str) -> Path:
-    if requested is not None:
-        return requested
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", tracking_number) or "label"
-    return Path(f"label-{safe}.{label_format.lower()}")
+        output.print_rates(result, quotes, title)
+    raise typer.Exit(int(output.rates_exit_code(result, quotes)))
 
 
 @app.command()
@@ -149,10 +162,13 @@ def ship(from_: From, to: To, weight: Weights, carrier: CarrierName,
             carrier=carrier, service=service, reference=reference, label_format=label_format,
             **_shipment(from_, to, weight, size, insure, item, documents, signer, contents_type, incoterm))
         _check_deadline(deadline)
+        labels.check_output(output_file, label_format)  # before the label is bought
         with build_gateway(config, sandbox) as gw:
-            searchable.append(Capability.FIND_LABEL in gw.carrier(carrier).carrier.capabilities)
+            account = gw.carrier(carrier).carrier
+            searchable.append(Capability.FIND_LABEL in account.capabilities)
             label = gw.ship(request, deadline=deadline)
-    _save_label(label, _label_path(output_file, label.tracking_number, label.label_format), json_)
+    path = labels.label_path(output_file, label.tracking_number, label.label_format)
+    _save_label(label, path, json_, account, config, sandbox)
 
 
 def find_label_command(carrier: str, reference: str, config: Path | None, sandbox: bool) -> str:
@@ -165,19 +181,17 @@ def find_label_command(carrier: str, reference: str, config: Path | None, sandbo
     return shlex.join(words)
 
 
-def _save_label(label: Label, path: Path | None, json_: bool) -> None:
-    """Write the label's image to ``path`` (None: the label has none to write) and print the label."""
+def _save_label(label: Label, path: Path | None, json_: bool, account: AnyCarrier, config: Path | None,
+                sandbox: bool) -> None:
+    """Write the label's image to ``path`` (None: the label has none to write) and print the label,
+    with how to void it on ``account``."""
     if path is not None:
-        try:
-            path.write_bytes(label.label)
-        except OSError as exc:
-            typer.echo(f"error: label {label.tracking_number} was created but could not be written to {path}: "
-                       f"{exc.strerror or type(exc).__name__}", err=True)
-            raise typer.Exit(int(ExitCode.CARRIER_ERROR)) from None
+        labels.write(label, path)
+    void = labels.void_advice(account, label, config, sandbox)
     if json_:
-        output.print_json(output.label_document(label, None if path is None else str(path)))
+        output.print_json(output.label_document(label, None if path is None else str(path), void))
     else:
-        output.print_label(label, None if path is None else str(path))
+        output.print_label(label, None if path is None else str(path), void)
 
 
 @app.command("find-label")
@@ -192,12 +206,14 @@ def find_label(carrier: CarrierName,
     carrier gives it again; exit code 1 when the carrier holds no label under the reference."""
     with guarded(json_):
         _check_deadline(deadline)
+        labels.check_output(output_file, None)
         with build_gateway(config, sandbox) as gw:
+            account = gw.carrier(carrier).carrier
             label = gw.find_label(reference, carrier=carrier, deadline=deadline)
         if label is None:
             raise NotFound(f"no label under reference {reference.strip()!r}", carrier=carrier)
-    path = _label_path(output_file, label.tracking_number, label.label_format) if label.label else None
-    _save_label(label, path, json_)
+    path = labels.label_path(output_file, label.tracking_number, label.label_format) if label.label else None
+    _save_label(label, path, json_, account, config, sandbox)
 
 
 @app.command()

@@ -22,7 +22,8 @@ class ExitCode(IntEnum):
     OK = 0               # every carrier asked answered / the operation succeeded
     CARRIER_ERROR = 1    # the carrier refused or could not be reached (single-carrier operations)
     BAD_INPUT = 2        # the command line or the request is invalid; nothing was sent
-    PARTIAL = 3          # rates: some quotes, and some carriers failed; track: some numbers tracked, some not
+    PARTIAL = 3          # rates: some quotes, and some carriers failed (a carrier that does not serve the
+    #                      shipment is "not applicable", not a failure); track: some numbers tracked, some not
     NO_QUOTE = 4         # rates: no quote at all
     CONFIGURATION = 5    # configuration file, environment or account settings are wrong
     NOT_SUPPORTED = 6    # the carrier does not offer this operation
@@ -46,7 +47,8 @@ def exit_code_for(error: CarrierError) -> ExitCode:
 _OPTIONS = (("origin", "--from"), ("destination", "--to"), ("parcels", "--weight/--size"),
             ("insurance", "--insure"), ("customs.items", "--item"), ("customs", "--item/--documents"),
             ("address", "--at"), ("window", "--start/--end"), ("total_weight", "--weight"), ("carrier_data", "--data"),
-            ("reference", "--reference"), ("tracking_numbers", "NUMBER"))
+            ("reference", "--reference"), ("tracking_numbers", "NUMBER"), ("output", "--output"),
+            ("carriers", "--carriers"), ("cheapest", "--cheapest"))
 
 
 def option_for(field: str) -> str | None:

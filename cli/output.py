@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 import typer
@@ -11,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from carriergate.cli.exits import ExitCode, error_document, exit_code_for
+from carriergate.core.errors import CarrierError, NotServed, NotSupported
 from carriergate.core.money import Money
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup, RateResult
@@ -43,10 +45,28 @@ def transit(quote: Quote) -> str:
     return f"{high} day" if high == 1 else f"{high} days"
 
 
-def rates_exit_code(result: RateResult) -> ExitCode:
-    if not result.quotes:
+def not_applicable(error: CarrierError) -> bool:
+    """A carrier that cannot quote this shipment by its nature, not because anything failed: it does
+    not serve the lane (:class:`NotServed`) or does not offer what was asked (:class:`NotSupported`:
+    no rating, no insurance on a rate card, SF Express outside mainland China)."""
+    return isinstance(error, NotServed | NotSupported)
+
+
+def failures(result: RateResult) -> dict[str, CarrierError]:
+    """The carriers that failed: every error except the not applicable ones."""
+    return {name: e for name, e in result.errors.items() if not not_applicable(e)}
+
+
+def inapplicable(result: RateResult) -> dict[str, CarrierError]:
+    return {name: e for name, e in result.errors.items() if not_applicable(e)}
+
+
+def rates_exit_code(result: RateResult, quotes: list[Quote] | None = None) -> ExitCode:
+    """NO_QUOTE without a quote (``quotes``: those shown, default all); PARTIAL when some carrier
+    failed; OK otherwise, however many carriers were not applicable."""
+    if not (result.quotes if quotes is None else quotes):
         return ExitCode.NO_QUOTE
-    return ExitCode.PARTIAL if result.errors else ExitCode.OK
+    return ExitCode.PARTIAL if failures(result) else ExitCode.OK
 
 
 def quote_document(quote: Quote) -> dict[str, Any]:
@@ -60,10 +80,14 @@ def quote_document(quote: Quote) -> dict[str, Any]:
     }
 
 
-def rates_document(result: RateResult) -> dict[str, Any]:
-    return {"quotes": [quote_document(q) for q in result.quotes],
-            "errors": [error_document(e) for _, e in sorted(result.errors.items())],
-            "complete": result.complete, "exit_code": int(rates_exit_code(result))}
+def rates_document(result: RateResult, quotes: list[Quote] | None = None) -> dict[str, Any]:
+    """``quotes`` (default: all, in the result's order); ``errors`` the carriers that failed,
+    ``not_applicable`` those that do not serve the shipment; ``complete``: no carrier failed."""
+    shown_quotes = result.quotes if quotes is None else quotes
+    return {"quotes": [quote_document(q) for q in shown_quotes],
+            "errors": [error_document(e) for _, e in sorted(failures(result).items())],
+            "not_applicable": [error_document(e) for _, e in sorted(inapplicable(result).items())],
+            "complete": not failures(result), "exit_code": int(rates_exit_code(result, quotes))}
 
 
 def print_json(document: dict[str, Any]) -> None:
@@ -76,31 +100,38 @@ def print_errors(errors: dict[str, Any]) -> None:
         typer.echo(f"{name}:{code} {error.message}")
 
 
-def print_rates(result: RateResult) -> None:
-    if result.quotes:
-        table = Table(title="Quotes (cheapest first)")
+def print_rates(result: RateResult, quotes: list[Quote] | None = None, title: str = "Quotes (cheapest first)") -> None:
+    """The ``quotes`` table (default: all), then the carriers that failed, then those not applicable."""
+    shown_quotes = result.quotes if quotes is None else quotes
+    if shown_quotes:
+        table = Table(title=title)
         for column in ("Carrier", "Service", "Total", "Transit", "Source"):
             table.add_column(column, justify="right" if column == "Total" else "left")
-        for q in result.quotes:
+        for q in shown_quotes:
             add_row(table, q.carrier, f"{q.service_name} ({q.service_code})",
                     shown(q.total), transit(q), q.source)
         console().print(table)
     else:
         typer.echo("No quotes.")
-    if result.errors:
+    if failures(result):
         typer.echo("Carriers without a quote:")
-        print_errors(result.errors)
+        print_errors(failures(result))
+    if inapplicable(result):
+        typer.echo("Not applicable (the carrier does not serve this shipment):")
+        print_errors(inapplicable(result))
 
 
-def label_document(label: Label, path: str | None) -> dict[str, Any]:
+def label_document(label: Label, path: str | None, void: str | None = None) -> dict[str, Any]:
+    """``void``: the advice line on voiding it (see cli/labels.py)."""
     return {"carrier": label.carrier, "tracking_number": label.tracking_number,
             "tracking_numbers": label.tracking_numbers, "label_format": label.label_format,
             "label_file": path, "total": money(label.total), "reference": label.reference,
-            "carrier_data": label.carrier_data}
+            "carrier_data": label.carrier_data, "void": void}
 
 
-def print_label(label: Label, path: str | None) -> None:
-    """The label; ``path`` None: the carrier gave no image (a label found again may come without one)."""
+def print_label(label: Label, path: str | None, void: str) -> None:
+    """The label and ``void``, the line that says how to void it; ``path`` None: the carrier gave no
+    image (a label found again may come without one)."""
     typer.echo(f"{label.carrier}: tracking number {label.tracking_number}")
     if label.reference:
         typer.echo(f"reference: {label.reference}")
@@ -110,9 +141,7 @@ def print_label(label: Label, path: str | None) -> None:
         typer.echo("label: the carrier gave no label image")
     else:
         typer.echo(f"label ({label.label_format}, {len(label.label)} bytes) written to {path}")
-    data = " ".join(f"--data {k}={v}" for k, v in label.carrier_data.items())
-    typer.echo(f"void with: carriergate void --carrier {label.carrier} --tracking-number {label.tracking_number}"
-              f"{' ' + data if data else ''}")
+    typer.echo(void)
 
 
 def pickup_document(pickup: Pickup) -> dict[str, Any]:
@@ -124,9 +153,11 @@ def pickup_document(pickup: Pickup) -> dict[str, Any]:
 
 def print_pickup(pickup: Pickup) -> None:
     typer.echo(f"{pickup.carrier}: pickup confirmation {pickup.confirmation_number}")
-    data = " ".join(f"--data {k}={v}" for k, v in pickup.carrier_data.items())
-    typer.echo(f"cancel with: carriergate cancel-pickup --carrier {pickup.carrier} "
-              f"--confirmation-number {pickup.confirmation_number}{' ' + data if data else ''}")
+    words = ["carriergate", "cancel-pickup", "--carrier", pickup.carrier,
+             "--confirmation-number", pickup.confirmation_number]
+    for key, value in pickup.carrier_data.items():
+        words += ["--data", f"{key}={value}"]
+    typer.echo(f"cancel with: {shlex.join(words)}")
 
 
 def tracking_document(info: TrackingInfo) -> dict[str, Any]:

@@ -31,7 +31,10 @@ _ADDRESS_KEYS = frozenset({"name", "company", "street", "district", "phone", "em
                            "city", "state"})
 _NUMBER_UNIT = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*$")
 _SIZE = re.compile(r"^\s*([-+]?[0-9.]+)\s*[xX×]\s*([-+]?[0-9.]+)\s*[xX×]\s*([-+]?[0-9.]+)\s*([A-Za-z]*)\s*$")
-_MONEY = re.compile(r"^\s*(\S+)\s*([A-Za-z]{3})?\s*$")
+_MONEY = re.compile(r"^\s*(\S*?)\s*([A-Za-z]{3})?\s*$")
+_NUMBER = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+#: Separators of comma-separated lists: the ASCII comma and the full-width one (，) of CJK input.
+_COMMAS = re.compile(r"[,，]")
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n"}
 
@@ -40,10 +43,26 @@ def bad(field: str, reason: str) -> ValidationError:
     return ValidationError(FieldError(field, reason))
 
 
+def commas(text: str) -> str:
+    """``text`` with full-width commas (，) as ASCII ones: every comma-separated list accepts both."""
+    return _COMMAS.sub(",", text)
+
+
+def names(text: str | None) -> list[str] | None:
+    """A comma-separated list of names (``--carriers ups，fedex``); None (every account) when not
+    given or empty; a list of separators only names no account: refused."""
+    if text is None or not text.strip():
+        return None
+    found = [n.strip() for n in commas(text).split(",") if n.strip()]
+    if not found:
+        raise bad("carriers", "name at least one account, e.g. ups,fedex")
+    return found
+
+
 def address(spec: str, field: str, *, placeholder_name: str) -> dict[str, Any]:
     """``COUNTRY,POSTAL[,CITY[,STATE]][;key=value...]`` as the keyword arguments of ``Address``."""
     head, *pairs = spec.split(";")
-    parts = [p.strip() for p in head.split(",")]
+    parts = [p.strip() for p in commas(head).split(",")]
     if len(parts) < 2 or len(parts) > 4:
         raise bad(field, f"expected COUNTRY,POSTAL[,CITY[,STATE]] (got {head.strip()!r})")
     country, postal, city, state = [*parts, "", ""][:4]
@@ -106,6 +125,9 @@ def money(spec: str, field: str) -> dict[str, str]:
     if not match:
         raise bad(f"{field}.amount", f"expected an amount and a currency such as '300 USD' (got {spec!r})")
     amount, currency = match.groups()
+    if not _NUMBER.match(amount):  # "abc": no amount, or an amount that is not a number
+        raise bad(f"{field}.amount", f"{amount or spec.strip()!r} is not a number (expected an amount and a "
+                                     "currency such as '300 USD')")
     if not currency:
         raise bad(f"{field}.currency", f"a currency is required, e.g. '{amount} USD'")
     return {"amount": amount, "currency": currency}
@@ -114,6 +136,9 @@ def money(spec: str, field: str) -> dict[str, str]:
 def parcels(weights: Sequence[str], sizes: Sequence[str]) -> list[dict[str, Any]]:
     if not weights:
         raise bad("parcels", "at least one --weight is required")
+    if sizes and len(sizes) not in (1, len(weights)):
+        raise bad("parcels", f"give one --size for all parcels or one per --weight ({len(weights)})")
+    sizes = [s for spec in sizes for s in commas(spec).split(",") if s.strip()]  # --size A,B: one per parcel
     if sizes and len(sizes) not in (1, len(weights)):
         raise bad("parcels", f"give one --size for all parcels or one per --weight ({len(weights)})")
     out: list[dict[str, Any]] = []
@@ -137,7 +162,7 @@ def items(specs: Sequence[str], origin_country: str, parcel_list: list[dict[str,
     weight is split evenly over the units (rounded down to the gram so the items never outweigh it)."""
     rows: list[tuple[str, str, str, dict[str, str]]] = []
     for i, spec in enumerate(specs):
-        parts = spec.rsplit(",", 3)
+        parts = commas(spec).rsplit(",", 3)
         if len(parts) != 4:
             raise bad(f"customs.items[{i}]", f"expected DESCRIPTION,HS_CODE,QUANTITY,UNIT_VALUE (got {spec!r})")
         description, hs_code, quantity, value = (p.strip() for p in parts)

@@ -17,6 +17,8 @@ from carriergate.gateway.gateways import AsyncGateway
 from carriergate.sandbox.faults import Faults
 from carriergate.sandbox.registry import sandbox_accounts
 
+DEFAULT_HOST = "127.0.0.1"  # as carriergate.checkout.serving's: loopback unless asked
+
 Port = Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port on 127.0.0.1")]
 FaultsFile = Annotated[Path | None, typer.Option(
     "--faults", metavar="FILE", help="Fault injection per carrier (TOML: latency, hang, 5xx, 429, lost responses)")]
@@ -43,17 +45,33 @@ def sandbox_serve(port: Port = 8080, faults: FaultsFile = None,
     serve(port, faults=chosen, on_ready=ready)
 
 
-def checkout_serve(port: Port = 8000,
+Host = Annotated[str, typer.Option(
+    "--host", metavar="ADDRESS", help="Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")]
+
+
+def checkout_serve(port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port")] = 8000,
+                   host: Host = DEFAULT_HOST,
                    config: Annotated[Path | None, typer.Option(
                        "--config", metavar="FILE", help="Gateway configuration file (TOML)")] = None,
                    policy: Annotated[Path | None, typer.Option(
                        "--policy", metavar="FILE", help="Fee policy (TOML): free shipping, markups, rounding")] = None,
+                   exchange_rates: Annotated[Path | None, typer.Option(
+                       "--exchange-rates", metavar="FILE",
+                       help="Exchange rates (TOML or JSON: base and rates), asked before the policy's own")] = None,
+                   default_hs_code: Annotated[str | None, typer.Option(
+                       "--default-hs-code", metavar="CODE",
+                       help="HS code for Shopify items that carry none (international quotes)")] = None,
+                   time_zone: Annotated[str | None, typer.Option(
+                       "--time-zone", metavar="ZONE", help="The shop's IANA time zone for delivery dates, "
+                                                           "e.g. Asia/Shanghai")] = None,
                    deadline: Annotated[float, typer.Option(
                        "--deadline", metavar="SECONDS", help="Every answer within this many seconds")] = 1.0,
                    sandbox: Annotated[bool, typer.Option("--sandbox", help="Quote from the built-in sandbox")] = False,
                    ) -> None:
-    """Serve checkout quoting (POST /v1/quotes, POST /shopify/rates, GET /healthz) on 127.0.0.1."""
+    """Serve checkout quoting (POST /v1/quotes, POST /shopify/rates, GET /healthz) on --host:--port.
+    A bad setting (file, HS code, time zone, host) is a configuration error (exit 5) before serving."""
     from carriergate.checkout import create_app
+    from carriergate.checkout.serving import uvicorn_settings
 
     with guarded(False):
         try:
@@ -61,10 +79,18 @@ def checkout_serve(port: Port = 8000,
         except ImportError:
             raise ConfigurationError("`carriergate serve` needs an ASGI server: pip install 'carriergate[serve]'",
                                      code="configuration") from None
+        try:
+            settings = uvicorn_settings(host, port)
+        except ValueError as exc:
+            raise ConfigurationError(f"--host: {exc}", code="configuration") from None
         gateway = AsyncGateway.sandbox() if sandbox else AsyncGateway(gateway_config(config))
         fee_policy = FeePolicy.from_toml(policy) if policy else FeePolicy()
-        app = create_app(gateway, fee_policy, deadline=deadline)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
+        try:
+            app = create_app(gateway, fee_policy, deadline=deadline, exchange_rates=exchange_rates,
+                             default_hs_code=default_hs_code, time_zone=time_zone)
+        except ValueError as exc:  # a setting create_app did not word as a ConfigurationError itself
+            raise ConfigurationError(f"checkout settings: {exc}", code="configuration") from None
+    uvicorn.run(app, **settings)
 
 
 def register(app: typer.Typer) -> None:

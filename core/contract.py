@@ -24,6 +24,7 @@ from carriergate.core.errors import CarrierError, ConfigurationError, FieldError
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import LabelFormat, PickupRequest, RateRequest, ShipRequest
+from carriergate.core.subscriptions import Subscription
 from carriergate.core.tracking import TrackingInfo, TrackingResult
 
 T = TypeVar("T")
@@ -42,11 +43,13 @@ class Capability(StrEnum):
     FIND_LABEL = "find_label"
     #: Move a booked pickup to another window, address or parcel count.
     MODIFY_PICKUP = "modify_pickup"
+    #: Ask the carrier to push a parcel's tracking updates to a callback URL (a webhook).
+    SUBSCRIBE = "subscribe"
 
 
 #: Operations whose repetition cannot create a second shipment or pickup.
 IDEMPOTENT = frozenset({Capability.RATE, Capability.TRACK, Capability.VOID, Capability.CANCEL_PICKUP,
-                        Capability.FIND_LABEL})
+                        Capability.FIND_LABEL, Capability.SUBSCRIBE})
 #: The operations every carrier of the first wave offered; ``frozenset(Capability)`` would claim new ones too.
 CLASSIC = frozenset({Capability.RATE, Capability.SHIP, Capability.VOID, Capability.SCHEDULE_PICKUP,
                      Capability.CANCEL_PICKUP, Capability.TRACK})
@@ -260,6 +263,12 @@ class Carrier(Generic[AccountT]):
         """The shipment made under our ``reference`` (None: the carrier holds none), for a caller
         that got OutcomeUnknown on ship. The label image is there when the carrier can give it again."""
         raise self._unsupported(Capability.FIND_LABEL)
+
+    def subscribe(self, tracking_number: str, callback_url: str) -> Flow[Subscription]:
+        """Ask the carrier to push ``tracking_number``'s updates to ``callback_url`` (a webhook that
+        checks each push's signature: checkout's ``POST /webhooks/{account}``). Subscribing again is
+        harmless: a write that may be repeated."""
+        raise self._unsupported(Capability.SUBSCRIBE)
 
     def secrets(self) -> list[str]:
         """Every secret value of this account, for redaction of logs and traces."""

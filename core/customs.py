@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from carriergate.core.address import country_code
 from carriergate.core.billing import Payer
+from carriergate.core.latin import check_latin
 from carriergate.core.money import Money, total
 from carriergate.core.units import Weight
 from carriergate.core.validation import FieldProblem, StrictModel
@@ -22,9 +23,11 @@ _HS_CODE = re.compile(r"^[0-9]{6,10}$")
 
 
 class CustomsItem(StrictModel):
-    """One line of the commercial invoice."""
+    """One line of the commercial invoice. ``description_latin`` is the description in Latin script
+    for carriers whose customs papers take nothing else (UPS, FedEx, DHL Express)."""
 
     description: str = Field(min_length=1, max_length=200)
+    description_latin: str | None = Field(default=None, min_length=1, max_length=200)
     hs_code: str
     origin_country: str
     quantity: int = Field(gt=0)
@@ -33,6 +36,7 @@ class CustomsItem(StrictModel):
     sku: str | None = None
 
     _origin = field_validator("origin_country", mode="before")(lambda v: country_code(v))
+    _latin = field_validator("description_latin")(lambda v: None if v is None else check_latin(v))
 
     @field_validator("hs_code", mode="before")
     @classmethod

@@ -119,6 +119,15 @@ class NotSupported(CarrierError):
     default_code = "not_supported"
 
 
+class NotServed(CarrierError):
+    """The carrier does not serve this lane or shipment: no service between these places (or for
+    this parcel), so there is nothing to quote or ship. Not a failure of the carrier: rate shopping
+    lists it as "not applicable". ``code`` keeps the carrier's own (UPS ``111210``, FedEx
+    ``RATE.LOCATION.NOSERVICE``, ...); ``no_quote`` when a carrier answered with no service at all."""
+
+    default_code = "not_served"
+
+
 class NotFound(CarrierError):
     """The carrier does not know the thing asked for (a tracking number, a shipment)."""
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, field_serializer, field_validator
 
+from carriergate.core.errors import FieldError, ValidationError
 from carriergate.core.validation import StrictModel
 
 # ISO 4217 minor units that differ from the usual two decimals.
@@ -30,6 +33,8 @@ def is_currency(code: str) -> bool:
 _CHECKED_CODES: set[str] = set()
 _MAX_CHECKED_CODES = 512
 _FIELDS_SET = frozenset({"amount", "currency"})
+#: ``Money.parse``: the amount (anything up to the currency, checked as a number), then the currency.
+_AMOUNT_CURRENCY = re.compile(r"^(.*?)\s*([^\W\d_.,+-]+)?$")
 
 
 _object_setattr = object.__setattr__  # bypasses the frozen model's own __setattr__, as pydantic does
@@ -44,12 +49,32 @@ def _set_fields(money: Money, values: dict[str, Any]) -> None:
     _object_setattr(money, "__pydantic_private__", None)
 
 
+#: Names in common use that are not ISO 4217 codes, each for exactly one currency. ``¥`` or ``$`` are
+#: not here: each stands for several currencies.
+CURRENCY_ALIASES = {
+    "RMB": "CNY", "人民币": "CNY", "NTD": "TWD", "新台币": "TWD", "NIS": "ILS",
+    "美元": "USD", "欧元": "EUR", "英镑": "GBP", "日元": "JPY", "港币": "HKD", "港元": "HKD",
+}  # fmt: skip
+
+
 def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get(currency, 2)
 
 
-def to_decimal(value: Any, *, allow_float: bool = False) -> Decimal:
-    """Convert str, int or Decimal exactly. Floats are refused unless ``allow_float``."""
+def amount_text(amount: Decimal, currency: str) -> str:
+    """``amount`` written to ``currency``'s minor unit: ``44.60`` (USD), ``4460`` (JPY). Never rounds:
+    an amount finer than the minor unit (a per-gram rate) keeps its digits, so a JSON round trip gives
+    back the stored amount exactly."""
+    places = minor_units(currency)
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        return f"{amount.normalize():f}"
+    return f"{amount.quantize(Decimal(1).scaleb(-places)):f}"
+
+
+def to_decimal(value: Any, *, allow_float: bool = False, what: str = "") -> Decimal:
+    """Convert str, int or Decimal exactly. Floats are refused unless ``allow_float``. ``what`` names
+    the value in the message of text that is no number ("the amount 'abc' is not a number")."""
     if isinstance(value, bool):
         raise ValueError("must be a number, not a boolean")
     if isinstance(value, float):
@@ -62,7 +87,7 @@ def to_decimal(value: Any, *, allow_float: bool = False) -> Decimal:
         try:
             result = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise ValueError(f"{what} {value!r} is not a number".lstrip()) from None
     else:
         raise ValueError(f"must be a number, got {type(value).__name__}")
     if not result.is_finite():
@@ -71,7 +96,11 @@ def to_decimal(value: Any, *, allow_float: bool = False) -> Decimal:
 
 
 class Money(StrictModel):
-    """An amount of one currency. ``Money("12.50", "USD")``; arithmetic refuses mixed currencies."""
+    """An amount of one currency. ``Money("12.50", "USD")``; arithmetic refuses mixed currencies.
+
+    ``str()`` and JSON write the amount to the currency's minor unit (``44.60 USD``, ``"4460"`` for
+    JPY) without changing the stored Decimal; the currency takes ISO 4217 codes and the unambiguous
+    names of :data:`CURRENCY_ALIASES` (``RMB`` is ``CNY``)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -90,7 +119,7 @@ class Money(StrictModel):
     @field_validator("amount", mode="before")
     @classmethod
     def _exact(cls, value: Any) -> Decimal:
-        return to_decimal(value)
+        return to_decimal(value, what="the amount")
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -98,11 +127,16 @@ class Money(StrictModel):
         if not isinstance(value, str):
             raise ValueError("must be an ISO 4217 code such as 'USD'")
         code = value.strip().upper()
+        code = CURRENCY_ALIASES.get(code, code)
         if len(code) != 3 or not is_currency(code):
             raise ValueError(f"{value!r} is not an ISO 4217 currency code")
         if code == value and len(_CHECKED_CODES) < _MAX_CHECKED_CODES:
             _CHECKED_CODES.add(code)
         return code
+
+    @field_serializer("amount", when_used="json")
+    def _amount_json(self, amount: Decimal) -> str:
+        return amount_text(amount, self.currency)
 
     # -- arithmetic -----------------------------------------------------------------------------
     def _same(self, other: object) -> Money:
@@ -146,11 +180,28 @@ class Money(StrictModel):
         return Money(self.amount.quantize(exp, rounding=ROUND_HALF_UP), self.currency)
 
     @classmethod
+    def parse(cls, text: str, *, field: str = "money") -> Money:
+        """``"300 USD"``, ``"99.50CNY"``, ``"300 RMB"``, ``"３００ 人民币"``: an amount then a currency.
+        Refused as a ``ValidationError`` naming ``{field}.amount`` (``"abc USD"``: the amount is not a
+        number) or ``{field}.currency``."""
+        match = _AMOUNT_CURRENCY.match(unicodedata.normalize("NFKC", text).strip())
+        if match is None or not match.group(1):
+            raise ValidationError(FieldError(f"{field}.amount", "the amount is not a number: expected an amount "
+                                             f"and a currency such as '300 USD' (got {text!r})"))
+        if not match.group(2):
+            raise ValidationError(FieldError(f"{field}.currency",
+                                             f"a currency is required after the amount, e.g. '300 USD' (got {text!r})"))
+        try:
+            return cls(match.group(1), match.group(2))
+        except ValidationError as exc:
+            raise ValidationError([FieldError(f"{field}.{e.field}", e.reason) for e in exc.errors]) from None
+
+    @classmethod
     def zero(cls, currency: str) -> Money:
         return cls(0, currency)
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
+        return f"{amount_text(self.amount, self.currency)} {self.currency}"
 
     def __repr__(self) -> str:
         return f"Money('{self.amount}', '{self.currency}')"
@@ -164,4 +215,4 @@ def total(amounts: list[Money], currency: str) -> Money:
     return result
 
 
-__all__ = ["Money", "is_currency", "minor_units", "to_decimal", "total"]
+__all__ = ["CURRENCY_ALIASES", "Money", "amount_text", "is_currency", "minor_units", "to_decimal", "total"]

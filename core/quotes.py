@@ -36,6 +36,14 @@ class Quote(CarrierModel):
     age_seconds: Decimal | None = None  # how old a cached quote is
     billed_weight: str | None = None
     warnings: list[Notice] = Field(default_factory=list)  # the carrier's alerts on this quote
+    #: False when no label can be bought for this quote (a carrier without SHIP); table rates are not
+    #: shippable whatever this says (see :attr:`can_ship`).
+    shippable: bool = True
+
+    @property
+    def can_ship(self) -> bool:
+        """Whether a label can be bought for this quote: a carrier's own price, not a table rate."""
+        return self.shippable and self.source != "table"
 
     @property
     def sort_key(self) -> tuple[str, Decimal, int, str, str]:

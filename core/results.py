@@ -14,7 +14,14 @@ from carriergate.core.errors import CarrierError
 from carriergate.core.money import Money
 from carriergate.core.notices import Notice
 from carriergate.core.quotes import Charge, Quote
-from carriergate.core.selection import best_value, cheapest, cheapest_arriving_by, fastest, filter_quotes
+from carriergate.core.selection import (
+    best_value,
+    cheapest,
+    cheapest_arriving_by,
+    fastest,
+    filter_quotes,
+    shippable,
+)
 from carriergate.core.shipment import LabelFormat
 from carriergate.core.validation import CarrierModel
 
@@ -82,32 +89,36 @@ class RateResult:
     def complete(self) -> bool:
         return not self.errors
 
-    def cheapest(self) -> Quote | None:
+    # Rate shopping helpers; the logic lives in core/selection.py. ``shippable_only=True`` leaves out
+    # the quotes no label can be bought for (table rates, carriers without SHIP: Quote.can_ship).
+    def cheapest(self, *, shippable_only: bool = False) -> Quote | None:
         """The cheapest quote; ``MixedCurrencies`` if the quotes are in several currencies."""
+        return cheapest(self.quotes, shippable_only=shippable_only)
 
-        return cheapest(self.quotes)
+    def fastest(self, *, shippable_only: bool = False) -> Quote | None:
+        """The quote with the fewest transit days (the cheaper on a tie)."""
+        return fastest(self.quotes, shippable_only=shippable_only)
 
-    def fastest(self) -> Quote | None:
-
-        return fastest(self.quotes)
-
-    # Rate shopping helpers; the logic lives in core/selection.py.
     def filter(self, *, carriers: list[str] | None = None, services: list[str] | None = None,
-               currency: str | None = None, max_transit_days: int | None = None) -> RateResult:
+               currency: str | None = None, max_transit_days: int | None = None,
+               shippable_only: bool = False) -> RateResult:
         """The same result narrowed to some carriers (aliases) and/or service codes."""
-
         kept = filter_quotes(self.quotes, carriers=carriers, services=services, currency=currency,
-                             max_transit_days=max_transit_days)
+                             max_transit_days=max_transit_days, shippable_only=shippable_only)
         return RateResult(quotes=kept, errors=dict(self.errors))
 
-    def cheapest_arriving_by(self, by: date, *, ship_date: date | None = None) -> Quote | None:
+    def shippable(self) -> list[Quote]:
+        """The quotes a label can be bought for, cheapest first."""
+        return shippable(self.quotes)
 
-        return cheapest_arriving_by(self.quotes, by, ship_date=ship_date)
+    def cheapest_arriving_by(self, by: date, *, ship_date: date | None = None,
+                             shippable_only: bool = False) -> Quote | None:
+        """The cheapest quote known to arrive on or before ``by``."""
+        return cheapest_arriving_by(self.quotes, by, ship_date=ship_date, shippable_only=shippable_only)
 
-    def best_value(self, *, price_weight: Decimal = Decimal("0.5")) -> Quote | None:
+    def best_value(self, *, price_weight: Decimal = Decimal("0.5"), shippable_only: bool = False) -> Quote | None:
         """Lowest weighted score of price and transit days (see carriergate.core.selection)."""
-
-        return best_value(self.quotes, price_weight=price_weight)
+        return best_value(self.quotes, price_weight=price_weight, shippable_only=shippable_only)
 
 
 __all__ = ["Charge", "DocumentKind", "Label", "Pickup", "Quote", "RateResult", "ShippingDocument"]

@@ -12,6 +12,10 @@ Best value is a documented score, lower is better::
 ``days`` is the quote's transit days (at least 1); a quote without a transit time counts as one
 day slower than the slowest quote that has one. With ``price_weight=1`` best value is the cheapest,
 with ``price_weight=0`` the fastest; the default weighs both equally.
+
+Every chooser takes ``shippable_only``: with ``True`` it ignores quotes no label can be bought for
+(:attr:`Quote.can_ship` is False: table rates, carriers without SHIP), so the quote it picks can be
+handed to ``Gateway.ship``.
 """
 
 from __future__ import annotations
@@ -29,9 +33,19 @@ class MixedCurrencies(ValueError):
     """Prices in several currencies cannot be compared without a conversion."""
 
 
+def shippable(quotes: Iterable[Quote]) -> list[Quote]:
+    """The quotes a label can be bought for (:attr:`Quote.can_ship`), in their order."""
+    return [q for q in quotes if q.can_ship]
+
+
+def _pool(quotes: Iterable[Quote], shippable_only: bool) -> list[Quote]:
+    return shippable(quotes) if shippable_only else list(quotes)
+
+
 def filter_quotes(quotes: Iterable[Quote], *, carriers: Iterable[str] | None = None,
                   services: Iterable[str] | None = None, exclude_carriers: Iterable[str] = (),
-                  currency: str | None = None, max_transit_days: int | None = None) -> list[Quote]:
+                  currency: str | None = None, max_transit_days: int | None = None,
+                  shippable_only: bool = False) -> list[Quote]:
     """The quotes of the given carriers (aliases) and service codes, in their order.
 
     ``services`` matches a bare service code (``"03"``) or ``carrier:code`` (``"ups:03"``)."""
@@ -40,6 +54,8 @@ def filter_quotes(quotes: Iterable[Quote], *, carriers: Iterable[str] | None = N
     wanted = None if services is None else set(services)
     out: list[Quote] = []
     for q in quotes:
+        if shippable_only and not q.can_ship:
+            continue
         if (keep is not None and q.carrier not in keep) or q.carrier in drop:
             continue
         if wanted is not None and q.service_code not in wanted and f"{q.carrier}:{q.service_code}" not in wanted:
@@ -59,21 +75,22 @@ def _one_currency(quotes: Sequence[Quote]) -> None:
                               "convert them to one currency or filter by currency first")
 
 
-def by_price(quotes: Iterable[Quote]) -> list[Quote]:
+def by_price(quotes: Iterable[Quote], *, shippable_only: bool = False) -> list[Quote]:
     """Cheapest first; ties go to the faster quote, then carrier and service code."""
-    items = list(quotes)
+    items = _pool(quotes, shippable_only)
     _one_currency(items)
     return sorted(items, key=lambda q: q.sort_key)
 
 
-def cheapest(quotes: Iterable[Quote]) -> Quote | None:
-    ordered = by_price(quotes)
+def cheapest(quotes: Iterable[Quote], *, shippable_only: bool = False) -> Quote | None:
+    """The cheapest quote (the faster on a tie); None when there is none."""
+    ordered = by_price(quotes, shippable_only=shippable_only)
     return ordered[0] if ordered else None
 
 
-def fastest(quotes: Iterable[Quote]) -> Quote | None:
+def fastest(quotes: Iterable[Quote], *, shippable_only: bool = False) -> Quote | None:
     """The quote with the fewest transit days (the cheaper one on a tie); None when no quote says."""
-    timed = [q for q in quotes if q.transit_days is not None]
+    timed = [q for q in _pool(quotes, shippable_only) if q.transit_days is not None]
     _one_currency(timed)
     return min(timed, key=lambda q: (q.transit_days, q.sort_key)) if timed else None
 
@@ -91,24 +108,26 @@ def delivery_date(quote: Quote, ship_date: date | None = None) -> date | None:
     return None
 
 
-def arriving_by(quotes: Iterable[Quote], by: date, *, ship_date: date | None = None) -> list[Quote]:
+def arriving_by(quotes: Iterable[Quote], by: date, *, ship_date: date | None = None,
+                shippable_only: bool = False) -> list[Quote]:
     """Quotes known to arrive on or before ``by`` (unknown arrival dates are left out)."""
     out = []
-    for q in quotes:
+    for q in _pool(quotes, shippable_only):
         arrives = delivery_date(q, ship_date)
         if arrives is not None and arrives <= by:
             out.append(q)
     return out
 
 
-def cheapest_arriving_by(quotes: Iterable[Quote], by: date, *, ship_date: date | None = None) -> Quote | None:
-    return cheapest(arriving_by(quotes, by, ship_date=ship_date))
+def cheapest_arriving_by(quotes: Iterable[Quote], by: date, *, ship_date: date | None = None,
+                         shippable_only: bool = False) -> Quote | None:
+    return cheapest(arriving_by(quotes, by, ship_date=ship_date, shippable_only=shippable_only))
 
 
-def value_scores(quotes: Iterable[Quote], *,
-                 price_weight: Decimal = DEFAULT_PRICE_WEIGHT) -> list[tuple[Decimal, Quote]]:
+def value_scores(quotes: Iterable[Quote], *, price_weight: Decimal = DEFAULT_PRICE_WEIGHT,
+                 shippable_only: bool = False) -> list[tuple[Decimal, Quote]]:
     """Each quote with its best-value score (see the module doc), best first."""
-    items = list(quotes)
+    items = _pool(quotes, shippable_only)
     if not items:
         return []
     if not Decimal(0) <= price_weight <= 1:
@@ -131,8 +150,9 @@ def value_scores(quotes: Iterable[Quote], *,
     return scored
 
 
-def best_value(quotes: Iterable[Quote], *, price_weight: Decimal = DEFAULT_PRICE_WEIGHT) -> Quote | None:
-    scored = value_scores(quotes, price_weight=price_weight)
+def best_value(quotes: Iterable[Quote], *, price_weight: Decimal = DEFAULT_PRICE_WEIGHT,
+               shippable_only: bool = False) -> Quote | None:
+    scored = value_scores(quotes, price_weight=price_weight, shippable_only=shippable_only)
     return scored[0][1] if scored else None
 
 
@@ -146,5 +166,6 @@ __all__ = [
     "delivery_date",
     "fastest",
     "filter_quotes",
+    "shippable",
     "value_scores",
 ]

@@ -19,6 +19,7 @@ from carriergate.core.errors import FieldError, ValidationError
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
+from carriergate.core.subscriptions import Subscription
 from carriergate.core.tracking import TrackingInfo
 from carriergate.gateway.fanout import arun, run
 
@@ -84,6 +85,11 @@ class CarrierClient(_AccountClient[Executor]):
     def find_label(self, reference: str, *, deadline: float | Deadline | None = None) -> Label | None:
         return self._run(lambda: self.carrier.find_label(checked_reference(reference)), deadline)
 
+    def subscribe(self, tracking_number: str, *, callback_url: str,
+                  deadline: float | Deadline | None = None) -> Subscription:
+        return self._run(lambda: self.carrier.subscribe(check_tracking_number(tracking_number), callback_url),
+                         deadline)
+
 
 class AsyncCarrierClient(_AccountClient[AsyncExecutor]):
     """One carrier account's operations, awaited."""
@@ -115,6 +121,11 @@ class AsyncCarrierClient(_AccountClient[AsyncExecutor]):
 
     async def find_label(self, reference: str, *, deadline: float | Deadline | None = None) -> Label | None:
         return await self._run(lambda: self.carrier.find_label(checked_reference(reference)), deadline)
+
+    async def subscribe(self, tracking_number: str, *, callback_url: str,
+                        deadline: float | Deadline | None = None) -> Subscription:
+        return await self._run(lambda: self.carrier.subscribe(check_tracking_number(tracking_number), callback_url),
+                               deadline)
 
 
 __all__ = ["AsyncCarrierClient", "CarrierClient"]

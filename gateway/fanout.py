@@ -20,7 +20,7 @@ from carriergate.adapters.inflight import RunContext
 from carriergate.core.contract import AnyCarrier, Flow
 from carriergate.core.contract import tracking_number as check_tracking_number
 from carriergate.core.deadline import SAFETY_MARGIN, Deadline
-from carriergate.core.errors import CarrierError, DeadlineExceeded, FieldError, ValidationError
+from carriergate.core.errors import CarrierError, DeadlineExceeded, FieldError, NotServed, ValidationError
 from carriergate.core.quotes import Quote
 from carriergate.core.results import RateResult
 from carriergate.core.shipment import RateRequest
@@ -52,8 +52,9 @@ async def arun(executor: AsyncExecutor, carrier: AnyCarrier, make_flow: Callable
                                              carrier=carrier.alias)) from None
 
 
-def no_quote(carrier: str) -> CarrierError:
-    return CarrierError("no service quoted for this shipment", carrier=carrier, code="no_quote")
+def no_quote(carrier: str) -> NotServed:
+    """A carrier that answered with no quote at all serves no service for this shipment."""
+    return NotServed("no service quoted for this shipment", carrier=carrier, code="no_quote")
 
 
 def no_answer(carrier: str, limit: Deadline) -> DeadlineExceeded:

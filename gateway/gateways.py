@@ -34,6 +34,7 @@ from carriergate.core.deadline import Deadline
 from carriergate.core.errors import ConfigurationError, FieldError, NotSupported, ValidationError
 from carriergate.core.results import Label, Pickup, RateResult
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
+from carriergate.core.subscriptions import Subscription
 from carriergate.core.tracking import TrackingInfo, TrackingResult
 from carriergate.gateway.accounts import AsyncCarrierClient, CarrierClient
 from carriergate.gateway.config import build_carrier, from_env, load_toml
@@ -281,6 +282,12 @@ class Gateway(BaseGateway, Closing):
         OutcomeUnknown on ship before shipping again (NotSupported where the carrier has no look-up)."""
         return self.carrier(carrier).find_label(reference, deadline=deadline)
 
+    def subscribe(self, tracking_number: str, *, carrier: str, callback_url: str,
+                  deadline: DeadlineArg = None) -> Subscription:
+        """Ask account ``carrier`` to push ``tracking_number``'s updates to ``callback_url`` (checkout's
+        ``POST /webhooks/{account}`` reads them); NotSupported where the carrier has no subscriptions."""
+        return self.carrier(carrier).subscribe(tracking_number, callback_url=callback_url, deadline=deadline)
+
     def close(self) -> None:
         """Release every account's connections and the worker pool; closes attachments too."""
         self._close_attachments()
@@ -361,6 +368,11 @@ class AsyncGateway(BaseGateway):
     async def find_label(self, reference: str, *, carrier: str, deadline: DeadlineArg = None) -> Label | None:
         """The async twin of :meth:`Gateway.find_label`."""
         return await self.carrier(carrier).find_label(reference, deadline=deadline)
+
+    async def subscribe(self, tracking_number: str, *, carrier: str, callback_url: str,
+                        deadline: DeadlineArg = None) -> Subscription:
+        """The async twin of :meth:`Gateway.subscribe`."""
+        return await self.carrier(carrier).subscribe(tracking_number, callback_url=callback_url, deadline=deadline)
 
     async def aclose(self) -> None:
         """Release every account's connections; closes attachments too."""

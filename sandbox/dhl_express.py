@@ -12,13 +12,18 @@ account; anything else is answered with a SOAP fault, as DHL does. Behaviour:
   value (minimum 6.00); one product is always returned without a price, and every priced one lists
   SATURDAY PICKUP with an empty ``ChargeAmount`` (priced on request, as DHL does). The tariff is in
   US dollars, quoted in the shipper country's billing currency (see ``billing``).
-- shipments: 10-digit waybills, a small base64 PDF label, a dispatch confirmation number when a
+- lanes: every international lane, and domestic lanes except within the US; elsewhere DHL's
+  notification 1001 (no product for the search criteria), for rates and shipments alike.
+- shipments: 10-digit waybills, a real label (documents.py: PDF, ZPL2, EPL2), a dispatch confirmation number when a
   courier is requested (``REQUEST_COURIER``), notification 1003 for a pickup on a Sunday; DHL's
   customs invoice in ``Documents`` when ``LabelOptions/RequestDHLCustomsInvoice`` is Y; receiver (R)
-  or third-party (T) billing needs a ``BillingAccountNumber`` (notification 1020 otherwise).
+  or third-party (T) billing needs a ``BillingAccountNumber`` (notification 1020 otherwise). A return
+  label is such a shipment from the customer to the shop billed to the receiver (R): labelled,
+  tracked and voided like any other, its payer kept in ``Shipment.payment``.
 - delete cancels a booked pickup; tracking (dhl_express_tracking.py) reveals one more checkpoint
-  per query (PU, PL, DF, AF, WC, OK) for each waybill or piece asked; an unknown waybill answers
-  "No Shipments Found".
+  per query (PU, PL, DF, AF, WC, OK), dated with their GMT offset and never after the emulator's
+  clock, none once the pickup is cancelled, for each waybill or piece asked; an unknown waybill
+  answers "No Shipments Found".
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import ClassVar
 
@@ -36,6 +41,7 @@ from lxml import etree
 
 from carriergate.core.errors import MalformedResponse
 from carriergate.protocols.xml_safety import parse_untrusted
+from carriergate.sandbox import documents
 from carriergate.sandbox.base import Emulator, json_response
 from carriergate.sandbox.billing import billing_currency, convert, local
 from carriergate.sandbox.conformance import Violation
@@ -58,7 +64,20 @@ INTERNATIONAL = {"P": ("EXPRESS WORLDWIDE", Decimal(45), Decimal(9), 3, "23:59:0
                  "K": ("EXPRESS 9:00", Decimal(75), Decimal(9), 2, "09:00:00")}
 UNPRICED = ("Y", "EXPRESS 12:00")  # returned without a price: never a quote
 FUEL = Decimal("0.18")
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+#: DHL Express carries parcels between countries everywhere, and within most countries, but not
+#: within the United States (DHL left US domestic express in 2008). Mainland China is still served
+#: domestically here although DHL left that market too: the DHL tests' domestic samples ship within
+#: China, and move first (to a DHL domestic market such as Germany) before China can leave this list.
+NO_DOMESTIC = frozenset({"US"})
+#: DHL's notification when no product serves the lane asked (its code 1001).
+NO_PRODUCT = ("1001", "The requested product(s) not available based on your search criteria.")
+
+
+def products_for(origin: str, destination: str) -> dict[str, tuple[str, Decimal, Decimal, int, str]]:
+    """The products DHL Express offers from ``origin`` to ``destination`` ({} where none)."""
+    if origin != destination:
+        return INTERNATIONAL
+    return {} if origin in NO_DOMESTIC else DOMESTIC
 
 
 def soap_fault(code: str, message: str, status: int = 500) -> httpx.Response:
@@ -85,8 +104,9 @@ class DHLExpressEmulator(Emulator):
                                          "account_number": "950000002", "mydhl_username": "sandbox-mydhl",
                                          "mydhl_password": "sandbox-mydhl-secret"}
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         super().__init__()
+        self.clock = clock
         self.shipments: dict[str, Shipment] = {}
         self.mydhl = MyDHLPickups(self.account["mydhl_username"], self.account["mydhl_password"])
         self.operations: list[str] = []  # body element of every authenticated request, in order
@@ -160,7 +180,8 @@ class DHLExpressEmulator(Emulator):
         return {("/expressRateBook", "RateRequest"): self._rate,
                 ("/expressRateBook", "ShipmentRequest"): self._ship,
                 ("/expressRateBook", "DeleteRequest"): self._delete,
-                ("/glDHLExpressTrack", "trackShipmentRequest"): lambda query: track(query, self.shipments)}
+                ("/glDHLExpressTrack", "trackShipmentRequest"):
+                    lambda query: track(query, self.shipments, self.clock())}
 
     # -- pricing ------------------------------------------------------------------------------------
     @staticmethod
@@ -205,8 +226,11 @@ class DHLExpressEmulator(Emulator):
         root, body = envelope()
         reply = etree.SubElement(body, f"{{{RATE_NS}}}RateResponse", nsmap={"rateresp": RATE_NS})
         provider = el(reply, "Provider", code="DHL")
+        products = products_for(origin, destination)
+        if not products:  # DHL's refusal, in the Provider like its success
+            el(el(provider, "Notification", code=NO_PRODUCT[0]), "Message", NO_PRODUCT[1])
+            return soap_reply(root)
         el(el(provider, "Notification", code="0"), "Message")
-        products = DOMESTIC if origin == destination else INTERNATIONAL
         for code, product in products.items():
             lines = self._charges(product, weight, insured, currency)
             service = el(provider, "Service", type=code)
@@ -260,19 +284,25 @@ class DHLExpressEmulator(Emulator):
         if payment in ("R", "T") and not text_of(billing, "BillingAccountNumber"):
             return self._notification("ShipmentResponse", SHIP_NS, "shipresp", "1020",
                                       f"BillingAccountNumber is required when ShippingPaymentType is {payment}")
+        origin = text_of(shipment, "Ship/Shipper/Address/CountryCode")
+        destination = text_of(shipment, "Ship/Recipient/Address/CountryCode")
+        service = text_of(info, "ServiceType")
+        product = products_for(origin, destination).get(service)
+        if product is None:
+            code, message = NO_PRODUCT
+            return self._notification("ShipmentResponse", SHIP_NS, "shipresp", code,
+                                      message.replace("product(s)", f"product(s) ({service})"))
         self._next += 1
         awb = f"{9100000000 + self._next}"
         count = len(shipment.findall("Packages/RequestedPackages"))
         pieces = [f"JD0146{awb}{n:04d}" for n in range(1, count + 1)]
-        origin = text_of(shipment, "Ship/Shipper/Address/CountryCode")
-        destination = text_of(shipment, "Ship/Recipient/Address/CountryCode")
         dcn = f"CBJ{ship_time:%y%m%d}{self._next:06d}" if courier else None
         weight = self._chargeable(shipment, "Weight")
         self.shipments[awb] = Shipment(
             awb=awb, pieces=pieces, ship_time=ship_time, origin=origin, destination=destination,
             shipper=text_of(shipment, "Ship/Shipper/Contact/PersonName"),
             consignee=text_of(shipment, "Ship/Recipient/Contact/PersonName"), weight=weight,
-            dispatch_confirmation_number=dcn)
+            dispatch_confirmation_number=dcn, payment=payment)
         root, body = envelope()
         reply = etree.SubElement(body, f"{{{SHIP_NS}}}ShipmentResponse", nsmap={"shipresp": SHIP_NS})
         el(el(reply, "Notification", code="0"), "Message")
@@ -280,19 +310,22 @@ class DHLExpressEmulator(Emulator):
         for n, piece in enumerate(pieces, start=1):
             el(el(results, "PackageResult", number=str(n)), "TrackingNumber", piece)
         image = el(reply, "LabelImage")
-        el(image, "LabelImageFormat", text_of(info, "LabelType", "PDF"))
-        el(image, "GraphicImage", base64.b64encode(PDF + f"% waybill {awb}\n%%EOF\n".encode()).decode())
+        label_type = text_of(info, "LabelType", "PDF")
+        el(image, "LabelImageFormat", label_type)
+        printed = (f"Waybill {awb}", f"From: {self._party(shipment, 'Shipper')}",
+                   f"To: {self._party(shipment, 'Recipient')}")
+        content = documents.Content("DHL Express", awb, product[0], printed)
+        el(image, "GraphicImage", base64.b64encode(documents.label(label_type, content)).decode())
         if text_of(info, "LabelOptions/RequestDHLCustomsInvoice") == "Y":
             kind = text_of(info, "LabelOptions/DHLCustomsInvoiceType", "COMMERCIAL_INVOICE")
             document = el(el(reply, "Documents"), "Document")
             el(document, "DocumentName", "CustomsInvoice" if kind == "COMMERCIAL_INVOICE" else "ProformaInvoice")
             el(document, "DocumentFormat", "PDF")
-            el(document, "DocumentImage", base64.b64encode(PDF + f"% {kind} {awb}\n%%EOF\n".encode()).decode())
+            invoice = documents.pdf_document(f"DHL Express {kind.replace('_', ' ').lower()}", [f"Waybill {awb}"])
+            el(document, "DocumentImage", base64.b64encode(invoice).decode())
         el(reply, "ShipmentIdentificationNumber", awb)
         if dcn:
             el(reply, "DispatchConfirmationNumber", dcn)
-        service = text_of(info, "ServiceType")
-        product = {**DOMESTIC, **INTERNATIONAL}.get(service)
         if product is not None:
             currency = billing_currency(origin)
             lines = self._charges(product, weight, self._insured(shipment), currency)
@@ -307,6 +340,12 @@ class DHLExpressEmulator(Emulator):
                 el(charge, "ChargeType", name)
                 el(charge, "ChargeAmount", _money(amount))
         return soap_reply(root)
+
+    @staticmethod
+    def _party(shipment: etree._Element, role: str) -> str:
+        parts = (text_of(shipment, f"Ship/{role}/Contact/PersonName"), text_of(shipment, f"Ship/{role}/Address/City"),
+                 text_of(shipment, f"Ship/{role}/Address/CountryCode"))
+        return ", ".join(p for p in parts if p)
 
     def _delete(self, request: etree._Element) -> httpx.Response:
         number = text_of(request, "DispatchConfirmationNumber")

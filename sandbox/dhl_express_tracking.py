@@ -9,12 +9,14 @@ Shipments Found" (condition 101) and an unknown piece a ``PieceFault``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import httpx
 from lxml import etree
+
+from carriergate.sandbox.journey import stamp
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 TRACK_NS = "http://scxgxtt.phx-dc.dhl.com/glDHLExpressTrack/providers/services/trackShipment"
@@ -22,6 +24,8 @@ DHL_NS = "http://www.dhl.com"
 CHECKPOINTS = [("PU", "Shipment picked up", "origin"), ("PL", "Processed at location", "origin"),
                ("DF", "Departed Facility in", "origin"), ("AF", "Arrived at Sort Facility", "destination"),
                ("WC", "With delivery courier", "destination"), ("OK", "Delivered", "destination")]
+#: Time between two checkpoints of the sandbox's journey, when the emulator's clock has got that far.
+STEP = timedelta(hours=8)
 
 
 def text_of(node: etree._Element | None, path: str, default: str = "") -> str:
@@ -61,11 +65,26 @@ class Shipment:
     weight: Decimal
     dispatch_confirmation_number: str | None
     pickup_cancelled: bool = False
-    checkpoints_seen: int = 0
+    #: ``ShippingPaymentType``: S shipper, R receiver (a return label: the shop receives and pays), T third party.
+    payment: str = "S"
+    #: When each checkpoint was revealed: one more per track query, none once the pickup is cancelled
+    #: (the void: DHL never collects the parcel), never later than the emulator's now.
+    seen_at: list[datetime] = field(default_factory=list)
+
+    @property
+    def checkpoints_seen(self) -> int:
+        return len(self.seen_at)
+
+    def reveal(self, now: datetime) -> None:
+        if self.pickup_cancelled or len(self.seen_at) >= len(CHECKPOINTS):
+            return
+        when = stamp(self.ship_time, STEP, len(self.seen_at), len(CHECKPOINTS), now)
+        self.seen_at.append(when.astimezone(self.ship_time.tzinfo))
 
 
-def track(query: etree._Element, shipments: dict[str, Shipment]) -> httpx.Response:
-    """The reply to a trackShipmentRequest against ``shipments`` (each query reveals a checkpoint)."""
+def track(query: etree._Element, shipments: dict[str, Shipment], now: datetime) -> httpx.Response:
+    """The reply to a trackShipmentRequest against ``shipments`` (each query reveals a checkpoint,
+    dated no later than ``now``)."""
     request = query.find(f"trackingRequest/{{{DHL_NS}}}TrackingRequest")
     waybills = [(n.text or "").strip() for n in request.iterfind("AWBNumber/ArrayOfAWBNumberItem")] \
         if request is not None else []
@@ -93,7 +112,7 @@ def track(query: etree._Element, shipments: dict[str, Shipment]) -> httpx.Respon
             el(condition, "ConditionData", f"No Shipments Found for AWBNumber {number}")
             continue
         el(status, "ActionStatus", "Success")
-        shipment.checkpoints_seen = min(shipment.checkpoints_seen + 1, len(CHECKPOINTS))
+        shipment.reveal(now)
         journey(info, shipment)
     if unknown_pieces:
         faults = el(el(reply, "Fault"), "PieceFault")
@@ -103,6 +122,7 @@ def track(query: etree._Element, shipments: dict[str, Shipment]) -> httpx.Respon
             el(fault, "ConditionCode", "PCS101")
             el(fault, "ConditionData", f"No Shipments Found for PieceID {piece}")
     return soap_reply(root)
+
 
 def journey(info: etree._Element, shipment: Shipment) -> None:
     journey = el(info, "ShipmentInfo")
@@ -120,11 +140,10 @@ def journey(info: etree._Element, shipment: Shipment) -> None:
     el(journey, "WeightUnit", "K")
     events = el(journey, "ShipmentEvent")
     start = shipment.ship_time.replace(tzinfo=None)
-    for i, (code, description, side) in enumerate(CHECKPOINTS[: shipment.checkpoints_seen]):
-        when = start + timedelta(hours=8 * i)
+    for (code, description, side), when in zip(CHECKPOINTS, shipment.seen_at, strict=False):
         item = el(events, "ArrayOfShipmentEventItem")
         el(item, "Date", when.date().isoformat())
-        el(item, "Time", when.time().isoformat())
+        el(item, "Time", when.timetz().isoformat())  # with the shipper's GMT offset: never read as UTC
         happening = el(item, "ServiceEvent")
         el(happening, "EventCode", code)
         el(happening, "Description", description)

@@ -1,8 +1,10 @@
 """FedEx emulator: the REST paths carriergate uses, FedEx's JSON shapes, deterministic prices.
 
 Point an account at ``http://sandbox.carriergate.invalid/fedex`` (``base_url``; ETD uploads follow
-it). Endpoints: ``/oauth/token`` (form credentials, tokens of 3599 s), rate quotes (see
-fedex_pricing.py), shipments (stateful, 12-digit tracking numbers, a fake base64 label), cancel,
+it). Endpoints: ``/oauth/token`` (form credentials, tokens of 3599 s), rate quotes on the lanes
+FedEx serves (see fedex_pricing.py: domestic only within the US and Canada; RATE.LOCATION.NOSERVICE
+elsewhere), shipments (stateful, 12-digit tracking numbers, a real label in the format asked: PDF,
+PNG, ZPLII or EPL2, see documents.py), cancel (tracking then ends with a "CA" cancelled event),
 pickups and their cancellation, ETD document upload (multipart), tracking of up to 30 numbers per
 request whose events advance one scan per query, and Track by References (see fedex_tracking.py).
 Shipments may be return labels (``RETURN_SHIPMENT``), be billed to another account, and ask for a
@@ -24,19 +26,14 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from carriergate.sandbox import documents
 from carriergate.sandbox import fedex_pricing as pricing
 from carriergate.sandbox.base import Emulator, json_response
 from carriergate.sandbox.conformance import Violation
 from carriergate.sandbox.fedex_tracking import Shipment, track_numbers, track_references
 
-LABELS = {
-    "PDF": b"%PDF-1.4\n% carriergate sandbox FedEx label\n%%EOF\n",
-    "PNG": b"\x89PNG\r\n\x1a\n carriergate sandbox FedEx label",
-    "ZPLII": b"^XA^FO50,50^A0N,40,40^FDcarriergate sandbox FedEx^FS^XZ",
-    "EPL2": b'N\nA50,50,0,4,1,1,N,"carriergate sandbox FedEx"\nP1\n',
-}
-#: A FedEx-made commercial invoice (when the shipment asks for one).
-INVOICE = b"%PDF-1.4\n% carriergate sandbox FedEx commercial invoice\n%%EOF\n"
+#: The label formats FedEx makes (``labelSpecification.imageType``); another asks for a PDF.
+IMAGES = frozenset({"PDF", "PNG", "ZPLII", "EPL2"})
 
 
 @dataclass
@@ -152,6 +149,8 @@ class FedExEmulator(Emulator):
         if not shipment.get("requestedPackageLineItems"):
             return self._error(400, "PACKAGE.WEIGHT.MISSING", "Please enter the package weight.")
         services = pricing.services_for(shipment)
+        if not services:
+            return self._error(400, *pricing.NO_SERVICE)
         wanted = shipment.get("serviceType")
         if wanted:
             services = [s for s in services if s.code == wanted]
@@ -199,7 +198,7 @@ class FedExEmulator(Emulator):
             if doc.get("documentId") not in self.documents:
                 return self._error(400, "ETD.DOCUMENT.NOTFOUND", "The uploaded document reference is not valid.")
         image = str((shipment.get("labelSpecification") or {}).get("imageType", "PDF"))
-        label = base64.b64encode(LABELS.get(image, LABELS["PDF"])).decode("ascii")
+        image = image if image in IMAGES else "PDF"
         pieces = [self._next_tracking() for _ in packages]
         master = pieces[0]
         price = pricing.price(service, shipment_for_price, account=True)
@@ -220,7 +219,7 @@ class FedExEmulator(Emulator):
             "pieceResponses": [{"trackingNumber": t, "masterTrackingNumber": master, "packageSequenceNumber": i + 1,
                                 "netChargeAmount": float(price.total) if i == 0 else 0,
                                 "packageDocuments": [{"contentType": "LABEL", "copiesToPrint": 1, "docType": image,
-                                                      "encodedLabel": label}]}
+                                                      "encodedLabel": _label(image, t, service.name, shipment)}]}
                                for i, t in enumerate(pieces)],
             "completedShipmentDetail": {
                 "masterTrackingId": {"trackingIdType": "FEDEX", "trackingNumber": master},
@@ -230,7 +229,7 @@ class FedExEmulator(Emulator):
         wanted = (shipment.get("shippingDocumentSpecification") or {}).get("shippingDocumentTypes") or []
         if "COMMERCIAL_INVOICE" in wanted:
             result["shipmentDocuments"] = [{"contentType": "COMMERCIAL_INVOICE", "copiesToPrint": 3, "docType": "PDF",
-                                            "encodedLabel": base64.b64encode(INVOICE).decode("ascii")}]
+                                            "encodedLabel": _invoice(master, shipment)}]
         if attached:
             result["completedShipmentDetail"]["completedEtdDetail"] = {
                 "type": "COMMERCIAL_INVOICE", "uploadDocumentReferenceDetails": attached}
@@ -248,7 +247,7 @@ class FedExEmulator(Emulator):
                              "message": "Shipment is already cancelled",
                              "alerts": [{"code": "SHIPMENT.ALREADY.CANCELLED", "alertType": "WARNING",
                                          "message": "Shipment is already cancelled"}]})
-        shipment.cancelled = True
+        shipment.cancelled, shipment.cancelled_at = True, max(self._clock(), shipment.created, *shipment.revealed)
         return self._ok({"cancelledShipment": True, "cancelledHistory": True, "message": "Shipment is cancelled"})
 
     # -- pickup ---------------------------------------------------------------------------------
@@ -312,6 +311,29 @@ class FedExEmulator(Emulator):
             return self._error(400, "TRACKING.ACCOUNTNUMBER.MISMATCH", "Tracking by reference needs the shipper's "
                                                                         "account number.")
         return self._ok({"completeTrackResults": track_references(self.shipments, reference, self._clock())})
+
+
+def _place(party: dict[str, Any]) -> str:
+    contact, address = party.get("contact") or {}, party.get("address") or {}
+    parts = (contact.get("personName") or contact.get("companyName"), address.get("city"), address.get("countryCode"))
+    return ", ".join(str(p) for p in parts if p)
+
+
+def _label(image: str, tracking: str, service: str, shipment: dict[str, Any]) -> str:
+    """One package's label, base64: a real document in ``image`` with the tracking number and barcode."""
+    recipient = (shipment.get("recipients") or [{}])[0] or {}
+    lines = (f"From: {_place(shipment.get('shipper') or {})}", f"To: {_place(recipient)}")
+    content = documents.Content("FedEx", tracking, service, lines)
+    return base64.b64encode(documents.label(image, content)).decode("ascii")
+
+
+def _invoice(tracking: str, shipment: dict[str, Any]) -> str:
+    """The commercial invoice FedEx makes when asked: one PDF page listing the commodities."""
+    commodities = (shipment.get("customsClearanceDetail") or {}).get("commodities") or []
+    lines = [f"Master tracking number {tracking}"] + [
+        f"{c.get('quantity', '')} x {c.get('description', '')} (HS {c.get('harmonizedCode', '')})"
+        for c in commodities if isinstance(c, dict)]
+    return base64.b64encode(documents.pdf_document("FedEx commercial invoice", lines)).decode("ascii")
 
 
 def _payment_refused(shipment: dict[str, Any]) -> str | None:

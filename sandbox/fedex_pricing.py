@@ -119,8 +119,23 @@ def price(service: Service, shipment: dict[str, Any], *, account: bool) -> Price
     return Price(service, lane, billed, base, money(base * FUEL_RATE), insurance, currency)
 
 
+#: Where FedEx carries parcels within one country: FedEx Ground and the US/Canadian express services
+#: serve the United States and Canada only (no FedEx domestic service in China, for one).
+DOMESTIC_COUNTRIES = frozenset({"US", "CA"})
+#: Countries FedEx does not serve at all (US embargoes).
+UNSERVED = frozenset({"CU", "IR", "KP", "SY"})
+#: FedEx's answer to a rate request for a lane it has no service on.
+NO_SERVICE = ("RATE.LOCATION.NOSERVICE", "FedEx does not provide service between the origin and the destination.")
+
+
 def services_for(shipment: dict[str, Any]) -> list[Service]:
+    """The services FedEx offers from the shipper's country to the recipient's ([] where none)."""
     origin = ((shipment.get("shipper") or {}).get("address") or {}).get("countryCode")
     recipient = shipment.get("recipient") or (shipment.get("recipients") or [{}])[0] or {}
-    international = origin != (recipient.get("address") or {}).get("countryCode")
+    destination = (recipient.get("address") or {}).get("countryCode")
+    if {origin, destination} & UNSERVED:
+        return []
+    international = origin != destination
+    if not international and origin not in DOMESTIC_COUNTRIES:
+        return []
     return [s for s in SERVICES if s.international == international]

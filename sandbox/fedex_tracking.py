@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from carriergate.sandbox import journey
+
 #: The scan sequence a tracked shipment reveals, one step per track query: (eventType,
 #: description, derivedStatusCode, derivedStatus). FedEx rolls the vehicle scan up to "IT".
 SCANS = [("OC", "Shipment information sent to FedEx", "IN", "Initiated"), ("PU", "Picked up", "PU", "Picked up"),
@@ -19,6 +21,8 @@ SCANS = [("OC", "Shipment information sent to FedEx", "IN", "Initiated"), ("PU",
          ("OD", "On FedEx vehicle for delivery", "IT", "In transit"), ("DL", "Delivered", "DL", "Delivered")]
 #: FedEx tracks at most this many numbers per request.
 TRACK_LIMIT = 30
+#: Time between two scans of the sandbox's journey, when the emulator's clock has got that far.
+STEP = timedelta(hours=6)
 
 
 @dataclass
@@ -35,7 +39,15 @@ class Shipment:
     references: set[tuple[str, str]] = field(default_factory=set)
     is_return: bool = False
     cancelled: bool = False
-    queries: int = 0
+    #: When each scan was revealed (one more per track query, none once cancelled) and cancelled.
+    revealed: list[datetime] = field(default_factory=list)
+    cancelled_at: datetime | None = None
+
+    def reveal(self, now: datetime) -> None:
+        """One more scan, dated no later than ``now`` (and not before the last); none once cancelled."""
+        if self.cancelled or len(self.revealed) >= len(SCANS):
+            return
+        self.revealed.append(journey.stamp(self.created, STEP, len(self.revealed), len(SCANS), now))
 
 
 def not_found(number: str) -> dict[str, Any]:
@@ -49,25 +61,29 @@ def _where(address: dict[str, Any]) -> dict[str, Any]:
 
 
 def track_result(shipment: Shipment, number: str, now: datetime, *, advance: bool = True) -> dict[str, Any]:
-    """The shipment's track result; a track query (``advance``) reveals one more scan."""
+    """The shipment's track result; a track query (``advance``) reveals one more scan, unless the
+    shipment was cancelled: then its newest event is the cancellation and nothing follows. No event is
+    dated after ``now``."""
     if advance:
-        shipment.queries += 1
-    revealed = SCANS[:max(1, min(shipment.queries, len(SCANS)))]
+        shipment.reveal(now)
+    times = shipment.revealed or [shipment.created]
     events: list[dict[str, Any]] = []
-    for i, (code, text, derived, derived_text) in enumerate(revealed):
-        when = shipment.created + timedelta(hours=6 * i)
+    for i, (code, text, derived, derived_text) in enumerate(SCANS[:len(times)]):
+        when = times[i]
         events.append({"date": when.isoformat(timespec="seconds"), "eventType": code, "eventDescription": text,
                        "derivedStatusCode": derived, "derivedStatus": derived_text,
                        "scanLocation": _where(shipment.destination if code in ("OD", "DL") else shipment.origin)})
     if shipment.cancelled:
-        events.append({"date": now.isoformat(timespec="seconds"), "eventType": "CA",
+        when = shipment.cancelled_at or now
+        events.append({"date": when.isoformat(timespec="seconds"), "eventType": "CA",
                        "eventDescription": "Shipment cancelled by sender", "derivedStatusCode": "CA",
                        "derivedStatus": "Cancelled", "scanLocation": _where(shipment.origin)})
     events.reverse()
     latest = events[0]
-    dates = [{"type": "SHIP", "dateTime": shipment.created.isoformat(timespec="seconds")},
-             {"type": "ESTIMATED_DELIVERY",
-              "dateTime": (shipment.created + timedelta(days=shipment.days)).isoformat(timespec="seconds")}]
+    dates = [{"type": "SHIP", "dateTime": shipment.created.isoformat(timespec="seconds")}]
+    if not shipment.cancelled and latest["eventType"] != "DL":  # a promise, so it may lie ahead
+        dates.append({"type": "ESTIMATED_DELIVERY",
+                      "dateTime": (shipment.created + timedelta(days=shipment.days)).isoformat(timespec="seconds")})
     result: dict[str, Any] = {
         "trackingNumberInfo": {"trackingNumber": number, "carrierCode": "FDXE"},
         "latestStatusDetail": {"code": latest["eventType"], "derivedCode": latest["derivedStatusCode"],

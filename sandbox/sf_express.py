@@ -5,9 +5,12 @@ The emulator root *is* the service URL: point an account's ``base_url`` at
 (A1004) and the digest with carriergate's own :func:`msg_digest` (A1006) before any service runs.
 Services: EXP_RECE_QUERY_DELIVERTM (prices by province distance and weight), EXP_RECE_CREATE_ORDER
 (waybills ``SF`` + 12 digits, 8016 on a repeated orderId), EXP_RECE_SEARCH_ORDER_RESP,
-EXP_RECE_UPDATE_ORDER (dealType 2), COM_RECE_CLOUD_PRINT_WAYBILLS (a tiny base64 PDF) and
-EXP_RECE_SEARCH_ROUTES (up to ten numbers a query; each query of a waybill reveals one more scan).
-An order query for an orderId never ordered answers 8018, as SF does.
+EXP_RECE_UPDATE_ORDER (dealType 2), COM_RECE_CLOUD_PRINT_WAYBILLS (a one-page PDF waybill with
+its barcode, :mod:`.documents`) and EXP_RECE_SEARCH_ROUTES (up to ten numbers a query; each query of
+a waybill reveals one more scan, dated no later than the emulator's clock; a cancelled one has none).
+An order query for an orderId never ordered answers 8018, as SF does. Quotes price provinces named
+in Chinese or pinyin alike (:mod:`.sf_regions`) and cover mainland China only: a lane to or from
+Hong Kong, Macau or Taiwan has no product (an empty ``deliverTmDto``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import base64
 import json
 import math
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -24,17 +28,12 @@ from typing import Any, ClassVar
 import httpx
 
 from carriergate.protocols.auth.sf_digest import decode_form, msg_digest
+from carriergate.sandbox import documents, journey, sf_regions
 from carriergate.sandbox.base import Emulator, json_response
 from carriergate.sandbox.conformance import Violation
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-#: Rough west-to-east, north-to-south order: the index distance between two provinces prices a lane.
-PROVINCES = ["新疆", "西藏", "青海", "甘肃", "宁夏", "内蒙古", "黑龙江", "吉林", "辽宁", "北京", "天津", "河北",
-             "山西", "陕西", "四川", "重庆", "云南", "贵州", "广西", "湖北", "湖南", "河南", "山东", "安徽", "江苏",
-             "上海", "浙江", "江西", "福建", "广东", "海南", "香港", "澳门", "台湾"]
-_ENGLISH = {"beijing": "北京", "shanghai": "上海", "guangdong": "广东", "zhejiang": "浙江", "jiangsu": "江苏",
-            "tianjin": "天津", "sichuan": "四川", "hubei": "湖北", "chongqing": "重庆", "fujian": "福建"}
 PRODUCTS = {"1": ("顺丰特快", Decimal(23), Decimal(6), 1), "2": ("顺丰标快", Decimal(13), Decimal(3), 2)}
 #: A scan sequence revealed one step per route query.
 SCANS = [("50", "顺丰速运 已收取快件"), ("30", "快件在【始发中转场】完成分拣，准备发往下一站"),
@@ -44,17 +43,21 @@ SCANS = [("50", "顺丰速运 已收取快件"), ("30", "快件在【始发中�
 NO_ORDER = "8018"
 #: Numbers one route query may carry.
 MAX_ROUTE_NUMBERS = 10
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
-      b"trailer<</Root 1 0 R>>\n%%EOF\n"
+#: Hours between two scans of the sandbox's journey, when the emulator's clock has got that far.
+STEP = timedelta(hours=6)
 
 
-def _province_index(name: str) -> int:
-    text = name.strip()
-    text = _ENGLISH.get(text.lower(), text)
-    for i, province in enumerate(PROVINCES):
-        if text.startswith(province):
-            return i
-    return len(PROVINCES) // 2
+def _where(contact: Any) -> str:
+    """A contact's province and country in Latin letters (``Shanghai, CN``): Helvetica shows no Chinese."""
+    if not isinstance(contact, dict):
+        return ""
+    region = sf_regions.pinyin(sf_regions.province(str(contact.get("province") or ""), str(contact.get("city") or "")))
+    return ", ".join(p for p in (region, str(contact.get("country") or "")) if p)
+
+
+def _region(address: dict[str, Any]) -> str | None:
+    """The province of a quote's ``srcAddress``/``destAddress`` (Chinese or pinyin, else by city)."""
+    return sf_regions.province(str(address.get("province") or ""), str(address.get("city") or ""))
 
 
 @dataclass
@@ -65,7 +68,20 @@ class _Order:
     origin: str
     destination: str
     cancelled: bool = False
-    scans_seen: int = 0
+    #: When each scan was revealed: one more per route query, none once cancelled.
+    scanned_at: list[datetime] = field(default_factory=list)
+    product: str = ""
+    #: (sender, receiver) in Latin letters, for the printed waybill.
+    regions: tuple[str, str] = ("", "")
+
+    @property
+    def scans_seen(self) -> int:
+        return len(self.scanned_at)
+
+    def reveal(self, now: datetime) -> None:
+        if self.cancelled or len(self.scanned_at) >= len(SCANS):
+            return
+        self.scanned_at.append(journey.stamp(self.created, STEP, len(self.scanned_at), len(SCANS), now))
 
 
 class SFExpressEmulator(Emulator):
@@ -73,12 +89,17 @@ class SFExpressEmulator(Emulator):
     account: ClassVar[dict[str, str]] = {"partner_id": "SBX_PARTNER", "checkword": "sandbox-checkword",
                                          "monthly_card": "7551234567"}
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(CHINA)) -> None:
         super().__init__()
+        self._clock = clock
         self.orders: dict[str, _Order] = {}
         self.by_waybill: dict[str, _Order] = {}
         self.calls: list[str] = []  # serviceCode of every accepted call, in order
         self._next = 0
+
+    def clock(self) -> datetime:
+        """The emulator's now in China time, to the second (SF's times have no fraction)."""
+        return self._clock().astimezone(CHINA).replace(microsecond=0)
 
     # -- gateway ------------------------------------------------------------------------------
     @staticmethod
@@ -136,11 +157,13 @@ class SFExpressEmulator(Emulator):
 
     # -- services -----------------------------------------------------------------------------
     def _quote(self, msg: dict[str, Any]) -> httpx.Response:
-        src, dest = msg.get("srcAddress") or {}, msg.get("destAddress") or {}
-        distance = abs(_province_index(str(src.get("province", ""))) - _province_index(str(dest.get("province", ""))))
+        src, dest = _region(msg.get("srcAddress") or {}), _region(msg.get("destAddress") or {})
+        if not (sf_regions.is_mainland(src) and sf_regions.is_mainland(dest)):
+            return self._ok({"deliverTmDto": []})  # the mainland query has no product for this lane
+        distance = abs(sf_regions.index(src) - sf_regions.index(dest))
         weight = Decimal(str(msg.get("weight") or 1))
         extra_kg = max(math.ceil(weight) - 1, 0)
-        consigned = datetime.now(CHINA).replace(microsecond=0)
+        consigned = self.clock()
         if msg.get("consignedTime"):
             consigned = datetime.strptime(str(msg["consignedTime"]), TIME_FORMAT).replace(tzinfo=CHINA)
         wanted = str(msg.get("businessType") or "")
@@ -167,9 +190,10 @@ class SFExpressEmulator(Emulator):
         if order_id in self.orders:
             return self._fail("8016", f"重复下单 orderId {order_id}")
         self._next += 1
-        order = _Order(order_id=order_id, waybill=f"SF{1360_0000_0000 + self._next:012d}",
-                       created=datetime.now(CHINA).replace(microsecond=0),
-                       origin=str(contacts[0].get("city", "")), destination=str(contacts[1].get("city", "")))
+        order = _Order(order_id=order_id, waybill=f"SF{1360_0000_0000 + self._next:012d}", created=self.clock(),
+                       origin=str(contacts[0].get("city", "")), destination=str(contacts[1].get("city", "")),
+                       regions=(_where(contacts[0]), _where(contacts[1])),
+                       product=str(msg.get("expressTypeId") or ""))
         self.orders[order_id] = order
         self.by_waybill[order.waybill] = order
         return self._ok(self._order_data(order))
@@ -201,7 +225,16 @@ class SFExpressEmulator(Emulator):
                                "errorMessage": None,
                                "obj": {"templateCode": msg.get("templateCode"), "files": [
                                    {"waybillNo": waybill, "seqNo": 1, "areaNo": 1, "pageNo": 1,
-                                    "content": base64.b64encode(PDF).decode("ascii")}]}})
+                                    "content": base64.b64encode(self._waybill(waybill)).decode("ascii")}]}})
+
+    def _waybill(self, number: str) -> bytes:
+        """The printed waybill: SF's number as text and barcode (place names as Latin text can show)."""
+        order = self.by_waybill[number]
+        name = PRODUCTS.get(order.product, ("", 0, 0, 0))[0]
+        product = {"顺丰特快": "SF Express (Shunfeng Tekuai)",
+                   "顺丰标快": "SF Standard (Shunfeng Biaokuai)"}.get(name, "")
+        lines = (f"Order {order.order_id}", f"From: {order.regions[0]}", f"To: {order.regions[1]}")
+        return documents.pdf_label(documents.Content("SF Express", number, product, lines))
 
     def _routes(self, msg: dict[str, Any]) -> httpx.Response:
         """Every number asked (up to ten: 9083 beyond), each answered by its own ``mailNo``."""
@@ -213,11 +246,11 @@ class SFExpressEmulator(Emulator):
         for number in numbers:
             order = (self.by_waybill if kind == "1" else self.orders).get(str(number))
             routes: list[dict[str, str]] = []
-            if order is not None and not order.cancelled:
-                order.scans_seen = min(order.scans_seen + 1, len(SCANS))
-                for i, (code, remark) in enumerate(SCANS[:order.scans_seen]):
+            if order is not None and not order.cancelled:  # a cancelled waybill (消单) has no routes at SF
+                order.reveal(self.clock())
+                for i, ((code, remark), when) in enumerate(zip(SCANS, order.scanned_at, strict=False)):
                     place = order.origin if i < 3 else order.destination
-                    routes.append({"acceptTime": (order.created + timedelta(hours=6 * i)).strftime(TIME_FORMAT),
-                                   "acceptAddress": place, "remark": remark, "opCode": code})
+                    routes.append({"acceptTime": when.strftime(TIME_FORMAT), "acceptAddress": place,
+                                   "remark": remark, "opCode": code})
             resps.append({"mailNo": order.waybill if order else str(number), "routes": routes})
         return self._ok({"routeResps": resps})

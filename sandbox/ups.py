@@ -1,12 +1,16 @@
 """The UPS emulator: UPS's REST paths and JSON shapes, OAuth2 included, with state.
 
 Tokens are issued to the sandbox credentials only; rating prices come from ``ups_pricing`` (taxes
-when the request carries TaxInformationIndicator); shipments get 1Z tracking numbers and a small
-label in the format asked, return shipments (ReturnService) included, with the international forms
-as a PDF when InternationalForms were asked for; tracking moves one step (manifest, pickup, in
-transit, out for delivery, delivered) each time a number is tracked, and a delivered package has its
-delivery information (the signature image when returnSignature is true). Reference tracking finds
-the packages shipped under a reference by our shipper number; Label Recovery gives their labels again.
+when the request carries TaxInformationIndicator) on the lanes UPS serves (``ups_pricing``: no
+domestic service within China, Ground only within the US; 111210 elsewhere); shipments get 1Z
+tracking numbers and a real label in the format asked (GIF, PNG, ZPL, EPL; PDF from Label Recovery:
+:mod:`.documents`), return shipments (ReturnService) included, with the international forms as a
+PDF when InternationalForms were asked for; tracking moves one step (manifest, pickup, in transit,
+out for delivery, delivered) each time a number is tracked, each dated no later than the emulator's
+clock (:mod:`.journey`), and stops at a void (its newest activity "MV", voided); a delivered package
+has its delivery information (the signature image when returnSignature is true). Reference tracking
+finds the packages shipped under a reference by our shipper number; Label Recovery gives their
+labels again.
 """
 
 from __future__ import annotations
@@ -23,13 +27,17 @@ from typing import Any, ClassVar
 
 import httpx
 
+from carriergate.sandbox import documents, journey
 from carriergate.sandbox.base import Emulator, json_response
 from carriergate.sandbox.billing import billing_currency, local
 from carriergate.sandbox.conformance import Violation
-from carriergate.sandbox.ups_pricing import CENT, Lane, rated_shipment
+from carriergate.sandbox.ups_pricing import CENT, NO_SERVICE, Lane, rated_shipment
 
 TINY_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-FORMS_PDF = b"%PDF-1.4\n% UPS sandbox international forms\n%%EOF\n"
+#: The label formats UPS makes (Label Recovery also gives PDF); another code gets a GIF.
+IMAGES = frozenset({"GIF", "PNG", "ZPL", "EPL", "PDF"})
+#: Hours between two tracking steps on the sandbox's journey (never later than the emulator's now).
+STEP = timedelta(hours=6)
 #: (type, activity code, 3-digit status code, description) of each tracking step.
 STAGES = [("M", "MP", "003", "Shipper created a label, UPS has not received the package yet."),
           ("P", "OR", "005", "Pickup Scan"), ("I", "AR", "005", "Arrived at Facility"),
@@ -39,16 +47,16 @@ _VOID = re.compile(r"^/api/shipments/[^/]+/void/cancel/(\w+)$")
 _TRACK = re.compile(r"^/api/track/v1/details/(\w+)$")
 _BY_REFERENCE = re.compile(r"^/api/track/v1/reference/details/([\w.-]+)$")
 _RECOVERY = re.compile(r"^/api/labels/[^/]+/recovery$")
+
+
 def error(status: int, code: str, message: str) -> httpx.Response:
     return json_response(status, {"response": {"errors": [{"code": code, "message": message}]}})
 
 
-def label_image(code: str, tracking: str) -> bytes:
-    if code == "ZPL":
-        return f"^XA^FO50,50^A0N,40,40^FDUPS {tracking}^FS^XZ".encode()
-    if code == "EPL":
-        return f'N\nA50,50,0,4,1,1,N,"UPS {tracking}"\nP1\n'.encode()
-    return TINY_GIF
+def label_image(code: str, tracking: str, lines: tuple[str, ...] = ()) -> bytes:
+    """A real label document in the format UPS was asked for (a GIF for a code it does not make)."""
+    image = code.upper() if code.upper() in IMAGES else "GIF"
+    return documents.label(image, documents.Content("UPS", tracking, "", lines))
 
 
 @dataclass
@@ -56,11 +64,24 @@ class Shipment:
     numbers: list[str]
     created: datetime
     voided: bool = False
-    tracked: int = 0
+    #: When each tracking step was revealed (one more per track query, none after a void).
+    revealed: list[datetime] = field(default_factory=list)
+    voided_at: datetime | None = None
     shipper: str = ""
     references: list[str] = field(default_factory=list)
     image: str = "GIF"
     forms: bool = False
+    lines: tuple[str, ...] = ()
+
+    def reveal(self, now: datetime) -> None:
+        """One more step of the journey, dated no later than ``now``; nothing once voided."""
+        if self.voided or len(self.revealed) >= len(STAGES):
+            return
+        self.revealed.append(journey.stamp(self.created, STEP, len(self.revealed), len(STAGES), now))
+
+    @property
+    def stage(self) -> int:
+        return max(len(self.revealed), 1) - 1
 
 
 @dataclass
@@ -145,13 +166,13 @@ class UPSEmulator(Emulator):
     def rate(self, body: dict[str, Any], option: str) -> httpx.Response:
         shipment = body.get("RateRequest", {}).get("Shipment", {})
         lane, packages = self._lane(shipment), self._packages(shipment)
-        if not packages:
-            return error(400, "111210", "The requested service is unavailable between the selected locations.")
+        if not packages or not lane.services:
+            return error(400, "111210", NO_SERVICE)
         pickup = self.clock().date() if option.endswith("timeintransit") else None
         if option.startswith("rate"):
             code = shipment.get("Service", {}).get("Code", "")
             if code not in lane.services:
-                return error(400, "111210", "The requested service is unavailable between the selected locations.")
+                return error(400, "111210", NO_SERVICE)
             codes = [code]
         else:
             codes = list(lane.services)
@@ -166,7 +187,7 @@ class UPSEmulator(Emulator):
         lane, packages = self._lane(shipment), self._packages(shipment)
         code = shipment.get("Service", {}).get("Code", "")
         if code not in lane.services or not packages:
-            return error(400, "120200", "The requested service is unavailable between the selected locations.")
+            return error(400, "120200", NO_SERVICE)
         forms = shipment.get("ShipmentServiceOptions", {}).get("InternationalForms")
         if lane.international and "DocumentsOnlyIndicator" not in shipment and not forms:
             return error(400, "120121", "International forms are required for this shipment.")
@@ -183,9 +204,10 @@ class UPSEmulator(Emulator):
         image = request.get("LabelSpecification", {}).get("LabelImageFormat", {}).get("Code", "GIF")
         account = shipment.get("Shipper", {}).get("ShipperNumber", "SBX123")
         numbers = [f"1Z{account:0>6}{code:0>2}{self._next():08d}" for _ in packages]
+        lines = label_lines(shipment, lane.services[code][0], references_of(shipment, packages))
         self.state.shipments[numbers[0]] = Shipment(numbers, self.clock(), shipper=account, image=image,
                                                     references=references_of(shipment, packages),
-                                                    forms=bool(forms))
+                                                    forms=bool(forms), lines=lines)
         for number in numbers:
             self.state.packages[number] = numbers[0]
         rated = rated_shipment(lane, code, packages, taxes="TaxInformationIndicator" in shipment)
@@ -193,13 +215,13 @@ class UPSEmulator(Emulator):
                                          "ServiceOptionsCharges", "TotalCharges")}
         results = [{"TrackingNumber": number, "ShippingLabel": {
             "ImageFormat": {"Code": image, "Description": image},
-            "GraphicImage": base64.b64encode(label_image(image, number)).decode()}} for number in numbers]
+            "GraphicImage": base64.b64encode(label_image(image, number, lines)).decode()}} for number in numbers]
         answer: dict[str, Any] = {
             "ShipmentCharges": charges, "NegotiatedRateCharges": rated["NegotiatedRateCharges"],
             "BillingWeight": rated["BillingWeight"], "ShipmentIdentificationNumber": numbers[0],
             "PackageResults": results if len(results) > 1 else results[0]}
         if forms:
-            answer["Form"] = forms_json()
+            answer["Form"] = forms_json(numbers[0])
         return json_response(200, {"ShipmentResponse": {
             "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}}, "ShipmentResults": answer}})
 
@@ -219,7 +241,7 @@ class UPSEmulator(Emulator):
         shipment = self.state.shipments.get(shipment_id)
         if shipment is None or shipment.voided:
             return error(400, "190117", "No shipment found within the allowed void period.")
-        shipment.voided = True
+        shipment.voided, shipment.voided_at = True, max(self.clock(), *shipment.revealed, shipment.created)
         return json_response(200, {"VoidShipmentResponse": {
             "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
             "SummaryResult": {"Status": {"Code": "1", "Description": "Voided"}}}})
@@ -250,10 +272,9 @@ class UPSEmulator(Emulator):
         shipment = self.state.shipments.get(self.state.packages.get(number, ""))
         if shipment is None:
             return error(404, "TW0001", "Tracking Information Not Found")
-        stage = min(shipment.tracked, len(STAGES) - 1)
-        shipment.tracked += 1
-        package = package_json(shipment, number, stage)
-        if stage == len(STAGES) - 1 and not shipment.voided:
+        shipment.reveal(self.clock())
+        package = package_json(shipment, number)
+        if shipment.stage == len(STAGES) - 1 and not shipment.voided:
             information: dict[str, Any] = {"location": "Front Door", "receivedBy": "SANDBOX"}
             if signature:
                 information["signature"] = {"image": base64.b64encode(TINY_GIF).decode()}
@@ -264,7 +285,7 @@ class UPSEmulator(Emulator):
         found = [s for s in self.state.shipments.values() if reference in s.references and s.shipper == shipper]
         if not found:
             return error(404, "TW0001", "Tracking Information Not Found")
-        packages = [package_json(s, n, min(max(s.tracked - 1, 0), len(STAGES) - 1)) for s in found for n in s.numbers]
+        packages = [package_json(s, n) for s in found for n in s.numbers]
         return json_response(200, {"trackResponse": {"shipment": [{"inquiryNumber": reference, "package": packages}]}})
 
     def recover(self, body: dict[str, Any]) -> httpx.Response:
@@ -275,11 +296,12 @@ class UPSEmulator(Emulator):
         image = request.get("LabelSpecification", {}).get("LabelImageFormat", {}).get("Code") or shipment.image
         results = [{"TrackingNumber": number, "LabelImage": {
             "LabelImageFormat": {"Code": image},
-            "GraphicImage": base64.b64encode(label_image(image, number)).decode()}} for number in shipment.numbers]
+            "GraphicImage": base64.b64encode(label_image(image, number, shipment.lines)).decode()}}
+            for number in shipment.numbers]
         answer: dict[str, Any] = {"Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
                                   "ShipmentIdentificationNumber": shipment.numbers[0], "LabelResults": results}
         if shipment.forms:
-            answer["Form"] = forms_json()
+            answer["Form"] = forms_json(shipment.numbers[0])
         return json_response(200, {"LabelRecoveryResponse": answer})
 
 
@@ -293,26 +315,46 @@ def references_of(shipment: dict[str, Any], packages: list[Any]) -> list[str]:
     return list(dict.fromkeys(str(n.get("Value")) for n in nodes if isinstance(n, dict) and n.get("Value")))
 
 
-def forms_json() -> dict[str, Any]:
+def label_lines(shipment: dict[str, Any], service: str, references: list[str]) -> tuple[str, ...]:
+    """What a UPS label prints besides the number: service, references, from and to."""
+    def place(party: str) -> str:
+        node = shipment.get(party) or {}
+        address = node.get("Address") or {}
+        return ", ".join(str(p) for p in (node.get("Name"), address.get("City"), address.get("CountryCode")) if p)
+
+    lines = [f"UPS {service}", *(f"Ref: {r}" for r in references[:2])]
+    return (*lines, f"From: {place('Shipper')}", f"To: {place('ShipTo')}")
+
+
+def forms_json(tracking: str) -> dict[str, Any]:
+    forms = documents.pdf_document("UPS international forms", [f"Shipment {tracking}", "Commercial invoice"])
     return {"Code": "01", "Description": "All Requested International Forms",
             "Image": {"ImageFormat": {"Code": "PDF", "Description": "PDF"},
-                      "GraphicImage": base64.b64encode(FORMS_PDF).decode()}}
+                      "GraphicImage": base64.b64encode(forms).decode()}}
 
 
-def package_json(shipment: Shipment, number: str, stage: int) -> dict[str, Any]:
-    """A tracked package at ``stage``: its activities newest first (a voided one's last says so)."""
+def package_json(shipment: Shipment, number: str) -> dict[str, Any]:
+    """A tracked package: the steps revealed so far, newest first, each dated when it happened (never
+    after the emulator's now); a voided one's newest activity says so and nothing follows it."""
     activities = []
-    for step in range(stage, -1, -1):
+    times = shipment.revealed or [shipment.created]
+    for step in range(shipment.stage, -1, -1):
         kind, code, status_code, description = STAGES[step]
-        when = shipment.created + timedelta(hours=6 * step)
+        when = times[step]
         activities.append({"date": when.strftime("%Y%m%d"), "time": when.strftime("%H%M%S"), "gmtOffset": "+00:00",
                            "location": {"address": {"city": "Louisville", "stateProvince": "KY", "countryCode": "US"}},
                            "status": {"type": kind, "code": code, "statusCode": status_code,
                                       "description": description}})
-    if shipment.voided:
+    if shipment.voided and shipment.voided_at is not None:
+        when = shipment.voided_at
         voided = {"type": "MV", "code": "MV", "description": "Shipment voided"}
-        activities.insert(0, {**activities[0], "status": voided})
-    delivery = (shipment.created + timedelta(days=2)).strftime("%Y%m%d")
-    return {"trackingNumber": number, "activity": activities, "currentStatus": activities[0]["status"],
-            "referenceNumber": [{"type": "SHIPMENT", "number": r} for r in shipment.references],
-            "deliveryDate": [{"type": "DEL" if stage == len(STAGES) - 1 else "SDD", "date": delivery}]}
+        activities.insert(0, {**activities[0], "date": when.strftime("%Y%m%d"), "time": when.strftime("%H%M%S"),
+                              "status": voided})
+    delivered = shipment.stage == len(STAGES) - 1
+    delivery = (times[-1] if delivered else shipment.created + timedelta(days=2)).strftime("%Y%m%d")
+    package: dict[str, Any] = {
+        "trackingNumber": number, "activity": activities, "currentStatus": activities[0]["status"],
+        "referenceNumber": [{"type": "SHIPMENT", "number": r} for r in shipment.references]}
+    if not shipment.voided or delivered:
+        package["deliveryDate"] = [{"type": "DEL" if delivered else "SDD", "date": delivery}]
+    return package

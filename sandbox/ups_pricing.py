@@ -25,11 +25,27 @@ DECLARED_VALUE_STEP = Decimal("1.05")
 TAXES = {"CA": ("HST", Decimal("0.13")), "GB": ("VAT", Decimal("0.20")), "FR": ("VAT", Decimal("0.20")),
          "DE": ("VAT", Decimal("0.19"))}  # fmt: skip
 
-#: service code -> (name, base, per chargeable kg, business days) by zone.
+#: service code -> (name, base, per chargeable kg, business days), by the kind of lane. UPS serves
+#: only some lanes, each with its own services (as its per-origin service tables say): Ground, 3 Day
+#: Select and the Air services within the United States; Standard, Express Saver and Express within
+#: Canada, Mexico and Europe; Standard across the US, Canadian and Mexican borders besides the
+#: Worldwide services; the Worldwide services between other countries. No domestic service within
+#: China or any other country not listed, none to or from the US-embargoed countries.
 DOMESTIC = {"03": ("Ground", "8.50", "1.10", 4), "12": ("3 Day Select", "14.00", "1.90", 3),
             "02": ("2nd Day Air", "19.00", "2.60", 2), "01": ("Next Day Air", "31.00", "3.80", 1)}  # fmt: skip
+STANDARD_DOMESTIC = {"11": ("Standard", "9.00", "1.20", 2), "65": ("Express Saver", "21.00", "2.90", 1),
+                     "07": ("Express", "27.00", "3.40", 1)}  # fmt: skip
 INTERNATIONAL = {"08": ("Worldwide Expedited", "48.00", "9.50", 5), "65": ("Worldwide Saver", "55.00", "11.00", 3),
                  "07": ("Worldwide Express", "61.00", "12.40", 2)}  # fmt: skip
+TRANSBORDER = {"11": ("Standard", "18.00", "3.20", 4), **INTERNATIONAL}
+#: Countries with UPS domestic service on the Standard / Express Saver / Express table.
+STANDARD_COUNTRIES = frozenset({"CA", "MX", "GB", "CH", "NO", "PL", "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE",
+                                "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT",
+                                "RO", "SE", "SI", "SK"})  # fmt: skip
+NORTH_AMERICA = frozenset({"US", "PR", "CA", "MX"})
+#: Countries UPS does not serve at all (US embargoes).
+UNSERVED = frozenset({"CU", "IR", "KP", "SY"})
+NO_SERVICE = "The requested service is unavailable between the selected locations."
 
 
 def dec(value: Any, default: str = "0") -> Decimal:
@@ -83,7 +99,16 @@ class Lane:
 
     @property
     def services(self) -> dict[str, tuple[str, str, str, int]]:
-        return INTERNATIONAL if self.international else DOMESTIC
+        """The services UPS offers on this lane; empty where it offers none."""
+        if {self.origin, self.destination} & UNSERVED:
+            return {}
+        if not self.international:
+            if self.origin == "US":
+                return DOMESTIC
+            return STANDARD_DOMESTIC if self.origin in STANDARD_COUNTRIES else {}
+        if {self.origin, self.destination} <= NORTH_AMERICA:
+            return TRANSBORDER
+        return INTERNATIONAL
 
     @property
     def currency(self) -> str:

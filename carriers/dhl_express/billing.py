@@ -4,6 +4,9 @@
 - Transport: ``ShippingPaymentType`` S (the configured account), R (the recipient's DHL account) or
   T (a third party's), the payer's account in ``BillingAccountNumber`` (DHL: "if
   ShippingPaymentType is equal to R or T"). ``ShipperAccountNumber`` is always ours.
+- A return (``ShipRequest.return_shipment``) is sent by the customer to the shop, whose account pays
+  by default: the shop is then the receiver, so the rate book's way to say it is R ("Bill-To
+  Receiver") with our own account as ``BillingAccountNumber``. A third party still pays as T.
 - Duties and taxes: ``DutyAndTaxPayerAccountNumber`` is the account of
   ``CustomsDeclaration.duties_paid_by`` (the incoterm's payer unless ``duty_payer`` is set): ours for
   the sender, the payer's own for a recipient or third party with an account; a recipient without
@@ -39,7 +42,9 @@ def billing(checks: Checks, request: ShipRequest, account: DHLExpressAccount) ->
     payer = request.billing or Payer(party="sender")
     out: dict[str, Any] = {"ShipperAccountNumber": account.account_number,
                            "ShippingPaymentType": PAYMENT_TYPES[payer.party]}
-    if payer.party != "sender":
+    if request.return_shipment and payer.party == "sender":  # the configured account is the receiver
+        out.update(ShippingPaymentType=PAYMENT_TYPES["recipient"], BillingAccountNumber=account.account_number)
+    elif payer.party != "sender":
         number = payer.account_number
         if number is None or not number.isdigit() or not 9 <= len(number) <= 12:
             checks.fail("billing.account_number", "DHL Express bills a DHL account number of 9 to 12 digits")

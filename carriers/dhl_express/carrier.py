@@ -8,12 +8,13 @@ root, credentials and errors. Void is not an operation of its own at DHL: voidin
 the courier pickup booked with it, and a label without one is refused with NotSupported; that rule
 lives in pickup.py (``pickup_to_void``).
 
-Not offered, because DHL documents no way to do them here: return labels (the rate book has no
-return option), ``find_label`` (trackShipmentRequest takes waybills and piece ids only, no shipper
-reference). Pickup modification (MyDHL's ``PATCH /pickups/{number}``) is
-:meth:`DHLExpress.modify_pickup`, a flow of this carrier only: carriergate's Carrier contract has
-no such operation yet. zeep is imported the first time a DHL message is built, never when this
-module is imported.
+Return labels (``ShipRequest.return_shipment``) are shipments from the customer to the shop billed
+to the receiver, the shop's account (ShippingPaymentType R), with the goods declared as returning
+(ExportReasonType RETURN): see ship.py. Not offered, because DHL documents no way to do it here:
+``find_label`` (trackShipmentRequest takes waybills and piece ids only, no shipper reference).
+Pickup modification (MyDHL's ``PATCH /pickups/{number}``) is :meth:`DHLExpress.modify_pickup`, a
+flow of this carrier only: carriergate's Carrier contract has no such operation yet. zeep is
+imported the first time a DHL message is built, never when this module is imported.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ class DHLExpress(Carrier[DHLExpressAccount]):
     title: ClassVar[str] = "DHL Express"
     hosts: ClassVar[dict[str, str]] = HOSTS
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.RATE, Capability.SHIP, Capability.VOID, Capability.SCHEDULE_PICKUP, Capability.CANCEL_PICKUP,
-         Capability.MODIFY_PICKUP, Capability.TRACK})
+        {Capability.RATE, Capability.SHIP, Capability.RETURN_LABEL, Capability.VOID, Capability.SCHEDULE_PICKUP,
+         Capability.CANCEL_PICKUP, Capability.MODIFY_PICKUP, Capability.TRACK})
     account_model: ClassVar[type[Account]] = DHLExpressAccount
     emulator = "carriergate.sandbox.dhl_express:DHLExpressEmulator"
     label_formats = ("PDF", "ZPL", "EPL")

@@ -9,6 +9,8 @@ from typing import Any
 
 from carriergate.carriers.dhl_express.checks import Checks
 from carriergate.carriers.dhl_express.measures import amount, kilograms
+from carriergate.core.customs import CustomsItem
+from carriergate.core.scripts import latin_description_problem
 from carriergate.core.shipment import RateRequest, ShipRequest
 
 #: Incoterms DHL accepts in ``PaymentInfo`` (its published enumeration).
@@ -47,9 +49,17 @@ def _description(checks: Checks, request: ShipRequest) -> str:
     if customs is not None and customs.contents_type == "documents":
         return "Documents"
     if customs is not None and customs.items:
-        joined = ", ".join(dict.fromkeys(item.description for item in customs.items))
+        joined = ", ".join(dict.fromkeys(item.description_latin or item.description for item in customs.items))
         return joined if len(joined) <= DESCRIPTION else joined[: DESCRIPTION - 3].rstrip() + "..."
     return "Goods"
+
+
+def _latin_description(checks: Checks, item: CustomsItem, index: int) -> str:
+    """An export line's description in Latin script (customs reads it abroad), its problem recorded."""
+    text, problem = latin_description_problem(item, f"customs.items[{index}]", carrier="DHL Express")
+    if problem is not None:
+        checks.errors.append(problem)
+    return text
 
 
 def international_detail(checks: Checks, request: ShipRequest) -> dict[str, Any]:
@@ -63,16 +73,19 @@ def international_detail(checks: Checks, request: ShipRequest) -> dict[str, Any]
         commodities["CustomsValue"] = amount(declared)
     if not customs.items:
         return detail
+    # DHL's ExportReasonType: PERMANENT, TEMPORARY or RETURN; goods on a return label are returning.
+    returned = request.return_shipment or customs.contents_type == "return"
     lines = []
     for i, item in enumerate(customs.items):
         weight = kilograms(item.total_weight)
         lines.append({
             "CommodityCode": item.hs_code,
-            "ExportReasonType": "RETURN" if customs.contents_type == "return" else "PERMANENT",
+            "ExportReasonType": "RETURN" if returned else "PERMANENT",
             "ItemNumber": i + 1,
             "Quantity": item.quantity,
             "QuantityUnitOfMeasurement": "PCS",
-            "ItemDescription": checks.text(f"customs.items[{i}].description", item.description, ITEM_DESCRIPTION),
+            "ItemDescription": checks.text(f"customs.items[{i}].description",
+                                           _latin_description(checks, item, i), ITEM_DESCRIPTION),
             "UnitPrice": amount(item.unit_value),
             "NetWeight": weight,
             "GrossWeight": weight,
@@ -82,7 +95,7 @@ def international_detail(checks: Checks, request: ShipRequest) -> dict[str, Any]
     if customs.exporter_tax_id:
         declaration["ExporterID"] = customs.exporter_tax_id
     declaration["ExportLineItems"] = {"ExportLineItem": lines}
-    declaration["ExportReason"] = EXPORT_REASONS[customs.contents_type]
+    declaration["ExportReason"] = EXPORT_REASONS["return" if returned else customs.contents_type]
     if customs.invoice_number:
         declaration["InvoiceNumber"] = customs.invoice_number
     declaration["InvoiceSignatureDetails"] = {"SignatureName": checks.text("customs.signer", customs.signer, 35)}

@@ -13,10 +13,14 @@ from __future__ import annotations
 import re
 
 from carriergate.carriers.dhl_express.replies import Note
-from carriergate.core.errors import AuthenticationError, CarrierError
+from carriergate.core.errors import AuthenticationError, CarrierError, NotServed
 from carriergate.core.notices import Notice
 
 # DHL reports refused logins as SOAP faults; some gateways word them as a notification instead.
+#: DHL notifications that mean no product serves the lane or shipment asked: 1001 "The requested
+#: product(s) not available based on your search criteria", 1004 "Product not available between
+#: this origin and destination". Not a failure: :class:`NotServed`, with DHL's code.
+NOT_SERVED_CODES = frozenset({"1001", "1004"})
 _AUTH_WORDS = re.compile(r"authenticat|unauthori[sz]ed|access denied|invalid (user|credential|password)", re.I)
 
 
@@ -24,6 +28,8 @@ def notification_error(code: str, message: str | None) -> CarrierError:
     text = (message or "").strip() or f"DHL Express refused the request (code {code})"
     if _AUTH_WORDS.search(text):
         return AuthenticationError(text, code=code)
+    if code in NOT_SERVED_CODES:
+        return NotServed(text, code=code)
     return CarrierError(text, code=code)
 
 

@@ -1,5 +1,7 @@
 """Addresses, contacts and packages in DHL Express's two shapes: the flat address of a rate
-request and the contact-plus-address party of a shipment request."""
+request and the contact-plus-address party of a shipment request. DHL Express prints labels in
+Latin script only: a shipment's party whose printed field is not, without a romanised one
+(``Address.latin``), is refused naming the field (core/scripts.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from carriergate.carriers.dhl_express.checks import Checks
 from carriergate.carriers.dhl_express.measures import centimetres, kilograms
 from carriergate.core.address import Address
+from carriergate.core.scripts import latin_address_problems, preferring_latin
 from carriergate.core.shipment import Parcel
 
 # DHL's limits (characters) per element, from its published schema.
@@ -28,7 +31,8 @@ def _street(checks: Checks, path: str, address: Address, limit: int) -> dict[str
 
 
 def rate_place(checks: Checks, path: str, address: Address) -> dict[str, Any]:
-    """``Shipper``/``Recipient`` of a getRateRequest."""
+    """``Shipper``/``Recipient`` of a getRateRequest (romanised fields where given)."""
+    address = preferring_latin(address)
     place: dict[str, Any] = _street(checks, path, address, RATE_LINE)
     place["City"] = checks.text(f"{path}.city", address.city, RATE_CITY, required=True)
     if address.district:
@@ -40,8 +44,15 @@ def rate_place(checks: Checks, path: str, address: Address) -> dict[str, Any]:
     return place
 
 
-def ship_party(checks: Checks, path: str, address: Address) -> dict[str, Any]:
-    """``Shipper``/``Recipient`` of a createShipmentRequest: Contact then Address."""
+def ship_party(checks: Checks, path: str, address: Address, *, latin: bool = True) -> dict[str, Any]:
+    """``Shipper``/``Recipient`` of a createShipmentRequest: Contact then Address. With ``latin`` (the
+    default) every printed field must be in Latin script or romanised, the errors joining ``checks``;
+    ``latin=False`` (a domestic shipment) sends the fields as they are, romanised ones where given."""
+    if latin:
+        address, problems = latin_address_problems(address, path, carrier="DHL Express")
+        checks.errors.extend(problems)
+    else:
+        address = preferring_latin(address)
     contact: dict[str, Any] = {
         "PersonName": checks.text(f"{path}.name", address.name, PERSON, required=True),
         # DHL requires a company name; a private person's own name stands in for it.

@@ -9,6 +9,11 @@ Who pays (``Billing``) and the references travel in ``ShipmentInfo`` (billing.py
 shipment without an invoice of the shop's own, DHL is asked for its customs invoice
 (``LabelOptions/RequestDHLCustomsInvoice``), which comes back in ``Documents`` as a
 :class:`ShippingDocument`. The label's format is the one DHL states (``LabelImageFormat``).
+
+A return label (``ShipRequest.return_shipment``) is a createShipmentRequest like any other: the
+rate book has no return product or flag, only the pieces a return is made of, which it documents:
+the customer (``origin``) as Shipper, the shop as Recipient, billed to the receiver (billing.py) and
+its goods declared with ``ExportReasonType`` RETURN (customs.py). Its Label says ``is_return``.
 """
 
 from __future__ import annotations
@@ -56,13 +61,15 @@ class ShipContext:
     pickup_country: str
     requestor_name: str
     created_at: datetime
+    is_return: bool = False
 
     @classmethod
     def of(cls, request: ShipRequest, *, now: datetime, carrier: str) -> ShipContext:
         """The context of ``request`` built at ``now`` (the same moment :func:`build_ship` was given)."""
         return cls(carrier=carrier, label_format=request.label_format, reference=request.reference,
                    ship_date=_moment(request, now).date(), pickup_country=request.origin.country,
-                   requestor_name=request.origin.name[:REQUESTOR], created_at=now)
+                   requestor_name=request.origin.name[:REQUESTOR], created_at=now,
+                   is_return=request.return_shipment)
 
 
 def _moment(request: ShipRequest, now: datetime) -> datetime:
@@ -116,8 +123,9 @@ def build_ship(request: ShipRequest, account: DHLExpressAccount, *, base_url: st
         shipment["PickupLocationCloseTime"] = request.pickup.end.astimezone(moment.tzinfo).strftime("%H:%M")
     shipment["PaymentInfo"] = incoterm(checks, request)
     shipment["InternationalDetail"] = international_detail(checks, request)
-    shipment["Ship"] = {"Shipper": ship_party(checks, "origin", request.origin),
-                        "Recipient": ship_party(checks, "destination", request.destination)}
+    latin = request.international  # a domestic label is read at home: its own script is fine
+    shipment["Ship"] = {"Shipper": ship_party(checks, "origin", request.origin, latin=latin),
+                        "Recipient": ship_party(checks, "destination", request.destination, latin=latin)}
     shipment["Packages"] = {"RequestedPackages": [
         {"number": i + 1, "Weight": kilograms(p.weight), "Dimensions": dimensions(checks, i, p),
          "CustomerReferences": checks.text(f"parcels[{i}].reference", p.reference, REFERENCE) or reference}
@@ -202,4 +210,4 @@ def parse_ship(response: httpx.Response, *, context: ShipContext) -> Label:
                  total=total, charges=lines, reference=context.reference,
                  package_labels=[_image(i.image, "label image") for i in images[1:]],
                  created_at=context.created_at, carrier_data=carrier_data, documents=documents(reply),
-                 warnings=[*warnings, *said])
+                 warnings=[*warnings, *said], is_return=context.is_return)

@@ -13,13 +13,16 @@ from typing import Any
 
 import httpx
 
-from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound
+from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound, NotServed
 from carriergate.protocols.http import error_for_status
 
 CARRIER = "fedex"
 #: FedEx codes that mean "we refuse your credentials or token", whatever the HTTP status.
 AUTH_CODES = frozenset({"NOT.AUTHORIZED.ERROR", "FORBIDDEN.ERROR", "LOGIN.REAUTHENTICATE.ERROR",
                         "UNAUTHORIZED.ERROR", "INVALID.CLIENT.ERROR"})
+#: FedEx codes that mean "no service between the origin and the destination": the lane is not
+#: served, nothing failed (not SERVICE.UNAVAILABLE.ERROR: that is FedEx's own outage).
+NOT_SERVED_CODES = frozenset({"RATE.LOCATION.NOSERVICE"})
 
 
 def decode(response: httpx.Response, *, carrier: str = CARRIER) -> Any:
@@ -52,6 +55,8 @@ def error_from(response: httpx.Response, body: Any, *, carrier: str = CARRIER) -
     if code in AUTH_CODES and response.status_code not in (401, 403):
         error: CarrierError = AuthenticationError(message or code, carrier=carrier, code=code,
                                                   http_status=response.status_code)
+    elif code in NOT_SERVED_CODES and response.status_code < 500:
+        error = NotServed(message or code, carrier=carrier, code=code, http_status=response.status_code)
     elif code and code.endswith("NOTFOUND") and response.status_code < 500:
         error = NotFound(message or code, carrier=carrier, code=code, http_status=response.status_code)
     else:

@@ -12,6 +12,7 @@ from typing import Any
 from carriergate.core.address import Address
 from carriergate.core.errors import FieldError, ValidationError
 from carriergate.core.money import Money, minor_units
+from carriergate.core.scripts import latin_address, preferring_latin
 from carriergate.core.units import Dimensions, Weight, WeightUnit
 from carriergate.protocols.http import json_number as number
 from carriergate.protocols.json_reading import decimal, text
@@ -19,6 +20,8 @@ from carriergate.protocols.json_reading import decimal, text
 CARRIER = "fedex"
 _STATE_CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
 _NANP = frozenset({"US", "CA", "PR"})
+#: The fields a FedEx label prints (a state only as a short code; no district).
+PRINTED = ("name", "company", "street", "city")
 #: FedEx takes weights to two decimals.
 HUNDREDTH = Decimal("0.01")
 
@@ -64,7 +67,9 @@ def phone_digits(address: Address, field: str) -> str:
 
 def address(value: Address, *, street: bool = True) -> dict[str, Any]:
     """A FedEx address. ``stateOrProvinceCode`` only carries short codes ("CA", "ON"): FedEx wants
-    codes, and a province spelt out (Chinese addresses) is left to the postal code."""
+    codes, and a province spelt out (Chinese addresses) is left to the postal code. Romanised fields
+    (``Address.latin``) are used where given."""
+    value = preferring_latin(value)
     out: dict[str, Any] = {}
     if street:
         out["streetLines"] = [line[:35] for line in value.street]
@@ -89,6 +94,9 @@ def contact(value: Address, field: str) -> dict[str, Any]:
 
 
 def party(value: Address, field: str, *, tax_id: str | None = None) -> dict[str, Any]:
+    """A shipment's party: FedEx prints labels in Latin script only, so a printed field that is not,
+    without a romanised one (``Address.latin``), is refused naming the field (core/scripts.py)."""
+    value = latin_address(value, field, carrier="FedEx", alias=CARRIER, sent=PRINTED)
     out: dict[str, Any] = {"address": address(value), "contact": contact(value, field)}
     tin = tax_id or value.tax_id
     if tin:

@@ -46,7 +46,7 @@ def commodities(request: RateRequest) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for item in request.customs.items if request.customs else []:
         out.append({
-            "description": item.description[:450],
+            "description": (item.description_latin or item.description)[:450],
             "harmonizedCode": item.hs_code,
             "countryOfManufacture": item.origin_country,
             "quantity": item.quantity,

@@ -35,6 +35,7 @@ from carriergate.core.errors import FieldError, MalformedResponse, ValidationErr
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge
 from carriergate.core.results import Label, ShippingDocument
+from carriergate.core.scripts import latin_description
 from carriergate.core.shipment import ShipRequest, TradeDocument
 from carriergate.protocols.http import json_request
 from carriergate.protocols.json_reading import obj, records, text
@@ -64,9 +65,9 @@ def validate(request: ShipRequest, *, carrier: str) -> None:
 def _commodities(request: ShipRequest) -> list[dict[str, Any]]:
     assert request.customs is not None
     items: list[dict[str, Any]] = []
-    for item in request.customs.items:
+    for i, item in enumerate(request.customs.items):
         items.append({
-            "description": item.description[:450],
+            "description": latin_description(item, f"customs.items[{i}]", carrier="FedEx")[:450],
             "harmonizedCode": item.hs_code,
             "countryOfManufacture": item.origin_country,
             "quantity": item.quantity,

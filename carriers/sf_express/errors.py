@@ -26,6 +26,7 @@ from carriergate.core.errors import (
     CarrierError,
     CarrierUnavailable,
     MalformedResponse,
+    NotServed,
     RateLimited,
 )
 from carriergate.protocols.http import error_for_status
@@ -36,10 +37,18 @@ UNAVAILABLE_CODES = frozenset({"A1009", "A1099"})
 RATE_LIMITED_CODES = frozenset({"A1005"})
 #: Business code for an orderId SF has seen before (重复下单).
 DUPLICATE_ORDER = "8016"
+#: Our code for a lane SF's time-and-price query does not cover (outside mainland China).
+LANE_NOT_SUPPORTED = "lane_not_supported"
 
 
 class DuplicateOrder(CarrierError):
     """SF already holds an order with this orderId (business code 8016)."""
+
+
+def lane_not_served(message: str, *, carrier: str) -> NotServed:
+    """SF does not serve this lane (its query covers mainland China only): not a failure, the
+    shipment is simply not SF's; code ``lane_not_supported``."""
+    return NotServed(message, carrier=carrier, code=LANE_NOT_SUPPORTED)
 
 
 def _loads(text: str | bytes) -> Any:

@@ -17,9 +17,9 @@ import httpx
 from carriergate.carriers.sf_express.account import SFExpressAccount
 from carriergate.carriers.sf_express.address import parse_china_time, problems, region
 from carriergate.carriers.sf_express.envelope import service_request
-from carriergate.carriers.sf_express.errors import business_result, payload
+from carriergate.carriers.sf_express.errors import business_result, lane_not_served, payload
 from carriergate.carriers.sf_express.services import is_service_code, service_name
-from carriergate.core.errors import FieldError, NotSupported, ValidationError
+from carriergate.core.errors import FieldError, ValidationError
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge, Quote
 from carriergate.core.shipment import RateRequest
@@ -38,8 +38,7 @@ def build_rate(request: RateRequest, account: SFExpressAccount, *, base_url: str
 def _msg_data(request: RateRequest, *, carrier: str) -> dict[str, Any]:
     """``msgData`` of EXP_RECE_QUERY_DELIVERTM."""
     if request.origin.country != "CN" or request.destination.country != "CN":
-        raise NotSupported("SF time-and-price quotes cover shipments within mainland China",
-                           carrier=carrier, code="lane_not_supported")
+        raise lane_not_served("SF time-and-price quotes cover shipments within mainland China", carrier=carrier)
     found = [p for p in problems(request.origin, "origin") + problems(request.destination, "destination")
              if p.field.endswith(".state")]
     services = request.services or []

@@ -9,6 +9,7 @@ from datetime import date
 from carriergate.carriers.ups.measures import UnitSystem, amount_text, weight_text
 from carriergate.carriers.ups.parties import address_json, fit, invalid, phone_number
 from carriergate.core.customs import CustomsDeclaration, CustomsItem
+from carriergate.core.scripts import latin_description
 from carriergate.core.shipment import ShipRequest
 from carriergate.protocols.json_reading import JSON
 
@@ -33,7 +34,7 @@ def description_lines(text: str, field: str) -> list[str]:
 def product(item: CustomsItem, index: int, units: UnitSystem) -> JSON:
     field = f"customs.items[{index}]"
     out: JSON = {
-        "Description": description_lines(item.description, f"{field}.description"),
+        "Description": description_lines(latin_description(item, field, carrier="UPS"), f"{field}.description"),
         "Unit": {"Number": str(item.quantity), "Value": amount_text(item.unit_value),
                  "UnitOfMeasurement": {"Code": PIECES, "Description": PIECES}},
         "CommodityCode": item.hs_code,

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound
+from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound, NotServed
 from carriergate.protocols.http import error_for_status, json_body
 from carriergate.protocols.json_reading import JSON, records, text
 
@@ -17,6 +17,9 @@ from carriergate.protocols.json_reading import JSON, records, text
 AUTH_CODES = frozenset({"250002", "250003", "10401"})
 #: UPS codes that mean "no such tracking number / shipment".
 NOT_FOUND_CODES = frozenset({"151018", "151044", "TW0001", "TV0001"})
+#: UPS codes that mean "no service between these places" (Rating 111210: "The requested service is
+#: unavailable between the selected locations."): the lane is not served, nothing failed.
+NOT_SERVED_CODES = frozenset({"111210"})
 
 
 def error_items(data: Any) -> list[tuple[str | None, str | None]]:
@@ -38,6 +41,8 @@ def typed_error(response: httpx.Response, items: list[tuple[str | None, str | No
         return AuthenticationError(message or "UPS refused the credentials", **kwargs)
     if code in NOT_FOUND_CODES:
         return NotFound(message or "UPS does not know this number", **kwargs)
+    if code in NOT_SERVED_CODES:
+        return NotServed(message or "UPS offers no service between these locations", **kwargs)
     return error_for_status(response, carrier=carrier, code=code, message=message)
 
 

@@ -1,4 +1,6 @@
-"""Addresses, names and phones in UPS's shapes, with UPS's length limits checked up front."""
+"""Addresses, names and phones in UPS's shapes, with UPS's length limits checked up front. UPS prints
+labels in Latin script only: a shipment's parties are refused, naming the field, when a printed
+field is not and no romanised one (``Address.latin``) is given (core/scripts.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,14 @@ from typing import Any
 
 from carriergate.core.address import Address
 from carriergate.core.errors import FieldError, ValidationError
+from carriergate.core.scripts import latin_address, preferring_latin
 from carriergate.protocols.json_reading import JSON
 
 #: Countries where UPS needs the two-letter state or province code.
 STATE_REQUIRED = frozenset({"US", "CA"})
 _NOT_DIGITS = re.compile(r"[^0-9]")
+#: The fields a UPS label prints (the district as a street line; the state too when two characters long).
+PRINTED = ("name", "company", "street", "district", "city")
 
 
 def invalid(field: str, reason: str) -> ValidationError:
@@ -76,6 +81,8 @@ def street_lines(address: Address, field: str, *, width: int = 35) -> list[str]:
 
 
 def address_json(address: Address, field: str, *, residential: bool = False) -> JSON:
+    """The Address object; romanised fields are used where given."""
+    address = preferring_latin(address)
     out: JSON = {"AddressLine": street_lines(address, field), "City": fit(address.city, 30, f"{field}.city")}
     state = state_code(address, field)
     if state:
@@ -99,7 +106,14 @@ def display_name(address: Address, field: str) -> str:
 def party_json(address: Address, field: str, *, residential: bool = False, contact: bool = False,
                email: bool = True) -> JSON:
     """Name + Address (rating); with ``contact``, also AttentionName, Phone and e-mail (shipping;
-    UPS's ShipFrom has no e-mail field)."""
+    UPS's ShipFrom has no e-mail field). A label's party (``contact``) must be in Latin script;
+    rating uses the romanised fields where given and sends the rest as it is."""
+    if contact:
+        state = (address.state or "").strip()
+        sent = (*PRINTED, "state") if len(state) == 2 else PRINTED  # see state_code: only codes are sent
+        address = latin_address(address, field, carrier="UPS", alias="ups", sent=sent)
+    else:
+        address = preferring_latin(address)
     out: JSON = {"Name": display_name(address, field)}
     if contact:
         out["AttentionName"] = fit(address.name, 35, f"{field}.name")

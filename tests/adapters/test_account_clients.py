@@ -19,7 +19,7 @@ from carriergate.adapters.clients import DEFAULT_TIMEOUT, AccountClients, aclien
 from carriergate.sandbox.faults import CarrierFaults, Decision, FaultInjector, Faults
 from carriergate.sandbox.server import running_server
 
-from support.shipments import domestic_request
+from support.shipments import domestic_request, international_request
 
 ONE = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
@@ -128,7 +128,7 @@ async def _fedex_while_ups_holds_its_connection(**gateway_options: object) -> cg
             ups = asyncio.create_task(gateway.carrier("ups").rate(domestic_request(), deadline=3.0))
             try:
                 assert await asyncio.to_thread(arrivals.arrived.wait, 5.0)  # UPS is on its connection
-                return await gateway.rate(domestic_request(), carriers=["fedex"], deadline=0.5)
+                return await gateway.rate(international_request(), carriers=["fedex"], deadline=0.5)
             finally:
                 ups.cancel()
                 await asyncio.gather(ups, return_exceptions=True)

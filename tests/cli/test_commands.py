@@ -174,7 +174,7 @@ def test_default_configuration_and_sandbox_accounts() -> None:
     assert gateway_config(None, environ={}) == DEFAULT_CONFIG
     assert gateway_config(None, environ={"CARRIERGATE_TABLE__CURRENCY": "CNY"}) == {"table": {"currency": "CNY"}}
     sandbox = gateway_config(None, sandbox=True)
-    assert set(sandbox) == {"ups", "fedex", "dhl_express", "sf_express", "table"}
+    assert set(sandbox) == {"ups", "fedex", "dhl_express", "sf_express", "table", "kuaidi100"}
     assert sandbox["ups"]["base_url"].endswith("/ups")
     with pytest.raises(cg.ConfigurationError, match="exclude each other"):
         gateway_config(Path("x.toml"), sandbox=True)

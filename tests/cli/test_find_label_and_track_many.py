@@ -56,8 +56,15 @@ def _track(carrier: FakeCarrier, number: str) -> cg.TrackingInfo:
                            events=[event])
 
 
-Finder = fake_carrier("finder", capabilities={cg.Capability.SHIP, cg.Capability.TRACK, cg.Capability.FIND_LABEL},
-                      ship=Answer(_ship), find_label=Answer(_find), track=Answer(_track), track_batch=2)
+def _void(carrier: FakeCarrier, label: cg.Label) -> None:
+    if label.carrier_data.get("shipment_id") != "S-9":
+        raise cg.NotFound("no such shipment", carrier=carrier.alias, code="404")
+
+
+Finder = fake_carrier("finder", capabilities={cg.Capability.SHIP, cg.Capability.TRACK, cg.Capability.FIND_LABEL,
+                                              cg.Capability.VOID},
+                      ship=Answer(_ship), find_label=Answer(_find), track=Answer(_track), void=Answer(_void),
+                      track_batch=2)
 #: Ships, but has no look-up by reference.
 Blind = fake_carrier("blind", capabilities={cg.Capability.SHIP}, ship=Answer(_ship))
 

@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from carriergate.cli import app as cli
+from carriergate.gateway.gateways import Gateway
+from carriergate.sandbox.faults import CarrierFaults, Faults, ServerErrorRule
 
 runner = CliRunner()
 SH = "CN,200120,Shanghai,Shanghai;name=Li Lei;street=88 Century Avenue;phone=13800138000"
@@ -22,23 +25,66 @@ def rates(*args: str) -> tuple[int, dict[str, Any]]:
     return result.exit_code, json.loads(result.stdout)
 
 
-def test_domestic_china_quotes_from_every_carrier() -> None:
+#: The sandbox's carriers; each one either quotes a lane or is listed as not applicable on it.
+SANDBOX_CARRIERS = {"ups", "fedex", "dhl_express", "sf_express", "table"}
+#: Who quotes Shanghai -> Beijing in the emulators. UPS and FedEx do sell domestic express within
+#: China (FedEx's Priority Delivery covers most cities); the emulators refuse the lane (UPS 111210,
+#: FedEx RATE.LOCATION.NOSERVICE), so here they are not applicable.
+SERVING_DOMESTIC_CHINA = {"dhl_express", "sf_express", "table"}
+
+
+def test_domestic_china_quotes_from_every_carrier_that_serves_it() -> None:
     code, doc = rates("--from", SH, "--to", BJ, *PARCEL)
     assert code == 0, doc
-    assert {q["carrier"] for q in doc["quotes"]} == {"ups", "fedex", "dhl_express", "sf_express", "table"}
+    quoted = {q["carrier"] for q in doc["quotes"]}
+    assert quoted == SERVING_DOMESTIC_CHINA
     assert {q["source"] for q in doc["quotes"] if q["carrier"] == "table"} == {"table"}
     assert {q["source"] for q in doc["quotes"] if q["carrier"] != "table"} == {"live"}
     assert doc["errors"] == []
+    assert doc["complete"] is True
+    refused = {e["carrier"]: e for e in doc["not_applicable"]}
+    assert set(refused) == SANDBOX_CARRIERS - quoted  # every other carrier is listed, with its own code
+    assert {e["type"] for e in refused.values()} == {"NotServed"}
+    if "ups" in refused:
+        assert refused["ups"]["code"] == "111210"
+    if "fedex" in refused:
+        assert refused["fedex"]["code"] == "RATE.LOCATION.NOSERVICE"
 
 
-def test_international_quotes_and_a_reason_for_the_carrier_without_one() -> None:
+def test_the_readme_commands_exit_0_listing_carriers_not_applicable() -> None:
+    domestic = runner.invoke(cli.app, ["rates", "--sandbox", "--from", "CN,200120,Shanghai,Shanghai",
+                                       "--to", "CN,100010,Beijing,Beijing", *PARCEL])
+    assert domestic.exit_code == 0, domestic.output
+    abroad = runner.invoke(cli.app, ["rates", "--sandbox", "--from", "CN,200120,Shanghai,Shanghai",
+                                     "--to", "US,90071,Los Angeles,CA", *PARCEL,
+                                     "--item", "Cotton T-shirt,610910,2,60.00 USD", "--insure", "120 USD"])
+    assert abroad.exit_code == 0, abroad.output
+    assert "Carriers without a quote" not in abroad.stdout
+    assert "Not applicable (the carrier does not serve this shipment):" in abroad.stdout
+    assert "sf_express: lane_not_supported:" in abroad.stdout
+
+
+def test_international_quotes_and_the_carrier_not_applicable() -> None:
     code, doc = rates("--from", SH, "--to", LA, *PARCEL, "--item", "Cotton T-shirt,610910,2,60.00 USD",
                       "--insure", "120 USD")
-    assert code == 3  # partial: SF Express quotes mainland China only
+    assert code == 0  # SF Express quotes mainland China only: not applicable, not a failure
     assert {q["carrier"] for q in doc["quotes"]} == {"ups", "fedex", "dhl_express", "table"}
-    [error] = doc["errors"]
-    assert error["carrier"] == "sf_express"
-    assert error["code"] == "lane_not_supported"
+    assert doc["errors"] == []
+    [refused] = doc["not_applicable"]
+    assert refused["carrier"] == "sf_express"
+    assert refused["code"] == "lane_not_supported"
+
+
+def test_a_real_failure_beside_a_carrier_not_applicable_still_exits_3() -> None:
+    failing = Faults(carriers={"fedex": CarrierFaults(server_error=ServerErrorRule(probability=1.0))})
+    gateway = Gateway.sandbox(faults=failing)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "build_gateway", lambda config, sandbox: gateway)
+        code, doc = rates("--from", SH, "--to", LA, *PARCEL, "--item", "Cotton T-shirt,610910,2,60.00 USD")
+    assert code == 3, doc
+    assert [e["carrier"] for e in doc["errors"]] == ["fedex"]
+    assert [e["carrier"] for e in doc["not_applicable"]] == ["sf_express"]
+    assert doc["complete"] is False
 
 
 def test_ship_writes_the_label_from_the_emulator(tmp_path: Path) -> None:

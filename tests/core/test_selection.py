@@ -18,6 +18,7 @@ from carriergate.core.selection import (
     delivery_date,
     fastest,
     filter_quotes,
+    shippable,
     value_scores,
 )
 
@@ -94,3 +95,50 @@ def test_rate_result_methods_delegate() -> None:
     assert "dhl" in narrowed.errors
     assert result.cheapest_arriving_by(date(2025, 3, 4), ship_date=date(2025, 3, 3)) == QUOTES[0]
     assert result.best_value() is not None
+
+
+# -- shippable_only: quotes no label can be bought for (table rates, carriers without SHIP) ----------
+TABLE = quote("table", "9.00", 5, "standard", source="table")
+NO_SHIP = quote("kuaidi", "8.00", 1, "std", shippable=False)
+MIXED = [*QUOTES, TABLE, NO_SHIP]
+
+
+def test_can_ship_is_false_for_table_rates_and_unshippable_quotes() -> None:
+    assert [q.can_ship for q in (QUOTES[0], TABLE, NO_SHIP)] == [True, False, False]
+    assert quote("ups", "1.00", source="cache").can_ship  # a cached carrier price can still be bought
+    assert TABLE.model_copy(update={"source": "live"}).can_ship
+
+
+def test_every_chooser_can_leave_out_what_cannot_be_shipped() -> None:
+    ship = date(2025, 3, 3)
+    assert cheapest(MIXED) == NO_SHIP
+    assert cheapest(MIXED, shippable_only=True) == QUOTES[3]
+    assert fastest(MIXED) == NO_SHIP
+    assert fastest(MIXED, shippable_only=True) == QUOTES[0]
+    assert by_price(MIXED, shippable_only=True) == by_price(QUOTES)
+    assert cheapest_arriving_by(MIXED, date(2025, 3, 4), ship_date=ship) == NO_SHIP
+    assert cheapest_arriving_by(MIXED, date(2025, 3, 4), ship_date=ship, shippable_only=True) == QUOTES[0]
+    assert TABLE in arriving_by(MIXED, date(2025, 3, 9), ship_date=ship)
+    assert TABLE not in arriving_by(MIXED, date(2025, 3, 9), ship_date=ship, shippable_only=True)
+    assert {q.carrier for _, q in value_scores(MIXED, shippable_only=True)} == {"ups", "fedex", "sf"}
+    assert best_value(MIXED, shippable_only=True) == best_value(QUOTES)
+    assert filter_quotes(MIXED, shippable_only=True) == QUOTES
+    assert shippable(MIXED) == QUOTES
+    assert cheapest([TABLE, NO_SHIP], shippable_only=True) is None
+
+
+def test_rate_result_choosers_take_shippable_only() -> None:
+    result = cg.RateResult(quotes=list(MIXED))
+    assert result.cheapest() == NO_SHIP
+    assert result.cheapest(shippable_only=True) == QUOTES[3]
+    assert result.fastest(shippable_only=True) == QUOTES[0]
+    assert result.best_value(shippable_only=True) == best_value(QUOTES)
+    assert result.cheapest_arriving_by(date(2025, 3, 4), ship_date=date(2025, 3, 3), shippable_only=True) == QUOTES[0]
+    assert result.filter(shippable_only=True).quotes == by_price(QUOTES)
+    assert result.shippable() == by_price(QUOTES)
+    assert cg.RateResult(quotes=[TABLE]).cheapest(shippable_only=True) is None
+
+
+def test_shippable_only_is_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        cheapest(MIXED, True)  # type: ignore[call-arg]

@@ -118,7 +118,7 @@ def test_every_built_in_carrier_is_in_the_matrix() -> None:
 
 def test_rate_shopping_compares_like_with_like(sandbox: Sandbox) -> None:
     """One CN -> US rate-shopping run: every carrier that ships abroad quotes, all in CNY, and
-    prices differ by carrier and service; SF says why it has none."""
+    prices differ by carrier and service; SF says it does not serve the lane."""
     results: list[cg.RateResult] = []
 
     async def shop(api: Api) -> None:
@@ -134,7 +134,8 @@ def test_rate_shopping_compares_like_with_like(sandbox: Sandbox) -> None:
     built_in = [q for q in result.quotes if q.carrier in SHIPS_ABROAD]
     assert len({q.total.amount for q in built_in}) > len({q.carrier for q in built_in})
     assert [c for c in result.errors if c in SHIPS_ABROAD | DOMESTIC_ONLY] == ["sf_express"]
-    assert isinstance(result.errors["sf_express"], cg.NotSupported)
+    assert isinstance(result.errors["sf_express"], cg.NotServed)  # not a failure: the lane is not SF's
+    assert result.errors["sf_express"].code == "lane_not_supported"
     heavier = international_request().model_copy(update={"parcels": [
         cg.Parcel(weight=cg.Weight("10", "kg"), dimensions=cg.Dimensions(30, 20, 10, "cm"))],
         "customs": customs()})

@@ -109,7 +109,7 @@ def test_find_label_finds_what_ship_made_under_the_reference() -> None:
     assert (found.tracking_number, found.reference, found.label) == (made.tracking_number, "ORDER-7", b"")
     assert [n.code for n in found.warnings] == ["no_label_image"]
     assert missing is None
-    assert emulator.shipments[made.tracking_number].queries == 0  # a look-up reveals no scan
+    assert emulator.shipments[made.tracking_number].revealed == []  # a look-up reveals no scan
 
 
 def test_find_label_async() -> None:

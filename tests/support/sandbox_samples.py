@@ -114,8 +114,8 @@ def printable(label: cg.Label) -> bool:
     return bool(label.label) and label.label.startswith(MAGIC.get(label.label_format, b""))
 
 
-def pickup_request() -> cg.PickupRequest:
-    return cg.PickupRequest(address=los_angeles(), window=weekday_window(), parcel_count=1,
+def pickup_request(days: int = 2, parcels: int = 1) -> cg.PickupRequest:
+    return cg.PickupRequest(address=los_angeles(), window=weekday_window(days), parcel_count=parcels,
                             total_weight=cg.Weight("2.5", "kg"))
 
 
@@ -128,6 +128,7 @@ class Api(Protocol):
     async def track(self, number: str, carrier: str) -> cg.TrackingInfo: ...
     async def track_many(self, numbers: list[str], carrier: str) -> cg.TrackingResult: ...
     async def find_label(self, reference: str, carrier: str) -> cg.Label | None: ...
+    async def modify_pickup(self, pickup: cg.Pickup, request: cg.PickupRequest) -> cg.Pickup: ...
 
 
 class SyncApi:
@@ -160,6 +161,9 @@ class SyncApi:
     async def find_label(self, reference: str, carrier: str) -> cg.Label | None:
         return self.gw.find_label(reference, carrier=carrier, deadline=DEADLINE)
 
+    async def modify_pickup(self, pickup: cg.Pickup, request: cg.PickupRequest) -> cg.Pickup:
+        return self.gw.modify_pickup(pickup, request, deadline=DEADLINE)
+
 
 class AsyncApi:
     def __init__(self, gw: cg.AsyncGateway) -> None:
@@ -188,6 +192,9 @@ class AsyncApi:
 
     async def find_label(self, reference: str, carrier: str) -> cg.Label | None:
         return await self.gw.find_label(reference, carrier=carrier, deadline=DEADLINE)
+
+    async def modify_pickup(self, pickup: cg.Pickup, request: cg.PickupRequest) -> cg.Pickup:
+        return await self.gw.modify_pickup(pickup, request, deadline=DEADLINE)
 
 
 @dataclass

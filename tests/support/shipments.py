@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import carriergate as cg
 
@@ -51,3 +52,15 @@ def future_window(hours: int = 24) -> cg.PickupWindow:
     if start <= datetime.now(UTC):
         start += timedelta(days=1)
     return cg.PickupWindow(start=start, end=start + timedelta(hours=4))
+
+
+#: The romanised fields of the Chinese-script Shanghai shipper below (as UPS, FedEx and DHL print them).
+ROMANISED: dict[str, Any] = {"name": "Li Lei", "company": "Lei Trading", "street": ["88 Century Avenue"],
+                             "district": "Pudong", "city": "Shanghai", "state": "Shanghai"}
+
+
+def chinese_shanghai(latin: dict[str, Any] | None = ROMANISED, **change: Any) -> dict[str, Any]:
+    """The golden Shanghai shipper written in Chinese, with its romanised fields (as given)."""
+    return {"name": "李雷", "company": "雷氏贸易", "street": ["世纪大道88号"], "district": "浦东新区",
+            "city": "上海市", "state": "上海", "postal_code": "200120", "country": "CN",
+            "phone": "+86 21 5555 0000", "email": "li@example.cn", "latin": latin, **change}

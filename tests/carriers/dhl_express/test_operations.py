@@ -94,14 +94,6 @@ def test_customs_invoice_comes_back_as_a_document() -> None:
     assert label.documents[0].content.startswith(b"%PDF-1.4\n% carriergate test commercial invoice")
 
 
-def test_return_labels_are_not_offered() -> None:
-    """DHL's rate book documents no return option (only ExportReasonType RETURN for customs)."""
-    carrier = make_carrier()
-    assert cg.Capability.RETURN_LABEL not in carrier.capabilities
-    with pytest.raises(cg.NotSupported):
-        carrier.prepare_ship(international_ship().model_copy(update={"return_shipment": True}))
-
-
 def test_find_label_is_not_offered() -> None:
     """trackShipmentRequest takes waybills and piece ids only: no look-up by our reference."""
     carrier = make_carrier()

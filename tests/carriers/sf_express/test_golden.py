@@ -191,7 +191,7 @@ def test_rate_golden() -> None:
 
 def test_rate_refuses_other_lanes() -> None:
     abroad = cg.Address(name="Jane", street=["1 Main St"], city="Hong Kong", country="HK", phone="+852 5555 0000")
-    with pytest.raises(cg.NotSupported) as info:
+    with pytest.raises(cg.NotServed) as info:  # not a failure: the lane is not SF's
         rate.build_rate(rate_request(destination=abroad, customs=cg.CustomsDeclaration(
             contents_type="documents", signer="张三")), ACCOUNT, base_url=URL, carrier="sf_express")
     assert (info.value.code, info.value.carrier) == ("lane_not_supported", SF)

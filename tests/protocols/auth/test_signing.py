@@ -23,6 +23,8 @@ from carriergate.protocols.auth.hmac_signing import HMACSigner, verify_webhook
 from carriergate.protocols.auth.md5_form import Kuaidi100Auth, business_sign, tracking_sign
 from carriergate.protocols.auth.rsa_signing import OAuth2JWTAssertion, RSASigner, jwt_client_assertion
 
+from support.spies import spy_compare_digest
+
 PARAM = '{"com":"shunfeng","num":"SF1234567890","phone":"0000","resultv2":"4"}'
 KEY = "k100-Key-XYZ"
 SECRET = "k100-Secret-ABC"
@@ -140,14 +142,7 @@ def test_verify_webhook_accepts_genuine_and_rejects_tampered() -> None:
 
 
 def test_verify_webhook_compares_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[bytes, bytes]] = []
-    real = hmac.compare_digest
-
-    def spy(a: bytes, b: bytes) -> bool:
-        calls.append((a, b))
-        return real(a, b)
-
-    monkeypatch.setattr(hmac, "compare_digest", spy)
+    calls = spy_compare_digest(monkeypatch)
     digest = hmac.new(b"k", b"body", hashlib.sha256).digest()
     assert hmac_signing.verify_webhook(b"body", digest.hex(), "k")
     assert calls == [(digest, digest)]
