@@ -77,6 +77,12 @@ class CircuitBreaker:
         with self._lock:
             return self._state
 
+    @property
+    def cooled_down(self) -> bool:
+        """An open breaker whose cooldown has passed: its next attempt is the half-open probe."""
+        with self._lock:
+            return self._state is State.OPEN and self._clock() - self._opened_at >= self.settings.cooldown
+
     def acquire(self, carrier: str) -> bool:
         """Allow one attempt or raise ``CarrierUnavailable(code="breaker_open")``. Returns True when
         the attempt is the half-open probe."""
@@ -146,6 +152,19 @@ class BreakerRegistry:
                 breaker = self._breakers[key] = CircuitBreaker(f"{carrier}/{operation_class}", self.settings,
                                                                clock=self._clock)
             return breaker
+
+    def states(self) -> dict[str, dict[str, str]]:
+        """The state of every breaker made so far: ``{account: {"read": "closed", "write": "open"}}``
+        (``half_open`` once an open breaker's cooldown has passed and its probe may go)."""
+        with self._lock:
+            breakers = dict(self._breakers)
+        out: dict[str, dict[str, str]] = {}
+        for (carrier, kind), breaker in breakers.items():
+            state = breaker.state
+            if state is State.OPEN and breaker.cooled_down:
+                state = State.HALF_OPEN
+            out.setdefault(carrier, {})[kind] = state.value
+        return out
 
     def for_call(self, carrier: str, call: Call[Any]) -> CircuitBreaker | None:
         if not self.settings.enabled:

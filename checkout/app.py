@@ -157,7 +157,9 @@ class CheckoutApp:
         if method != routes[path]:
             raise _HTTPError(405, {"error": "method_not_allowed", "message": f"use {routes[path]} {path}"})
         if path == "/healthz":
-            return 200, {"status": "ok", "carriers": self.shopper.gateway.accounts, "breakers": self.breakers.states()}
+            gateway = self.shopper.gateway
+            return 200, {"status": "ok", "carriers": gateway.accounts, "breakers": self.breakers.states(),
+                         "breaker_states": gateway.breaker_states()}
         if path == "/v1/schema":
             return 200, quote_schema()
         data = await _json(receive)

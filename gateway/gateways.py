@@ -156,6 +156,13 @@ class BaseGateway:
         names = self.accounts if carriers is None else list(dict.fromkeys(carriers))
         return [name for name in names if Capability.RATE in self._resolve(name).capabilities]
 
+    def breaker_states(self) -> dict[str, dict[str, str]]:
+        """Every account's circuit breakers, by operation class: ``{"ups": {"read": "closed",
+        "write": "open"}}`` (``half_open``: the cooldown has passed, the next call is the probe). An
+        account or class never called yet is ``closed``."""
+        known = self._pipeline.breakers.states()
+        return {name: {"read": "closed", "write": "closed", **known.get(name, {})} for name in self._settings}
+
     def deadline(self, seconds: DeadlineArg = None) -> Deadline:
         """The Deadline of one run on the gateway's clock: ``seconds`` from now (None: the gateway's
         ``default_deadline``), or ``seconds`` itself when it already is a Deadline (then it is never

@@ -190,3 +190,23 @@ def test_operation_classes_and_registry() -> None:
     assert BreakerRegistry(BreakerSettings(enabled=False)).for_call("a", call("rate")) is None
     with pytest.raises(ValueError, match="failure_threshold"):
         BreakerSettings(failure_threshold=0)
+
+
+def test_registry_states_by_account_and_class_half_open_after_the_cooldown() -> None:
+    clock = ManualClock(0.0)
+    reg = BreakerRegistry(BreakerSettings(failure_threshold=1, cooldown=30), clock=clock)
+    assert reg.states() == {}
+    reg.get("ups", "read").record(None)
+    reg.get("ups", "write").record(cg.CarrierUnavailable("down", carrier="ups"))
+    assert reg.states() == {"ups": {"read": "closed", "write": "open"}}
+    clock.now = 30.0
+    assert reg.states() == {"ups": {"read": "closed", "write": "half_open"}}
+
+
+def test_gateway_breaker_states_name_every_account() -> None:
+    switch = Switch(503)
+    with gateway(switch, ManualClock(0.0)) as gw:
+        assert gw.breaker_states() == {"ping": {"read": "closed", "write": "closed"}}
+        for _ in range(3):
+            gw.rate(domestic_request(), carriers=["ping"], deadline=5.0)
+        assert gw.breaker_states() == {"ping": {"read": "open", "write": "closed"}}

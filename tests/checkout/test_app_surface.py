@@ -112,7 +112,10 @@ def test_healthz_reports_each_breaker_as_checkout_sees_it() -> None:
         assert failing["fast"] == {"state": "closed", "consecutive_failures": 0, "last_error": None, "seen": True}
         await client.post("/v1/quotes", json=NO_NAME_OR_STREET)  # the second failure opens its breaker ...
         await client.post("/v1/quotes", json=NO_NAME_OR_STREET)  # ... and the next round is refused by it
-        opened = (await client.get("/healthz")).json()["breakers"]
+        health = (await client.get("/healthz")).json()
+        opened = health["breakers"]
+        assert health["breaker_states"] == {"fast": {"read": "closed", "write": "closed"},
+                                            "slow": {"read": "open", "write": "closed"}}  # the gateway's own
         assert opened["slow"]["state"] == "open"
         assert opened["slow"]["last_error"] == "breaker_open"
         assert opened["fast"]["state"] == "closed"

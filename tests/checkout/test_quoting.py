@@ -165,7 +165,8 @@ def test_app_health_and_routing() -> None:
         health = await client.get("/healthz")
         assert health.status_code == 200
         assert health.json() == {"status": "ok", "carriers": ["fast"], "breakers": {
-            "fast": {"state": "closed", "consecutive_failures": 0, "last_error": None, "seen": False}}}
+            "fast": {"state": "closed", "consecutive_failures": 0, "last_error": None, "seen": False}},
+            "breaker_states": {"fast": {"read": "closed", "write": "closed"}}}
         assert (await client.get("/v1/quotes")).status_code == 405
         assert (await client.get("/nowhere")).status_code == 404
 
