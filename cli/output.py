@@ -13,7 +13,7 @@ from rich.text import Text
 
 from carriergate.cli.exits import ExitCode, error_document, exit_code_for
 from carriergate.core.errors import CarrierError, NotServed, NotSupported
-from carriergate.core.money import Money
+from carriergate.core.money import Money, amount_text
 from carriergate.core.quotes import Quote
 from carriergate.core.results import Label, Pickup, RateResult
 from carriergate.core.tracking import TrackingInfo, TrackingResult
@@ -33,7 +33,7 @@ def shown(amount: Money) -> str:
 
 
 def money(value: Money | None) -> dict[str, str] | None:
-    return None if value is None else {"amount": str(value.amount), "currency": value.currency}
+    return None if value is None else {"amount": amount_text(value.amount, value.currency), "currency": value.currency}
 
 
 def transit(quote: Quote) -> str:

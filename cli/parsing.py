@@ -21,6 +21,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from carriergate.core.errors import FieldError, ValidationError
+from carriergate.core.money import Money
 from carriergate.core.results import Label, Pickup
 from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
 from carriergate.core.units import Weight
@@ -102,6 +103,9 @@ def has_real_party(data: dict[str, Any], field: str, placeholder_name: str) -> N
 
 def weight(spec: str, field: str) -> dict[str, str]:
     match = _NUMBER_UNIT.match(spec)
+    if match is None and not spec.isascii():  # 2.5公斤, ２.５ 千克: the library's own unit names
+        parsed = Weight.parse(spec, field=field)
+        return {"value": f"{parsed.value}", "unit": parsed.unit}
     if not match:
         raise bad(f"{field}.value", f"expected a number and a unit such as 2.5kg (got {spec!r})")
     value, unit = match.groups()
@@ -121,6 +125,9 @@ def size(spec: str, field: str) -> dict[str, str]:
 
 
 def money(spec: str, field: str) -> dict[str, str]:
+    if not spec.isascii():  # ３００ 人民币, 300 美元: the library's own currency names
+        parsed = Money.parse(spec, field=field)
+        return {"amount": f"{parsed.amount}", "currency": parsed.currency}
     match = _MONEY.match(spec)
     if not match:
         raise bad(f"{field}.amount", f"expected an amount and a currency such as '300 USD' (got {spec!r})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -385,3 +386,13 @@ def test_carriers_lists_capabilities_and_unavailable_ones(monkeypatch: pytest.Mo
     assert table.exit_code == 0
     assert "unavailable" in table.stdout
     assert "table" in table.stdout
+
+
+def test_chinese_units_currencies_and_commas_and_money_to_the_minor_unit() -> None:
+    result = invoke(["rates", "--sandbox", "--from", "CN,200120,Shanghai,Shanghai", "--to", "CN,100010,Beijing,Beijing",
+                     "--weight", "2.5公斤", "--carriers", "table，sf_express", "--insure", "100 人民币", "--json"])
+    assert result.exit_code == 0, result.output
+    quotes = json.loads(result.stdout)["quotes"]
+    assert {q["carrier"] for q in quotes} == {"table", "sf_express"}
+    amounts = [q["total"]["amount"] for q in quotes]
+    assert all(re.fullmatch(r"[0-9]+\.[0-9]{2}", a) for a in amounts), amounts  # CNY: two places, always
