@@ -61,32 +61,41 @@ class CarrierClient(_AccountClient[Executor]):
         return run(self._executor, self.carrier, make_flow, self._deadline(deadline))
 
     def rate(self, request: RateRequest, *, deadline: float | Deadline | None = None) -> list[Quote]:
+        """This account's quotes for ``request``."""
         return self._run(lambda: self.carrier.rate(request), deadline)
 
     def ship(self, request: ShipRequest, *, deadline: float | Deadline | None = None) -> Label:
+        """Buy a label from this account (bad input refused before sending)."""
         return self._run(lambda: self.carrier.ship(self.carrier.prepare_ship(request)), deadline)
 
     def void(self, label: Label, *, deadline: float | Deadline | None = None) -> None:
+        """Void ``label`` at this account's carrier."""
         self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
 
     def schedule_pickup(self, request: PickupRequest, *, deadline: float | Deadline | None = None) -> Pickup:
+        """Book a courier pickup with this account."""
         return self._run(lambda: self.carrier.schedule_pickup(request), deadline)
 
     def cancel_pickup(self, pickup: Pickup, *, deadline: float | Deadline | None = None) -> None:
+        """Cancel a pickup this account booked."""
         self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
 
     def modify_pickup(self, pickup: Pickup, request: PickupRequest, *,
                       deadline: float | Deadline | None = None) -> Pickup:
+        """Move a pickup this account booked to ``request``'s window, address and parcels."""
         return self._run(lambda: self.carrier.modify_pickup(pickup, request), deadline)
 
     def track(self, tracking_number: str, *, deadline: float | Deadline | None = None) -> TrackingInfo:
+        """Where the parcel ``tracking_number`` is, from this account."""
         return self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
 
     def find_label(self, reference: str, *, deadline: float | Deadline | None = None) -> Label | None:
+        """The label this account made under our ``reference``, or None."""
         return self._run(lambda: self.carrier.find_label(checked_reference(reference)), deadline)
 
     def subscribe(self, tracking_number: str, *, callback_url: str,
                   deadline: float | Deadline | None = None) -> Subscription:
+        """Ask this account's carrier to push ``tracking_number``'s updates to ``callback_url``."""
         return self._run(lambda: self.carrier.subscribe(check_tracking_number(tracking_number), callback_url),
                          deadline)
 
@@ -98,32 +107,41 @@ class AsyncCarrierClient(_AccountClient[AsyncExecutor]):
         return await arun(self._executor, self.carrier, make_flow, self._deadline(deadline))
 
     async def rate(self, request: RateRequest, *, deadline: float | Deadline | None = None) -> list[Quote]:
+        """The async twin of :meth:`CarrierClient.rate`."""
         return await self._run(lambda: self.carrier.rate(request), deadline)
 
     async def ship(self, request: ShipRequest, *, deadline: float | Deadline | None = None) -> Label:
+        """The async twin of :meth:`CarrierClient.ship`."""
         return await self._run(lambda: self.carrier.ship(self.carrier.prepare_ship(request)), deadline)
 
     async def void(self, label: Label, *, deadline: float | Deadline | None = None) -> None:
+        """The async twin of :meth:`CarrierClient.void`."""
         await self._run(lambda: self.carrier.void(_checked_label(label)), deadline)
 
     async def schedule_pickup(self, request: PickupRequest, *, deadline: float | Deadline | None = None) -> Pickup:
+        """The async twin of :meth:`CarrierClient.schedule_pickup`."""
         return await self._run(lambda: self.carrier.schedule_pickup(request), deadline)
 
     async def cancel_pickup(self, pickup: Pickup, *, deadline: float | Deadline | None = None) -> None:
+        """The async twin of :meth:`CarrierClient.cancel_pickup`."""
         await self._run(lambda: self.carrier.cancel_pickup(pickup), deadline)
 
     async def modify_pickup(self, pickup: Pickup, request: PickupRequest, *,
                             deadline: float | Deadline | None = None) -> Pickup:
+        """The async twin of :meth:`CarrierClient.modify_pickup`."""
         return await self._run(lambda: self.carrier.modify_pickup(pickup, request), deadline)
 
     async def track(self, tracking_number: str, *, deadline: float | Deadline | None = None) -> TrackingInfo:
+        """The async twin of :meth:`CarrierClient.track`."""
         return await self._run(lambda: self.carrier.track(check_tracking_number(tracking_number)), deadline)
 
     async def find_label(self, reference: str, *, deadline: float | Deadline | None = None) -> Label | None:
+        """The async twin of :meth:`CarrierClient.find_label`."""
         return await self._run(lambda: self.carrier.find_label(checked_reference(reference)), deadline)
 
     async def subscribe(self, tracking_number: str, *, callback_url: str,
                         deadline: float | Deadline | None = None) -> Subscription:
+        """The async twin of :meth:`CarrierClient.subscribe`."""
         return await self._run(lambda: self.carrier.subscribe(check_tracking_number(tracking_number), callback_url),
                                deadline)
 
