@@ -105,6 +105,14 @@ def _shipment(from_: str, to: str, weight: Sequence[str], size: Sequence[str] | 
             "contents_type": contents_type, "incoterm": incoterm}
 
 
+def _confirm(json_: bool, document: dict[str, Any], line: str) -> None:
+    """What a void or cancel prints once done: ``document`` with --json, else ``line``."""
+    if json_:
+        output.print_json(document)
+    else:
+        typer.echo(line)
+
+
 def _check_deadline(deadline: float) -> None:
     if not deadline > 0:
         raise parsing.bad("deadline", "must be greater than zero seconds")
@@ -227,10 +235,8 @@ def void(carrier: CarrierName,
         _check_deadline(deadline)
         with build_gateway(config, sandbox) as gw:
             gw.void(label, deadline=deadline)
-    if json_:
-        output.print_json({"voided": True, "carrier": carrier, "tracking_number": label.tracking_number})
-    else:
-        typer.echo(f"{carrier}: label {label.tracking_number} voided")
+    _confirm(json_, {"voided": True, "carrier": carrier, "tracking_number": label.tracking_number},
+             f"{carrier}: label {label.tracking_number} voided")
 
 
 @app.command()
@@ -303,10 +309,8 @@ def cancel_pickup(carrier: CarrierName,
         _check_deadline(deadline)
         with build_gateway(config, sandbox) as gw:
             gw.cancel_pickup(booked, deadline=deadline)
-    if json_:
-        output.print_json({"cancelled": True, "carrier": carrier, "confirmation_number": booked.confirmation_number})
-    else:
-        typer.echo(f"{carrier}: pickup {booked.confirmation_number} cancelled")
+    _confirm(json_, {"cancelled": True, "carrier": carrier, "confirmation_number": booked.confirmation_number},
+             f"{carrier}: pickup {booked.confirmation_number} cancelled")
 
 
 @app.command()

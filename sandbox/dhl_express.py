@@ -94,6 +94,16 @@ def _timestamp(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("GMT", ""))
 
 
+def _charge_lines(charges: etree._Element, lines: list[tuple[str | None, str, Decimal]]) -> None:
+    """One ``Charge`` per priced line, as DHL lists them in rate and shipment replies."""
+    for charge_code, name, amount in lines:
+        charge = el(charges, "Charge")
+        if charge_code:
+            el(charge, "ChargeCode", charge_code)
+        el(charge, "ChargeType", name)
+        el(charge, "ChargeAmount", _money(amount))
+
+
 def _money(value: Decimal) -> str:
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
@@ -239,12 +249,7 @@ class DHLExpressEmulator(Emulator):
             el(total, "Amount", _money(sum((amount for _, _, amount in lines), Decimal(0))))
             charges = el(service, "Charges")
             el(charges, "Currency", currency)
-            for charge_code, name, amount in lines:
-                charge = el(charges, "Charge")
-                if charge_code:
-                    el(charge, "ChargeCode", charge_code)
-                el(charge, "ChargeType", name)
-                el(charge, "ChargeAmount", _money(amount))
+            _charge_lines(charges, lines)
             optional = el(charges, "Charge")  # an optional service DHL prices only on request
             el(optional, "ChargeType", "SATURDAY PICKUP")
             el(optional, "ChargeAmount")
@@ -333,12 +338,7 @@ class DHLExpressEmulator(Emulator):
             el(total, "Currency", currency)
             el(total, "Amount", _money(sum((amount for _, _, amount in lines), Decimal(0))))
             charges = el(total, "Charges")
-            for charge_code, name, amount in lines:
-                charge = el(charges, "Charge")
-                if charge_code:
-                    el(charge, "ChargeCode", charge_code)
-                el(charge, "ChargeType", name)
-                el(charge, "ChargeAmount", _money(amount))
+            _charge_lines(charges, lines)
         return soap_reply(root)
 
     @staticmethod

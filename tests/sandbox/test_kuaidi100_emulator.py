@@ -169,7 +169,6 @@ def test_loopback_over_http_to_the_served_app() -> None:
     free loopback port, the sandbox pushing to it with an ordinary HTTP client."""
     import socket
     import threading
-    import time
 
     uvicorn = pytest.importorskip("uvicorn")
     emulator = Kuaidi100Emulator()
@@ -178,15 +177,12 @@ def test_loopback_over_http_to_the_served_app() -> None:
     app = create_app(gw, webhooks=WebhookReceiver(gw, seen.append))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen()  # listening already: a push sent before uvicorn accepts waits in the backlog, no polling
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.01)
         callback = f"http://127.0.0.1:{port}/webhooks/kuaidi100"
         with cg.Gateway(config(), transport=SandboxTransport({"kuaidi100": emulator})) as sync_gw:
             sync_gw.subscribe(YTO, carrier="kuaidi100", callback_url=callback)

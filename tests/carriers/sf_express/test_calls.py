@@ -20,7 +20,8 @@ from carriergate.carriers.sf_express import SFExpress
 from carriergate.core.contract import Call
 from carriergate.protocols.auth.sf_digest import decode_form
 
-from support.sf_samples import ACCOUNT, URL, answer, rate_request, ship_request
+from support.sf_samples import ACCOUNT, URL, rate_request, ship_request
+from support.sf_samples import drive as drive_calls
 
 REF = "CG-SH-0001"
 
@@ -58,24 +59,9 @@ def shape(call: Call[Any]) -> Shape:
 
 
 def drive(flow: Generator[Call[Any], Any, Any], steps: list[str | cg.CarrierError]) -> tuple[list[Shape], Any]:
-    """Answer each Call in turn (a fixture, parsed by the Call, or an error thrown in as the executor
-    would); returns the Calls' shapes and the flow's result."""
-    calls: list[Shape] = []
-    call = next(flow)
-    for step in steps:
-        calls.append(shape(call))
-        outcome: Any = None
-        thrown = step if isinstance(step, cg.CarrierError) else None
-        if thrown is None:
-            try:
-                outcome = call.parse(answer(str(step)))
-            except cg.CarrierError as error:
-                thrown = error
-        try:
-            call = flow.throw(thrown) if thrown is not None else flow.send(outcome)
-        except StopIteration as stop:
-            return calls, stop.value
-    raise AssertionError(f"the flow wanted more answers after {calls}")
+    """:func:`support.sf_samples.drive`, each Call reduced to its shape."""
+    calls, result = drive_calls(flow, steps)
+    return [shape(call) for call in calls], result
 
 
 def carrier() -> SFExpress:
