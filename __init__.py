@@ -36,6 +36,7 @@ from carriergate.core.notices import Notice
 from carriergate.core.quotes import Charge, Quote
 from carriergate.core.results import Label, Pickup, RateResult, ShippingDocument
 from carriergate.core.shipment import Parcel, PickupRequest, PickupWindow, RateRequest, ShipRequest, TradeDocument
+from carriergate.core.subscriptions import Subscription, TrackingUpdate
 from carriergate.core.tracking import ProofOfDelivery, TrackingEvent, TrackingInfo, TrackingResult, TrackingStatus
 from carriergate.core.units import Dimensions, Weight
 from carriergate.gateway.accounts import AsyncCarrierClient, CarrierClient
@@ -98,10 +99,12 @@ __all__ = [
     "ShipRequest",
     "ShipmentReference",
     "ShippingDocument",
+    "Subscription",
     "TrackingEvent",
     "TrackingInfo",
     "TrackingResult",
     "TrackingStatus",
+    "TrackingUpdate",
     "TradeDocument",
     "ValidationError",
     "Weight",

@@ -57,8 +57,16 @@ class _AccountClient(Generic[ExecutorT]):
 class CarrierClient(_AccountClient[Executor]):
     """One carrier account's operations, synchronous."""
 
-    def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | Deadline | None) -> T:
+    def run(self, make_flow: Callable[[], Flow[T]], *, deadline: float | Deadline | None = None) -> T:
+        """Run one of this carrier's own flows, one the contract does not name, as every operation runs:
+        within a deadline, through the executor's timeouts, retries, breaker and write safety.
+
+        ``gw.carrier("kuaidi100").run(lambda: kuaidi100.detect("SF1234567890123"))``, where
+        ``kuaidi100`` is ``client.carrier`` narrowed to the carrier's class."""
         return run(self._executor, self.carrier, make_flow, self._deadline(deadline))
+
+    def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | Deadline | None) -> T:
+        return self.run(make_flow, deadline=deadline)
 
     def rate(self, request: RateRequest, *, deadline: float | Deadline | None = None) -> list[Quote]:
         """This account's quotes for ``request``."""
@@ -103,8 +111,12 @@ class CarrierClient(_AccountClient[Executor]):
 class AsyncCarrierClient(_AccountClient[AsyncExecutor]):
     """One carrier account's operations, awaited."""
 
-    async def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | Deadline | None) -> T:
+    async def run(self, make_flow: Callable[[], Flow[T]], *, deadline: float | Deadline | None = None) -> T:
+        """The async twin of :meth:`CarrierClient.run`."""
         return await arun(self._executor, self.carrier, make_flow, self._deadline(deadline))
+
+    async def _run(self, make_flow: Callable[[], Flow[T]], deadline: float | Deadline | None) -> T:
+        return await self.run(make_flow, deadline=deadline)
 
     async def rate(self, request: RateRequest, *, deadline: float | Deadline | None = None) -> list[Quote]:
         """The async twin of :meth:`CarrierClient.rate`."""

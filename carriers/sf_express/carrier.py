@@ -33,7 +33,7 @@ class SFExpress(Carrier[SFExpressAccount]):
     title = "SF Express 顺丰速运"
     hosts: ClassVar[dict[str, str]] = HOSTS
     capabilities = frozenset({Capability.RATE, Capability.SHIP, Capability.VOID, Capability.TRACK,
-                              Capability.FIND_LABEL})
+                              Capability.FIND_LABEL, Capability.RETURN_LABEL})
     track_batch = track.BATCH
     emulator = "carriergate.sandbox.sf_express:SFExpressEmulator"
     label_formats = ("PDF",)
@@ -71,15 +71,16 @@ class SFExpress(Carrier[SFExpressAccount]):
                                      "shipping again with the same reference is safe (SF refuses a repeated "
                                      "orderId and carriergate then returns the existing waybill)",
                                      reference=reference, carrier=self.alias, code=unknown.code) from unknown
-        label: Label = yield from self._label(created, reference)
+        label: Label = yield from self._label(created, reference, is_return=request.return_shipment)
         return label
 
-    def _label(self, order: Order, reference: str) -> Flow[Label]:
+    def _label(self, order: Order, reference: str, *, is_return: bool = False) -> Flow[Label]:
         """The cloud-print PDF of ``order``: fetching an existing waybill's label changes nothing at SF,
         so it is a read, retried freely."""
         http = ship.build_label(order.master, self.account, base_url=self.base_url)
         label: Label = yield self.read(http, partial(ship.parse_label, carrier=self.alias, order=order,
-                                                     reference=reference), operation="label", reference=reference)
+                                                     reference=reference, is_return=is_return),
+                                       operation="label", reference=reference)
         return label
 
     def find_label(self, reference: str) -> Flow[Label | None]:

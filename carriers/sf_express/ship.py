@@ -6,6 +6,14 @@ The look-up serves the ship flow alone: SF refuses a repeated ``orderId`` (busin
 cases the flow asks for the order by our reference instead of creating it again. It answers in the
 create's own shape, so both are read by one parser.
 
+A return label (``ShipRequest(return_shipment=True)``) is an ordinary create order whose sender is the
+customer (the request's origin) and whose receiver is the shop, billed to the shop's monthly card
+(``payMethod`` 1 with ``monthlyCard``): the freight of an order placed through the shop's API account
+is settled on the card it names, whoever hands the parcel over. SF also documents a dedicated reverse
+order (EXP_RECE_CREATE_REVERSE_ORDER), which needs a per-customer ``bizTemplateCode`` that SF issues on
+request and whose answer no source available to us describes; it is not used. Judgement call: move to
+it once its answer format is confirmed.
+
 Labels come from cloud print 2.0 in synchronous mode, as ``obj.files[]``. A file that carries its
 PDF as base64 ``content`` is decoded here. A file that carries only a download ``url`` (with a
 ``token``) would need a second, authenticated download from SF's file host; this adapter does not
@@ -117,7 +125,7 @@ def _customs_info(request: ShipRequest) -> dict[str, Any]:
     return info
 
 
-def validate_ship(request: ShipRequest) -> list[FieldError]:
+def validate_ship(request: ShipRequest, account: SFExpressAccount) -> list[FieldError]:
     """What SF refuses, or this adapter cannot send, found before anything is sent."""
     found = problems(request.origin, "origin") + problems(request.destination, "destination")
     if not is_service_code(request.service):
@@ -134,6 +142,9 @@ def validate_ship(request: ShipRequest) -> list[FieldError]:
         if ref.kind not in REFERENCE_FIELDS:
             found.append(FieldError(f"references[{i}].kind", f"SF's create order has no field for a {ref.kind!r} "
                                     f"reference (only {', '.join(sorted(REFERENCE_FIELDS))})"))
+    if request.return_shipment and request.billing is None and not account.monthly_card:
+        found.append(FieldError("billing", "an SF return is billed to the shop's monthly card: set monthly_card "
+                                "(月结卡号) on the account, or name the payer in billing"))
     customs = request.customs
     if request.international and customs is not None and customs.duties_paid_by.party == "third_party":
         found.append(FieldError("customs.duty_payer", "SF's taxPayMethod knows only the sender (1) and the "
@@ -183,7 +194,7 @@ def _create_msg(request: ShipRequest, account: SFExpressAccount) -> dict[str, An
 
 def build_ship(request: ShipRequest, account: SFExpressAccount, *, base_url: str, carrier: str) -> httpx.Request:
     """The create-order request. Raises ValidationError, naming the field, before anything is sent."""
-    found = validate_ship(request)
+    found = validate_ship(request, account)
     if found:
         raise ValidationError(found, carrier=carrier)
     return service_request(base_url, account.partner_id, CREATE_ORDER, _create_msg(request, account))
@@ -256,10 +267,12 @@ def _pdf(response: httpx.Response, *, carrier: str) -> bytes:
     raise MalformedResponse("SF cloud print file has neither content nor url", carrier=carrier)
 
 
-def parse_label(response: httpx.Response, *, carrier: str, order: Order, reference: str) -> Label:
+def parse_label(response: httpx.Response, *, carrier: str, order: Order, reference: str,
+                is_return: bool = False) -> Label:
     """The finished label: the cloud-print PDF of ``order``, which the answer itself does not name.
     ``carrier_data.order_id`` is what a void cancels by."""
     pdf = _pdf(response, carrier=carrier)
     return Label(carrier=carrier, tracking_number=order.master, tracking_numbers=order.waybills,
                  label=pdf, label_format="PDF", reference=reference,
-                 carrier_data={"order_id": order.order_id or reference}, warnings=order.warnings)
+                 carrier_data={"order_id": order.order_id or reference}, warnings=order.warnings,
+                 is_return=is_return)

@@ -323,7 +323,7 @@ def test_account_keeps_the_checkword_secret() -> None:
     assert carrier.secrets() == ["sandbox-checkword"]
     assert SFExpressAccount(partner_id="P", checkword="c").template_code == "fm_150_standard_P"
     assert SFExpress.capabilities == {cg.Capability.RATE, cg.Capability.SHIP, cg.Capability.VOID,
-                                      cg.Capability.TRACK, cg.Capability.FIND_LABEL}
+                                      cg.Capability.TRACK, cg.Capability.FIND_LABEL, cg.Capability.RETURN_LABEL}
 
 
 @settings(max_examples=150, deadline=None)
