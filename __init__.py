@@ -51,9 +51,11 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     """``carriergate.checkout`` is imported on first use: a shop that only rates never pays for it."""
     if name == "checkout":
-        from carriergate import checkout
+        # import_module, not ``from carriergate import checkout``: the latter asks this very hook for the
+        # attribute first and recurses until the interpreter gives up.
+        from importlib import import_module
 
-        return checkout
+        return import_module("carriergate.checkout")
     raise AttributeError(f"module 'carriergate' has no attribute {name!r}")
 
 __all__ = [

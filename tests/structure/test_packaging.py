@@ -41,6 +41,13 @@ def test_import_is_lazy() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_checkout_loads_on_first_attribute_access() -> None:
+    code = ("import sys, carriergate as cg; before = 'carriergate.checkout' in sys.modules; "
+            "receiver = cg.checkout.WebhookReceiver; print(before, receiver.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    assert out.stdout.split() == ["False", "WebhookReceiver"]
+
+
 def test_resolving_one_carrier_imports_only_that_carrier() -> None:
     code = ("import sys, carriergate as cg; cg.Gateway({'table': {}}).carrier('table'); "
             "print(','.join(sorted(m for m in sys.modules if m.startswith('carriergate.carriers.'))))")
