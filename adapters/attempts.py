@@ -1,12 +1,15 @@
 """One attempt of one call, as both executors make it: :class:`BaseExecutor` takes every decision,
 :class:`~.executor.Executor` and :class:`~.executor.AsyncExecutor` only send, read, call hooks and await.
 
-Per attempt: deadline check -> breaker -> a fresh copy of the request with timeouts clamped to the
+Per attempt: deadline check -> a slot under the account's quota (:mod:`.quota`; the subclass waits for
+it, never past the deadline) -> breaker -> a fresh copy of the request with timeouts clamped to the
 deadline (:meth:`BaseExecutor._begin`) -> send with the auth flow (``call.auth or carrier.auth``, so
 every attempt is signed afresh), noting when the call's own request is handed over (:meth:`._handover`,
 :mod:`.inflight`) -> read the answer under ``max_response_bytes`` and the deadline (:class:`AnswerReader`)
 -> parse (pure) -> classify any failure into a typed CarrierError (:mod:`.verdicts`) -> breaker verdict
--> DEBUG log line and response view (:meth:`._finish`); what happens next is the retry policy's call.
+-> DEBUG log line and response view (:meth:`._finish`) -> the breaker's verdict and, after a 429, a
+pause of the account's quota (the subclass settles both, awaiting a shared store on the async path);
+what happens next is the retry policy's call.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from carriergate.adapters.breaker import BreakerRegistry, CircuitBreaker
 from carriergate.adapters.clients import AccountClients, ClientT
 from carriergate.adapters.events import EventHooks, Exchange, request_view, response_view
 from carriergate.adapters.inflight import Handover, RunContext
+from carriergate.adapters.quota import DEFAULT_429_PAUSE, QUOTA, UNLIMITED, MemoryRateLimiter, Quota, RateLimiter, Slot
 from carriergate.adapters.redaction import redact_body, redact_url
 from carriergate.adapters.retry import AttemptFailed, RetryPolicy
 from carriergate.adapters.verdicts import deadline_error, doubtful, parse_answer, transport_error
 from carriergate.core.contract import AnyCarrier, Call
 from carriergate.core.deadline import Deadline
-from carriergate.core.errors import CarrierError, MalformedResponse
+from carriergate.core.errors import CarrierError, MalformedResponse, RateLimited
 from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit, BodyReader
 
 T = TypeVar("T")
@@ -51,6 +55,11 @@ class _Outcome(Generic[T]):
     value: T | None
     failure: AttemptFailed | None
     view: Exchange | None
+    pause: float | None = None  # the carrier said 429: pause the account's quota this long
+
+    @property
+    def error(self) -> CarrierError | None:
+        return self.failure.error if self.failure is not None else None
 
     def unwrap(self) -> T:
         if self.failure is not None:
@@ -83,12 +92,13 @@ class AnswerReader(BodyReader):
 
 class BaseExecutor(Generic[ClientT]):
     """Shared logic: timeouts, reading and classifying answers, breakers, logging. ``client`` is one
-    httpx client for every account, or :class:`.AccountClients` (one per account)."""
+    httpx client for every account, or :class:`.AccountClients` (one per account). ``limiter`` holds
+    every account to its quota (default: in this process, on ``clock``)."""
 
     def __init__(self, client: ClientT | AccountClients[ClientT], *, retry: RetryPolicy | None = None,
                  breakers: BreakerRegistry | None = None, hooks: EventHooks | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limiter: RateLimiter | None = None) -> None:
         self.clients: AccountClients[ClientT] = (client if isinstance(client, AccountClients)
                                                  else AccountClients(shared=client))
         self.retry = retry or RetryPolicy()
@@ -96,6 +106,37 @@ class BaseExecutor(Generic[ClientT]):
         self.hooks = hooks or EventHooks()
         self._clock = clock
         self.body_limit = BodyLimit(max_response_bytes)
+        self.limiter: RateLimiter = limiter if limiter is not None else MemoryRateLimiter(clock=clock)
+
+    # -- before an attempt: the deadline, the quota, the breaker ------------------------------------
+
+    @staticmethod
+    def _quota(carrier: AnyCarrier) -> Quota:
+        """The account's quota (its ``requests_per_second``, else the carrier's published one)."""
+        rate = carrier.requests_per_second
+        return UNLIMITED if rate is None else Quota(rate)
+
+    @staticmethod
+    def _check(carrier: AnyCarrier, deadline: Deadline) -> None:
+        try:
+            deadline.check(carrier.alias)
+        except CarrierError as err:
+            raise AttemptFailed(err) from None
+
+    @staticmethod
+    def _slot(carrier: AnyCarrier, call: Call[Any], quota: Quota, slot: Slot) -> float:
+        """Seconds to wait for the slot the limiter granted; a slot past the deadline was not taken:
+        ``RateLimited(code="quota")`` at once, nothing sent."""
+        if slot.granted:
+            return slot.wait
+        limit = f"{quota.rate:g} requests/s" if quota.rate is not None else "paused after a 429"
+        error = RateLimited(f"{call.operation}: no request slot before the deadline under the account's quota "
+                            f"({limit}; the next is {slot.wait:.3f}s away)", carrier=carrier.alias, code=QUOTA,
+                            retry_after=slot.wait)
+        raise AttemptFailed(error, retry_after=slot.wait, sent=False)
+
+    def _breaker(self, carrier: AnyCarrier, call: Call[Any]) -> CircuitBreaker | None:
+        return self.breakers.for_call(carrier.alias, call) if self.breakers else None
 
     # -- building an attempt ----------------------------------------------------------------------
 
@@ -143,13 +184,9 @@ class BaseExecutor(Generic[ClientT]):
             found.extend(s for s in exposed() if isinstance(s, str))
         return found
 
-    def _begin(self, carrier: AnyCarrier, call: Call[Any], deadline: Deadline, number: int) -> _Attempt:
-        try:
-            deadline.check(carrier.alias)
-            breaker = self.breakers.for_call(carrier.alias, call) if self.breakers else None
-            probe = breaker.acquire(carrier.alias) if breaker else False
-        except CarrierError as err:
-            raise AttemptFailed(err) from None
+    def _begin(self, carrier: AnyCarrier, call: Call[Any], deadline: Deadline, number: int,
+               breaker: CircuitBreaker | None, probe: bool) -> _Attempt:
+        """The attempt the breaker let go (``probe``: as its half-open probe)."""
         if probe:
             logger.debug("%s %s: half-open probe", carrier.alias, call.operation)
         try:
@@ -172,7 +209,8 @@ class BaseExecutor(Generic[ClientT]):
 
     def _finish(self, carrier: AnyCarrier, call: Call[T], deadline: Deadline, attempt: _Attempt,
                 response: httpx.Response | None, exc: Exception | None, context: RunContext) -> _Outcome[T]:
-        """Classify, tell the breaker and the run context, log, and build the response view."""
+        """Classify, tell the run context, log, and build the response view; the breaker's verdict and
+        a 429's pause are the subclass's to settle (:attr:`_Outcome.error`, :attr:`_Outcome.pause`)."""
         elapsed = self._clock() - attempt.started
         value: T | None = None
         failure: AttemptFailed | None = None
@@ -187,8 +225,6 @@ class BaseExecutor(Generic[ClientT]):
                 value = parse_answer(carrier, call, response)
             except CarrierError as err:
                 failure = AttemptFailed(err, retry_after=self.retry.retry_after(response, err))
-        if attempt.breaker is not None:
-            attempt.breaker.record(failure.error if failure else None)
         context.settled(attempt, failure.error if failure else None)
         error_code = (failure.error.code or type(failure.error).__name__) if failure else None
         view = None
@@ -198,7 +234,10 @@ class BaseExecutor(Generic[ClientT]):
                 base = attempt.view or request_view(carrier.alias, call.operation, attempt.number,
                                                     attempt.request, attempt.secrets)
                 view = response_view(base, response, elapsed, error_code, attempt.secrets)
-        return _Outcome(value, failure, view)
+        pause = None
+        if failure is not None and response is not None and isinstance(failure.error, RateLimited):
+            pause = failure.retry_after if failure.retry_after is not None else DEFAULT_429_PAUSE
+        return _Outcome(value, failure, view, pause)
 
     @staticmethod
     def _abandon(attempt: _Attempt) -> None:

@@ -7,8 +7,10 @@ errors, 5xx: :class:`CarrierUnavailable` and :class:`OutcomeUnknown`); an answer
 calls fail fast with ``CarrierUnavailable(code="breaker_open")`` without sending. After ``cooldown``
 seconds one probe is let through (half-open): success closes the breaker, failure re-opens it.
 
-Breakers only take a lock for a few assignments and never block, so the same registry serves the
-sync executor's threads and the async executor's event loop.
+A breaker's state lives in a :class:`BreakerBackend`: in memory by default (it only takes a lock for a
+few assignments and never blocks, so one registry serves the sync executor's threads and the async
+executor's event loop), or shared between worker processes (``carriergate.stores.breaker``), so one
+worker's detection of a dead carrier spares the others and only one worker sends the half-open probe.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from carriergate.adapters.retry import BREAKER_OPEN
 from carriergate.core.contract import Call
@@ -58,88 +60,170 @@ def is_carrier_down(error: CarrierError) -> bool:
     return isinstance(error, CarrierUnavailable | OutcomeUnknown) and error.code != BREAKER_OPEN
 
 
-class CircuitBreaker:
-    """One breaker. :meth:`acquire` before sending, then exactly one of :meth:`success`,
-    :meth:`failure` or :meth:`release` (attempt abandoned, e.g. cancelled)."""
+@dataclass(frozen=True)
+class Admission:
+    """A backend's answer to "may this attempt go?": ``wait`` None lets it go (``probe``: as the
+    half-open probe); a number says the breaker is open and the next probe goes in ``wait`` s."""
 
-    def __init__(self, name: str, settings: BreakerSettings, *, clock: Clock = time.monotonic) -> None:
-        self.name = name
-        self.settings = settings
+    probe: bool = False
+    wait: float | None = None
+
+
+@runtime_checkable
+class BreakerBackend(Protocol):
+    """Where breakers keep their state. One backend serves every breaker of a registry; the shared one
+    (``carriergate.stores.breaker``, Redis) lets one worker's open breaker spare every other worker.
+    ``admit`` lets an attempt go or not (granting the half-open probe to one caller only), ``settle``
+    records its verdict (``failed``: the carrier is down), ``release`` frees the probe slot of an
+    attempt that ended without a verdict, ``snapshot`` gives (state, cooled down)."""
+
+    def admit(self, name: str, settings: BreakerSettings) -> Admission: ...
+
+    def settle(self, name: str, settings: BreakerSettings, failed: bool) -> None: ...
+
+    def release(self, name: str) -> None: ...
+
+    def snapshot(self, name: str, settings: BreakerSettings) -> tuple[State, bool]: ...
+
+    async def aadmit(self, name: str, settings: BreakerSettings) -> Admission: ...
+
+    async def asettle(self, name: str, settings: BreakerSettings, failed: bool) -> None: ...
+
+
+@dataclass
+class _Cell:
+    state: State = State.CLOSED
+    failures: int = 0
+    opened_at: float = 0.0
+    probe_started: float | None = None
+
+
+class MemoryBreakerBackend:
+    """Breaker state in this process (the default). It only takes a lock for a few assignments and
+    never blocks, so one backend serves the sync executor's threads and the async executor's loop."""
+
+    def __init__(self, clock: Clock = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._state = State.CLOSED
-        self._failures = 0
-        self._opened_at = 0.0
-        self._probe_started: float | None = None
+        self._cells: dict[str, _Cell] = {}
+
+    def _cell(self, name: str) -> _Cell:
+        cell = self._cells.get(name)
+        if cell is None:
+            cell = self._cells[name] = _Cell()
+        return cell
+
+    def admit(self, name: str, settings: BreakerSettings) -> Admission:
+        with self._lock:
+            cell = self._cell(name)
+            if cell.state is State.CLOSED:
+                return Admission()
+            now = self._clock()
+            probe_stale = cell.probe_started is not None and now - cell.probe_started >= settings.cooldown
+            if (cell.state is State.OPEN and now - cell.opened_at >= settings.cooldown) or (
+                    cell.state is State.HALF_OPEN and (cell.probe_started is None or probe_stale)):
+                cell.state = State.HALF_OPEN
+                cell.probe_started = now
+                return Admission(probe=True)
+            return Admission(wait=max(0.0, settings.cooldown - (now - cell.opened_at)))
+
+    def settle(self, name: str, settings: BreakerSettings, failed: bool) -> None:
+        with self._lock:
+            cell = self._cell(name)
+            if not failed:
+                if cell.state is not State.CLOSED:
+                    logger.debug("breaker %s closed", name)
+                cell.state, cell.failures, cell.probe_started = State.CLOSED, 0, None
+                return
+            cell.failures += 1
+            if cell.state is State.HALF_OPEN or cell.failures >= settings.failure_threshold:
+                if cell.state is not State.OPEN:
+                    logger.debug("breaker %s open after %d failure(s)", name, cell.failures)
+                cell.state, cell.opened_at, cell.probe_started = State.OPEN, self._clock(), None
+
+    def release(self, name: str) -> None:
+        with self._lock:
+            self._cell(name).probe_started = None
+
+    def snapshot(self, name: str, settings: BreakerSettings) -> tuple[State, bool]:
+        with self._lock:
+            cell = self._cell(name)
+            cooled = cell.state is State.OPEN and self._clock() - cell.opened_at >= settings.cooldown
+            return cell.state, cooled
+
+    async def aadmit(self, name: str, settings: BreakerSettings) -> Admission:
+        return self.admit(name, settings)
+
+    async def asettle(self, name: str, settings: BreakerSettings, failed: bool) -> None:
+        self.settle(name, settings, failed)
+
+
+class CircuitBreaker:
+    """One breaker. :meth:`acquire` before sending, then exactly one of :meth:`success`,
+    :meth:`failure` or :meth:`release` (attempt abandoned, e.g. cancelled). Its state lives in
+    ``backend`` (default: its own, in memory); ``a``-prefixed twins await a backend's I/O."""
+
+    def __init__(self, name: str, settings: BreakerSettings, *, clock: Clock = time.monotonic,
+                 backend: BreakerBackend | None = None) -> None:
+        self.name = name
+        self.settings = settings
+        self.backend: BreakerBackend = backend if backend is not None else MemoryBreakerBackend(clock)
 
     @property
     def state(self) -> State:
-        with self._lock:
-            return self._state
+        return self.backend.snapshot(self.name, self.settings)[0]
 
     @property
     def cooled_down(self) -> bool:
         """An open breaker whose cooldown has passed: its next attempt is the half-open probe."""
-        with self._lock:
-            return self._state is State.OPEN and self._clock() - self._opened_at >= self.settings.cooldown
+        return self.backend.snapshot(self.name, self.settings)[1]
+
+    def _admitted(self, admission: Admission, carrier: str) -> bool:
+        if admission.wait is not None:
+            raise CarrierUnavailable(f"circuit breaker open after repeated failures; next probe in "
+                                     f"{admission.wait:.1f}s", carrier=carrier, code=BREAKER_OPEN)
+        if admission.probe:
+            logger.debug("breaker %s half-open: probing", self.name)
+        return admission.probe
 
     def acquire(self, carrier: str) -> bool:
         """Allow one attempt or raise ``CarrierUnavailable(code="breaker_open")``. Returns True when
         the attempt is the half-open probe."""
-        with self._lock:
-            if self._state is State.CLOSED:
-                return False
-            now = self._clock()
-            probe_stale = self._probe_started is not None and now - self._probe_started >= self.settings.cooldown
-            if (self._state is State.OPEN and now - self._opened_at >= self.settings.cooldown) or (
-                    self._state is State.HALF_OPEN and (self._probe_started is None or probe_stale)):
-                self._state = State.HALF_OPEN
-                self._probe_started = now
-                logger.debug("breaker %s half-open: probing", self.name)
-                return True
-            wait = max(0.0, self.settings.cooldown - (now - self._opened_at))
-        raise CarrierUnavailable(f"circuit breaker open after repeated failures; next probe in {wait:.1f}s",
-                                 carrier=carrier, code=BREAKER_OPEN)
+        return self._admitted(self.backend.admit(self.name, self.settings), carrier)
+
+    async def aacquire(self, carrier: str) -> bool:
+        """:meth:`acquire`, awaiting the backend."""
+        return self._admitted(await self.backend.aadmit(self.name, self.settings), carrier)
 
     def success(self) -> None:
-        with self._lock:
-            if self._state is not State.CLOSED:
-                logger.debug("breaker %s closed", self.name)
-            self._state = State.CLOSED
-            self._failures = 0
-            self._probe_started = None
+        self.backend.settle(self.name, self.settings, False)
 
     def failure(self) -> None:
-        with self._lock:
-            self._failures += 1
-            if self._state is State.HALF_OPEN or self._failures >= self.settings.failure_threshold:
-                if self._state is not State.OPEN:
-                    logger.debug("breaker %s open after %d failure(s)", self.name, self._failures)
-                self._state = State.OPEN
-                self._opened_at = self._clock()
-                self._probe_started = None
+        self.backend.settle(self.name, self.settings, True)
 
     def release(self) -> None:
         """The attempt ended without a verdict (cancelled): free the probe slot, change nothing else."""
-        with self._lock:
-            self._probe_started = None
+        self.backend.release(self.name)
 
     def record(self, error: CarrierError | None) -> None:
         """Settle an attempt: None or a carrier-is-up error is a success; a carrier-down one a failure.
         A deadline that ran out is a failure too: the carrier did not answer in the time we had."""
-        if error is None or not is_carrier_down(error):
-            self.success()
-        else:
-            self.failure()
+        self.backend.settle(self.name, self.settings, error is not None and is_carrier_down(error))
+
+    async def arecord(self, error: CarrierError | None) -> None:
+        """:meth:`record`, awaiting the backend."""
+        await self.backend.asettle(self.name, self.settings, error is not None and is_carrier_down(error))
 
 
 class BreakerRegistry:
     """All breakers of one gateway, created on first use, keyed by (account alias, operation class)."""
 
     def __init__(self, settings: BreakerSettings | None = None, *, clock: Clock = time.monotonic,
-                 classify: Callable[[Call[Any]], str] = operation_class) -> None:
+                 classify: Callable[[Call[Any]], str] = operation_class,
+                 backend: BreakerBackend | None = None) -> None:
         self.settings = settings or BreakerSettings()
         self._clock = clock
+        self.backend: BreakerBackend = backend if backend is not None else MemoryBreakerBackend(clock)
         self._classify = classify
         self._lock = threading.Lock()
         self._breakers: dict[tuple[str, str], CircuitBreaker] = {}
@@ -150,12 +234,18 @@ class BreakerRegistry:
             breaker = self._breakers.get(key)
             if breaker is None:
                 breaker = self._breakers[key] = CircuitBreaker(f"{carrier}/{operation_class}", self.settings,
-                                                               clock=self._clock)
+                                                               clock=self._clock, backend=self.backend)
             return breaker
 
-    def states(self) -> dict[str, dict[str, str]]:
+    def states(self, accounts: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
         """The state of every breaker made so far: ``{account: {"read": "closed", "write": "open"}}``
-        (``half_open`` once an open breaker's cooldown has passed and its probe may go)."""
+        (``half_open`` once an open breaker's cooldown has passed and its probe may go). With
+        ``accounts``, the read and write breakers of each of them, as the backend holds them (with a
+        shared backend: what other workers found too)."""
+        if accounts is not None:
+            for account in accounts:
+                for kind in ("read", "write"):
+                    self.get(account, kind)
         with self._lock:
             breakers = dict(self._breakers)
         out: dict[str, dict[str, str]] = {}

@@ -4,8 +4,9 @@
 The decisions live elsewhere, shared by both: one attempt in :class:`.attempts.BaseExecutor` (fresh
 request, clamped timeouts, auth hand-over, reading the answer, classifying failures, breaker, log),
 retries in :class:`.retry.RetryPolicy`, driving a flow in :class:`.flows.FlowRun`. The two classes
-here only send, read, sleep, call hooks and await: ``send`` makes one call with retries, ``run``
-drives a carrier's flow, one ``send`` per call it yields.
+here only send, read, sleep (for a slot under the account's quota, for a retry), call hooks and
+await: ``send`` makes one call with retries, ``run`` drives a carrier's flow, one ``send`` per call
+it yields.
 
 Write safety: a write (label, pickup: not idempotent, no idempotency key) whose request may have
 reached the carrier never comes back as a plain failure a caller would retry. A lost, cut-off,
@@ -21,7 +22,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from carriergate.adapters.attempts import BaseExecutor
+from carriergate.adapters.attempts import BaseExecutor, _Outcome
+from carriergate.adapters.breaker import CircuitBreaker
 from carriergate.adapters.clients import AccountClients
 from carriergate.adapters.flows import FlowRun
 from carriergate.adapters.inflight import RunContext
@@ -42,8 +44,28 @@ class Executor(BaseExecutor[httpx.Client]):
         super().__init__(client, **options)
         self._sleep = sleep
 
+    def _admit(self, carrier: AnyCarrier, call: Call[Any], deadline: Deadline) -> tuple[CircuitBreaker | None, bool]:
+        """Wait for a slot under the account's quota, then ask the breaker: (breaker, probe)."""
+        self._check(carrier, deadline)
+        quota = self._quota(carrier)
+        wait = self._slot(carrier, call, quota, self.limiter.reserve(carrier.alias, quota, deadline.remaining()))
+        if wait > 0:
+            self._sleep(wait)
+        breaker = self._breaker(carrier, call)
+        try:
+            deadline.check(carrier.alias)
+            return breaker, breaker.acquire(carrier.alias) if breaker else False
+        except CarrierError as err:
+            raise AttemptFailed(err) from None
+
+    def _settle(self, carrier: AnyCarrier, breaker: CircuitBreaker | None, outcome: _Outcome[Any]) -> None:
+        if breaker is not None:
+            breaker.record(outcome.error)
+        if outcome.pause is not None:
+            self.limiter.pause(carrier.alias, self._quota(carrier), outcome.pause)
+
     def _attempt(self, carrier: AnyCarrier, call: Call[T], deadline: Deadline, number: int, context: RunContext) -> T:
-        attempt = self._begin(carrier, call, deadline, number)
+        attempt = self._begin(carrier, call, deadline, number, *self._admit(carrier, call, deadline))
         if attempt.view is not None:
             self.hooks.emit("request", attempt.view)
         response: httpx.Response | None = None
@@ -60,6 +82,7 @@ class Executor(BaseExecutor[httpx.Client]):
             self._abandon(attempt)
             raise
         outcome = self._finish(carrier, call, deadline, attempt, response, exc, context)
+        self._settle(carrier, attempt.breaker, outcome)
         if outcome.view is not None:
             self.hooks.emit("response", outcome.view)
         return outcome.unwrap()
@@ -94,9 +117,31 @@ class AsyncExecutor(BaseExecutor[httpx.AsyncClient]):
         super().__init__(client, **options)
         self._sleep = sleep
 
+    async def _admit(self, carrier: AnyCarrier, call: Call[Any],
+                     deadline: Deadline) -> tuple[CircuitBreaker | None, bool]:
+        """:meth:`Executor._admit`, awaited (a shared quota and breaker are asked without blocking the loop)."""
+        self._check(carrier, deadline)
+        quota = self._quota(carrier)
+        slot = await self.limiter.areserve(carrier.alias, quota, deadline.remaining())
+        wait = self._slot(carrier, call, quota, slot)
+        if wait > 0:
+            await self._sleep(wait)
+        breaker = self._breaker(carrier, call)
+        try:
+            deadline.check(carrier.alias)
+            return breaker, await breaker.aacquire(carrier.alias) if breaker else False
+        except CarrierError as err:
+            raise AttemptFailed(err) from None
+
+    async def _settle(self, carrier: AnyCarrier, breaker: CircuitBreaker | None, outcome: _Outcome[Any]) -> None:
+        if breaker is not None:
+            await breaker.arecord(outcome.error)
+        if outcome.pause is not None:
+            await self.limiter.apause(carrier.alias, self._quota(carrier), outcome.pause)
+
     async def _attempt(self, carrier: AnyCarrier, call: Call[T], deadline: Deadline, number: int,
                        context: RunContext) -> T:
-        attempt = self._begin(carrier, call, deadline, number)
+        attempt = self._begin(carrier, call, deadline, number, *await self._admit(carrier, call, deadline))
         if attempt.view is not None:
             await self.hooks.aemit("request", attempt.view, remaining=deadline.remaining())
         response: httpx.Response | None = None
@@ -121,6 +166,7 @@ class AsyncExecutor(BaseExecutor[httpx.AsyncClient]):
             self._abandon(attempt)
             raise
         outcome = self._finish(carrier, call, deadline, attempt, response, exc, context)
+        await self._settle(carrier, attempt.breaker, outcome)
         if outcome.view is not None:
             await self.hooks.aemit("response", outcome.view, remaining=deadline.remaining())
         return outcome.unwrap()

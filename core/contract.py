@@ -47,6 +47,9 @@ class Capability(StrEnum):
     SUBSCRIBE = "subscribe"
 
 
+#: The customs registrations a carrier may or may not carry (:attr:`Carrier.customs_ids`).
+CUSTOMS_IDS = frozenset({"ioss_number", "vat_number", "eori_number"})
+
 #: Operations whose repetition cannot create a second shipment or pickup.
 IDEMPOTENT = frozenset({Capability.RATE, Capability.TRACK, Capability.VOID, Capability.CANCEL_PICKUP,
                         Capability.FIND_LABEL, Capability.SUBSCRIBE})
@@ -133,6 +136,9 @@ class Account(BaseModel):
     base_url: str | None = None
     timeout: float = Field(default=10.0, gt=0, le=120)
     connect_timeout: float = Field(default=5.0, gt=0, le=60)
+    #: This account's quota: requests a second every worker together may send (None: the carrier's
+    #: published :attr:`Carrier.quota`, if any). Honoured by the executor before each attempt.
+    requests_per_second: float | None = Field(default=None, gt=0, le=10_000)
 
 
 AccountT = TypeVar("AccountT", bound=Account)
@@ -159,9 +165,16 @@ class Carrier(Generic[AccountT]):
     emulator: ClassVar[str | None] = None
     #: True for a carrier that does no I/O at all (table rates): the sandbox needs no emulator for it.
     offline: ClassVar[bool] = False
+    #: Which of the customs registrations on :class:`~carriergate.core.customs.CustomsDeclaration`
+    #: (``ioss_number``, ``vat_number``, ``eori_number``) the carrier's API carries. A ship request
+    #: naming another is refused before sending: a number the carrier never sees is worse than none.
+    customs_ids: ClassVar[frozenset[str]] = frozenset()
     #: How many tracking numbers one :meth:`track_many` call may carry (FedEx: 30). The gateway splits
     #: a longer list into batches of this size and runs them concurrently.
     track_batch: ClassVar[int] = 1
+    #: The carrier's published quota in requests a second per account (None: unpublished, no limit);
+    #: an account's ``requests_per_second`` overrides it.
+    quota: ClassVar[float | None] = None
 
     def __init__(self, account: AccountT, *, alias: str | None = None) -> None:
         if not isinstance(account, self.account_model):
@@ -192,6 +205,12 @@ class Carrier(Generic[AccountT]):
                     self._auth_made = True
         return self._auth
 
+    @property
+    def requests_per_second(self) -> float | None:
+        """The quota this account's calls are held to: its own setting, else the carrier's published one."""
+        own = self.account.requests_per_second
+        return own if own is not None else self.quota
+
     def make_auth(self) -> httpx.Auth | None:
         """Build this account's auth flow; called once, by :attr:`auth`."""
         return None
@@ -221,6 +240,11 @@ class Carrier(Generic[AccountT]):
         and checked by the adapter."""
         if request.return_shipment and Capability.RETURN_LABEL not in self.capabilities:
             raise NotSupported(f"{self.name} makes no return labels here", carrier=self.alias)
+        if request.customs is not None:
+            unsent = [FieldError(f"customs.{name}", f"{self.name}'s API has no field for it")
+                      for name in CUSTOMS_IDS - self.customs_ids if getattr(request.customs, name) is not None]
+            if unsent:
+                raise ValidationError(sorted(unsent, key=lambda e: e.field), carrier=self.alias)
         if "label_format" in request.model_fields_set or not self.label_formats or \
                 request.label_format in self.label_formats:
             return request

@@ -3,6 +3,11 @@
 Shape: one table per account, keyed by the account's name. The name is the carrier unless the table
 says ``carrier = "..."`` (two UPS accounts: ``[ups-us]`` and ``[ups-eu]`` with ``carrier = "ups"``).
 Environment variables: ``CARRIERGATE_<ACCOUNT>__<FIELD>``, e.g. ``CARRIERGATE_UPS__CLIENT_SECRET``.
+
+One table name is reserved: ``gateway`` holds the gateway's own settings, not an account. Its one
+setting is ``redis_url`` (TOML ``[gateway] redis_url = "redis://..."``, env
+``CARRIERGATE_GATEWAY__REDIS_URL``; else ``CARRIERGATE_REDIS_URL``): the Redis server worker processes
+share tokens, quotas, breakers and the rate cache through (:mod:`carriergate.stores.settings`).
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from carriergate.core.contract import Account, AnyCarrier
 from carriergate.core.errors import ConfigurationError
 from carriergate.core.registry import carrier_class
 from carriergate.core.validation import field_path
+from carriergate.stores.settings import GATEWAY_TABLE, SETTING, redis_url
 
 ENV_PREFIX = "CARRIERGATE_"
+#: The settings the ``gateway`` table may hold.
+GATEWAY_SETTINGS = frozenset({SETTING})
 
 
 def load_toml(path: str | Path) -> dict[str, dict[str, Any]]:
@@ -34,6 +42,8 @@ def load_toml(path: str | Path) -> dict[str, dict[str, Any]]:
     accounts = data.get("carriers", data)
     if not isinstance(accounts, dict) or not all(isinstance(v, dict) for v in accounts.values()):
         raise ConfigurationError(f"{file}: expected one table per carrier account", code="configuration")
+    if accounts is not data and isinstance(data.get(GATEWAY_TABLE), dict):
+        accounts[GATEWAY_TABLE] = data[GATEWAY_TABLE]  # [gateway] beside [carriers.*]
     # Relative paths inside the file (a rate card) are relative to the file.
     for settings in accounts.values():
         for key, value in settings.items():
@@ -53,6 +63,18 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, dict[str, An
             name.lower()
         ] = value
     return accounts
+
+
+def split_config(config: Mapping[str, Mapping[str, Any]]) -> tuple[dict[str, Mapping[str, Any]], str | None]:
+    """The account tables of ``config`` and the Redis URL its ``gateway`` table (or the environment)
+    names. An unknown gateway setting is a ConfigurationError naming it (never echoing a value)."""
+    accounts = {name: table for name, table in config.items() if name != GATEWAY_TABLE}
+    own = config.get(GATEWAY_TABLE) or {}
+    unknown = sorted(set(own) - GATEWAY_SETTINGS)
+    if unknown:
+        raise ConfigurationError(f"{GATEWAY_TABLE}: unknown setting {unknown[0]!r} (known: "
+                                 f"{', '.join(sorted(GATEWAY_SETTINGS))})", code="configuration")
+    return accounts, redis_url(config)
 
 
 def build_carrier(alias: str, settings: Mapping[str, Any]) -> AnyCarrier:

@@ -2,12 +2,14 @@
 
 ``Gateway`` and ``AsyncGateway`` share all configuration and bookkeeping in ``BaseGateway``; they
 differ only in how they drive the executor. Carrier adapters are resolved lazily, so configuring
-UPS imports the UPS adapter and nothing else.
+UPS imports the UPS adapter and nothing else (resolution and the request pipeline: :mod:`.resolution`;
+where state lives, this process or Redis: :mod:`.backends`).
 
 The public surface that rate shopping, checkout and the command line build on (and nothing more):
 ``accounts``, ``carrier_kind``, ``rating_accounts`` (who can rate), ``deadline`` (the one validated
 Deadline of a run, on the gateway's clock), ``attachment`` (a helper kept per gateway), ``carrier``
-(one account's operations) and ``rate`` / ``rate_each`` (the one fan-out, see :mod:`.fanout`).
+(one account's operations), ``rate`` / ``rate_each`` (the one fan-out, see :mod:`.fanout`) and
+``rate_cache`` (a rate cache kept where the gateway keeps its state; ``shared_state`` says where).
 """
 
 from __future__ import annotations
@@ -17,16 +19,15 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 
-from carriergate.adapters.breaker import BreakerRegistry, BreakerSettings
+from carriergate.adapters.breaker import BreakerSettings
 from carriergate.adapters.clients import aclients, clients
-from carriergate.adapters.events import EventHooks, Hook
+from carriergate.adapters.events import Hook
 from carriergate.adapters.executor import AsyncExecutor, Executor
 from carriergate.adapters.retry import RetryPolicy
 from carriergate.core.contract import AnyCarrier, Capability
@@ -37,26 +38,17 @@ from carriergate.core.shipment import PickupRequest, RateRequest, ShipRequest
 from carriergate.core.subscriptions import Subscription
 from carriergate.core.tracking import TrackingInfo, TrackingResult
 from carriergate.gateway.accounts import AsyncCarrierClient, CarrierClient
-from carriergate.gateway.config import build_carrier, from_env, load_toml
+from carriergate.gateway.backends import SharedState, shared_state
+from carriergate.gateway.config import from_env, load_toml, split_config
 from carriergate.gateway.fanout import afan_out, atrack_batches, collect, fan_out, merge, track_batches
+from carriergate.gateway.rate_cache import RateCache
+from carriergate.gateway.resolution import Accounts, Pipeline, build_pipeline
 from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES
 
 T = TypeVar("T")
 Config = Mapping[str, Mapping[str, Any]]
 #: Seconds, a Deadline the caller already has (passed on as it is), or None for the gateway's default.
 DeadlineArg = float | Deadline | None
-
-
-@dataclass(frozen=True)
-class Pipeline:
-    """The request pipeline of one gateway: one retry policy, one breaker registry, one set of hooks,
-    one clock and one response size cap, shared by every account."""
-
-    retry: RetryPolicy
-    breakers: BreakerRegistry
-    hooks: EventHooks
-    clock: Callable[[], float]
-    max_response_bytes: int
 
 
 class Closing:
@@ -81,28 +73,33 @@ def _sandbox(carriers: Iterable[str] | None, faults: Any) -> dict[str, Any]:
 
 
 class BaseGateway:
-    """Configuration and carrier resolution shared by the sync and async gateways."""
+    """Configuration and carrier resolution shared by the sync and async gateways.
+
+    State stays in this process unless the configuration's ``gateway`` table (or the environment)
+    names a ``redis_url``: then tokens, quotas, breakers and :meth:`rate_cache` are shared by every
+    worker process configured with it. ``shared`` gives the stores explicitly instead."""
 
     def __init__(self, config: Config | None = None, *, default_deadline: float | None = 30.0,
                  retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
                  clock: Callable[[], float] | None = None,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, shared: SharedState | None = None) -> None:
         settings = from_env() if config is None else config
         if not isinstance(settings, Mapping) or not all(isinstance(v, Mapping) for v in settings.values()):
             raise ConfigurationError("configuration must map account names to settings tables")
-        if not settings:
+        accounts, url = split_config(settings)
+        if not accounts:
             raise ConfigurationError("no carrier account is configured")
-        self._settings: dict[str, Mapping[str, Any]] = dict(settings)
-        self._carriers: dict[str, AnyCarrier] = {}
+        self._clock = clock or time.monotonic
+        self.shared_state = shared if shared is not None else shared_state(url, self._clock)
+        self._accounts = Accounts(accounts, tokens=self.shared_state.tokens)
+        self._settings = self._accounts.settings
         self._resolve_lock = threading.RLock()  # re-entrant: building an attachment may resolve carriers
         self._attachments: dict[str, Any] = {}
         self.default_deadline = default_deadline
-        self._clock = clock or time.monotonic
-        self._pipeline = Pipeline(retry=retry_policy or RetryPolicy(),
-                                  breakers=BreakerRegistry(breaker, clock=self._clock),
-                                  hooks=EventHooks(event_hooks), clock=self._clock,
-                                  max_response_bytes=max_response_bytes)
+        self._pipeline = build_pipeline(self.shared_state, retry_policy=retry_policy, breaker=breaker,
+                                        event_hooks=event_hooks, clock=self._clock,
+                                        max_response_bytes=max_response_bytes)
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> Self:
@@ -125,30 +122,18 @@ class BaseGateway:
         """Every configured account's name, in configuration order."""
         return list(self._settings)
 
-    def _unknown(self, name: str) -> ConfigurationError:
-        return ConfigurationError(f"carrier account {name!r} is not configured "
-                                  f"(configured: {', '.join(self._settings)})")
-
     def _resolve(self, name: str) -> AnyCarrier:
-        """The carrier of account ``name``, built once per gateway even when threads race on first use
-        (one instance, so one auth flow and one token cache per account)."""
-        carrier = self._carriers.get(name)
-        if carrier is not None:
-            return carrier
-        if name not in self._settings:
-            raise self._unknown(name)
-        with self._resolve_lock:
-            carrier = self._carriers.get(name)
-            if carrier is None:
-                carrier = self._carriers[name] = build_carrier(name, self._settings[name])
-        return carrier
+        """The carrier of account ``name``, built once per gateway (see :class:`.resolution.Accounts`)."""
+        return self._accounts.resolve(name)
 
     def carrier_kind(self, alias: str) -> str:
         """The registered carrier name behind account ``alias`` (``"ups"`` for ``[ups-eu] carrier = "ups"``)."""
-        settings = self._settings.get(alias)
-        if settings is None:
-            raise self._unknown(alias)
-        return str(settings.get("carrier") or alias)
+        return self._accounts.kind(alias)
+
+    def rate_cache(self, **options: Any) -> RateCache:
+        """A :class:`~.rate_cache.RateCache` (``ttl=...``, ``stale_while_revalidate=...``) kept where this
+        gateway keeps its state: in Redis, seen by every worker, when a ``redis_url`` is configured."""
+        return RateCache(backend=self.shared_state.rate_cache, **options)
 
     def rating_accounts(self, carriers: Iterable[str] | None = None) -> list[str]:
         """The accounts among ``carriers`` (default: every configured one) whose carrier can rate, in
@@ -160,7 +145,7 @@ class BaseGateway:
         """Every account's circuit breakers, by operation class: ``{"ups": {"read": "closed",
         "write": "open"}}`` (``half_open``: the cooldown has passed, the next call is the probe). An
         account or class never called yet is ``closed``."""
-        known = self._pipeline.breakers.states()
+        known = self._pipeline.breakers.states(self._settings if self.shared_state.shared else None)
         return {name: {"read": "closed", "write": "closed", **known.get(name, {})} for name in self._settings}
 
     def deadline(self, seconds: DeadlineArg = None) -> Deadline:
@@ -213,13 +198,12 @@ class Gateway(BaseGateway, Closing):
                  retry_policy: RetryPolicy | None = None, breaker: BreakerSettings | None = None,
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
                  clock: Callable[[], float] | None = None, sleep: Callable[[float], None] = time.sleep,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits | None = None) -> None:
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits | None = None,
+                 shared: SharedState | None = None) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
-                         event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
+                         event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes, shared=shared)
         self._clients = clients(transport, limits)
-        p = self._pipeline
-        self._executor = Executor(self._clients, sleep=sleep, retry=p.retry, breakers=p.breakers, hooks=p.hooks,
-                                  clock=p.clock, max_response_bytes=p.max_response_bytes)
+        self._executor = Executor(self._clients, sleep=sleep, **self._pipeline.executor_options())
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers,
                                                            thread_name_prefix="carriergate")
 
@@ -301,6 +285,7 @@ class Gateway(BaseGateway, Closing):
         self._pool.shutdown(wait=False, cancel_futures=True)
         for client in self._clients.closing():
             client.close()
+        self.shared_state.close()
 
 
 class AsyncGateway(BaseGateway):
@@ -312,13 +297,12 @@ class AsyncGateway(BaseGateway):
                  event_hooks: Mapping[str, Sequence[Hook]] | None = None,
                  clock: Callable[[], float] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits | None = None) -> None:
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, limits: httpx.Limits | None = None,
+                 shared: SharedState | None = None) -> None:
         super().__init__(config, default_deadline=default_deadline, retry_policy=retry_policy, breaker=breaker,
-                         event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes)
+                         event_hooks=event_hooks, clock=clock, max_response_bytes=max_response_bytes, shared=shared)
         self._clients = aclients(transport, limits)
-        p = self._pipeline
-        self._executor = AsyncExecutor(self._clients, sleep=sleep, retry=p.retry, breakers=p.breakers,
-                                       hooks=p.hooks, clock=p.clock, max_response_bytes=p.max_response_bytes)
+        self._executor = AsyncExecutor(self._clients, sleep=sleep, **self._pipeline.executor_options())
 
     @classmethod
     def sandbox(cls, carriers: Iterable[str] | None = None, *, faults: Any = None, **kwargs: Any) -> Self:
@@ -386,6 +370,7 @@ class AsyncGateway(BaseGateway):
         self._close_attachments()
         for client in self._clients.closing():
             await client.aclose()
+        await self.shared_state.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -395,4 +380,4 @@ class AsyncGateway(BaseGateway):
         await self.aclose()
 
 
-__all__ = ["AsyncGateway", "BaseGateway", "Closing", "DeadlineArg", "Gateway", "Pipeline"]
+__all__ = ["AsyncGateway", "BaseGateway", "Closing", "DeadlineArg", "Gateway", "Pipeline", "SharedState"]

@@ -19,6 +19,17 @@ the creation of the per-loop ``asyncio.Lock``.
 A token response is read under the same size limit as any carrier answer (``max_response_bytes``,
 see :mod:`carriergate.protocols.limits`): a larger one is ``MalformedResponse(code="response_too_large")``.
 
+Across processes, a store that offers a lease (:class:`~carriergate.protocols.auth.tokens.TokenLease`,
+the Redis store does) adds a third step under the in-process lock: take the store's lease for the cache
+key (a lock with an expiry and a fencing token), look once more, fetch, and store the token only while
+the fence is still the latest (:meth:`TokenLease.set_fenced`). A process that finds the lease held waits,
+looking at the store after each short pause, until the token appears or the lease comes free (its
+holder finished, failed or crashed: the lease expires), bounded by its request's timeout (already
+clamped to the call's deadline) and the store's ``max_wait``; past that it fails with
+``CarrierUnavailable(code="token_wait")``. A holder whose lease expired while fetching keeps using the
+token it got but cannot overwrite a newer one. A store that offers awaitable I/O
+(:class:`~carriergate.protocols.auth.tokens.AsyncTokenStore`) is awaited on the async path.
+
 On a 401 from the real request the token that failed is discarded (only if it is still the cached
 one, so a burst of 401s refreshes once), a token is obtained the same way, and the request is
 replayed once. A second 401 is returned to the caller as it is: never a loop.
@@ -26,114 +37,37 @@ replayed once. A second 401 is returned to the caller as it is: never a loop.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
-import threading
 import time
-import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import httpx
 import pydantic
 
 from carriergate.core.contract import SIDE_REQUEST
-from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse
-from carriergate.protocols.auth.tokens import MemoryTokenStore, Token, TokenStore, fingerprint_key, token_cache_key
-from carriergate.protocols.http import error_for_status
+from carriergate.core.errors import CarrierError, MalformedResponse
+from carriergate.protocols.auth.single_flight import LeaseWait
+from carriergate.protocols.auth.single_flight import _FetchLocks as _FetchLocks  # re-exported: side_token
+from carriergate.protocols.auth.token_replies import CREDENTIAL_ERRORS as CREDENTIAL_ERRORS
+from carriergate.protocols.auth.token_replies import DEFAULT_EXPIRES_IN, _first_error
+from carriergate.protocols.auth.token_replies import _seconds as _seconds  # re-exported: yunexpress
+from carriergate.protocols.auth.token_replies import parse_token_error as parse_token_error
+from carriergate.protocols.auth.tokens import (
+    AsyncTokenStore,
+    MemoryTokenStore,
+    Token,
+    TokenStore,
+    current_default_store,
+    fingerprint_key,
+    token_cache_key,
+)
 from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit
 
 logger = logging.getLogger("carriergate.auth")
-
-#: Lifetime assumed when a token response omits ``expires_in`` (RFC 6749 makes it optional).
-DEFAULT_EXPIRES_IN = 300.0
-#: OAuth2 error codes that mean "your client credentials are wrong".
-CREDENTIAL_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
-
-
-def _first_error(data: Any) -> tuple[str | None, str | None]:
-    """(code, message) from the usual token-endpoint error shapes, or (None, None)."""
-    if not isinstance(data, dict):
-        return None, None
-    if isinstance(data.get("error"), str):
-        description = data.get("error_description")
-        return data["error"], description if isinstance(description, str) else None
-    errors = data.get("errors")
-    if errors is None and isinstance(data.get("response"), dict):
-        errors = data["response"].get("errors")
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        code, message = errors[0].get("code"), errors[0].get("message")
-        return (str(code) if code is not None else None), (str(message) if message is not None else None)
-    return None, None
-
-
-def parse_token_error(response: httpx.Response, *, carrier: str) -> CarrierError:
-    """The typed error for a failed token request: AuthenticationError for 401/403 and for
-    ``invalid_client``; otherwise the status-mapped error, with the carrier's code and message."""
-    try:
-        data = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    code, message = _first_error(data)
-    if code in CREDENTIAL_ERRORS:
-        return AuthenticationError(message or code or "client authentication failed", carrier=carrier, code=code,
-                                   http_status=response.status_code)
-    if response.is_success:  # a 200 carrying an error body
-        return AuthenticationError(message or "token endpoint returned no access token", carrier=carrier,
-                                   code=code or "token_error", http_status=response.status_code)
-    return error_for_status(response, carrier=carrier, code=code, message=message)
-
-
-def _seconds(value: Any) -> float | None:
-    """``expires_in`` as seconds: an int, a float or a string of digits; None when unusable."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str):
-        try:
-            seconds = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return seconds if seconds > 0 and seconds == seconds and seconds != float("inf") else None
-
-
-class _FetchLocks:
-    """The locks that serialise token fetches for one (store, cache key). Every auth object built over
-    the same store and credentials shares them, so a carrier that builds its auth per call still makes
-    one token request. Stores that cannot be weakly referenced get private locks."""
-
-    _registry: ClassVar[weakref.WeakKeyDictionary[Any, dict[str, _FetchLocks]]] = weakref.WeakKeyDictionary()
-    _registry_guard: ClassVar[threading.Lock] = threading.Lock()
-
-    def __init__(self) -> None:
-        self.thread_lock = threading.Lock()
-        self._loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary())
-        self._guard = threading.Lock()
-
-    @classmethod
-    def for_store(cls, store: TokenStore, cache_key: str) -> _FetchLocks:
-        with cls._registry_guard:
-            try:
-                by_key = cls._registry.setdefault(store, {})
-            except TypeError:  # not hashable or not weakly referenceable
-                return cls()
-            return by_key.setdefault(cache_key, cls())
-
-    def loop_lock(self) -> asyncio.Lock:
-        """The asyncio.Lock of the running event loop, created on first use."""
-        loop = asyncio.get_running_loop()
-        with self._guard:
-            lock = self._loop_locks.get(loop)
-            if lock is None:
-                lock = self._loop_locks[loop] = asyncio.Lock()
-            return lock
 
 
 class OAuth2ClientCredentials(httpx.Auth):
@@ -168,7 +102,10 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.credentials_in = credentials_in
         self.extra_form = dict(extra_form or {})
         self.extra_headers = dict(extra_headers or {})
-        self.store: TokenStore = store if store is not None else MemoryTokenStore()
+        chosen = store if store is not None else current_default_store()
+        self.store: TokenStore = chosen if chosen is not None else MemoryTokenStore()
+        self._async_store = self.store if isinstance(self.store, AsyncTokenStore) else None
+        self._seen: Token | None = None  # the last token this flow put on a request (for redaction)
         self.clock = clock
         self.leeway = leeway
         self.error_parser = error_parser
@@ -201,7 +138,9 @@ class OAuth2ClientCredentials(httpx.Auth):
         """Values to redact from logs, traces and errors: the secret, its Basic form, the cached token."""
         secret = self._client_secret.get_secret_value()
         basic = base64.b64encode(f"{self.client_id}:{secret}".encode()).decode("ascii")
-        token = self.store.get(self.cache_key)
+        # A store with awaitable I/O is not read here (this may run on an event loop): the token this
+        # flow last sent is the one a log line or trace of its requests can hold.
+        token = self._seen if self._async_store is not None else self.store.get(self.cache_key)
         return [s for s in (secret, basic, token.access_token if token else "") if s]
 
     # -- shared, I/O-free steps -----------------------------------------------------------------
@@ -210,6 +149,24 @@ class OAuth2ClientCredentials(httpx.Auth):
         """The stored token if it is still valid now, else None."""
         token = self.store.get(self.cache_key)
         return token if token is not None and token.valid_at(self.clock()) else None
+
+    async def acached_token(self) -> Token | None:
+        """:meth:`cached_token`, awaiting a store that offers awaitable I/O."""
+        if self._async_store is None:
+            return self.cached_token()
+        token = await self._async_store.aget(self.cache_key)
+        return token if token is not None and token.valid_at(self.clock()) else None
+
+    async def ainvalidate(self, failed: Token | None = None) -> None:
+        """:meth:`invalidate`, awaiting a store that offers awaitable I/O."""
+        if self._async_store is None:
+            self.invalidate(failed)
+            return
+        if failed is not None:
+            current = await self._async_store.aget(self.cache_key)
+            if current is None or current.access_token != failed.access_token:
+                return
+        await self._async_store.adelete(self.cache_key)
 
     def invalidate(self, failed: Token | None = None) -> None:
         """Forget the cached token; with ``failed``, only if it is still the cached one."""
@@ -232,6 +189,13 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def accept_token_response(self, response: httpx.Response) -> Token:
         """Read a token response (body already read), store and return the token, or raise."""
+        token = self.read_token_response(response)
+        self.store.set(self.cache_key, token)
+        logger.debug("%s: access token cached for %.0fs", self.carrier, token.expires_at - self.clock())
+        return token
+
+    def read_token_response(self, response: httpx.Response) -> Token:
+        """The token of a token response (body already read), not stored; or the typed error."""
         if not response.is_success:
             raise self._error(response)
         try:
@@ -254,13 +218,11 @@ class OAuth2ClientCredentials(httpx.Auth):
         # Short-lived tokens keep at least half their life rather than expiring on arrival.
         lifetime = expires_in - self.leeway if expires_in > 2 * self.leeway else expires_in / 2
         token_type = data.get("token_type")
-        token = Token(access_token=access_token, expires_at=self.clock() + lifetime,
-                      token_type=token_type if isinstance(token_type, str) and token_type else "Bearer")
-        self.store.set(self.cache_key, token)
-        logger.debug("%s: access token cached for %.0fs", self.carrier, lifetime)
-        return token
+        return Token(access_token=access_token, expires_at=self.clock() + lifetime,
+                     token_type=token_type if isinstance(token_type, str) and token_type else "Bearer")
 
     def authorize(self, request: httpx.Request, token: Token) -> httpx.Request:
+        self._seen = token
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         return request
 
@@ -290,10 +252,11 @@ class OAuth2ClientCredentials(httpx.Auth):
     # -- the flows ------------------------------------------------------------------------------
 
     # Both flows take the same steps, decided by the methods above and below; they differ only in the
-    # lock they take and in awaiting the token response:
+    # lock they take and in awaiting the token response (and a store that offers awaitable I/O):
     #   1. a valid cached token (none after a 401)?  -> use it
     #   2. under the fetch lock: forget the failed token, look again (someone queued ahead may have
-    #      fetched); still none -> send a token request, read its answer under the size limit, store
+    #      fetched); still none -> with a shared store, claim its lease (or wait for the holder's
+    #      token); send a token request, read its answer under the size limit, store (fenced)
     #   3. send the request with the token; on a 401 go back to 1 once, with that token as failed.
 
     def _before_lock(self, failed: Token | None) -> Token | None:
@@ -303,6 +266,68 @@ class OAuth2ClientCredentials(httpx.Auth):
         if failed is not None:
             self.invalidate(failed)
         return self.cached_token()
+
+    def _claim(self, request: httpx.Request) -> tuple[Token | None, int | None]:
+        """Across processes: (the token another process stored meanwhile, None) or (None, the fence
+        of the lease this process now holds); (None, None) when the store offers no lease."""
+        lease = self._locks.shared
+        if lease is None:
+            return None, None
+        wait = LeaseWait(lease, request)
+        while True:
+            fence = lease.try_lock(self.cache_key)
+            if fence is not None:
+                token = self.cached_token()  # stored by the holder this process waited for
+                if token is None:
+                    return None, fence
+                lease.unlock(self.cache_key, fence)
+                return token, None
+            wait.pause(self.carrier)
+            token = self.cached_token()
+            if token is not None:
+                return token, None
+
+    async def _aclaim(self, request: httpx.Request) -> tuple[Token | None, int | None]:
+        """:meth:`_claim`, awaited."""
+        lease = self._locks.shared
+        if lease is None:
+            return None, None
+        wait = LeaseWait(lease, request)
+        while True:
+            fence = await lease.atry_lock(self.cache_key)
+            if fence is not None:
+                token = await self.acached_token()
+                if token is None:
+                    return None, fence
+                await lease.aunlock(self.cache_key, fence)
+                return token, None
+            await wait.apause(self.carrier)
+            token = await self.acached_token()
+            if token is not None:
+                return token, None
+
+    def _fenced(self, stored: bool, token: Token) -> Token:
+        if not stored:
+            logger.debug("%s: lease lost while fetching; token used, a newer one is kept", self.carrier)
+        return token
+
+    def _keep(self, answer: httpx.Response, fence: int | None) -> Token:
+        """The token of ``answer``, stored: plainly, or only under a still-current ``fence``."""
+        if fence is None or self._locks.shared is None:
+            return self.accept_token_response(answer)
+        token = self.read_token_response(answer)
+        return self._fenced(self._locks.shared.set_fenced(self.cache_key, token, fence), token)
+
+    async def _akeep(self, answer: httpx.Response, fence: int | None) -> Token:
+        lease = self._locks.shared
+        if self._async_store is None and (fence is None or lease is None):
+            return self.accept_token_response(answer)
+        token = self.read_token_response(answer)
+        if fence is None or lease is None:
+            assert self._async_store is not None
+            await self._async_store.aset(self.cache_key, token)
+            return token
+        return self._fenced(await lease.aset_fenced(self.cache_key, token, fence), token)
 
     def _token_request(self, request: httpx.Request) -> httpx.Request:
         logger.debug("%s: requesting an access token from %s", self.carrier, self.token_url)
@@ -323,9 +348,15 @@ class OAuth2ClientCredentials(httpx.Auth):
                 with self._locks.thread_lock:
                     token = self._under_lock(failed)
                     if token is None:
-                        answer = yield self._token_request(request)
-                        self._body_limit.read(answer, operation="token", carrier=self.carrier)
-                        token = self.accept_token_response(answer)
+                        token, fence = self._claim(request)
+                    if token is None:
+                        try:
+                            answer = yield self._token_request(request)
+                            self._body_limit.read(answer, operation="token", carrier=self.carrier)
+                            token = self._keep(answer, fence)
+                        finally:
+                            if fence is not None and self._locks.shared is not None:
+                                self._locks.shared.unlock(self.cache_key, fence)
             response = yield self.authorize(request, token)
             if not self._replay(request, response, attempt):
                 return
@@ -334,14 +365,22 @@ class OAuth2ClientCredentials(httpx.Auth):
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         failed: Token | None = None
         for attempt in range(2):
-            token = self._before_lock(failed)
+            token = None if failed is not None else await self.acached_token()
             if token is None:
                 async with self._locks.loop_lock():
-                    token = self._under_lock(failed)
+                    if failed is not None:
+                        await self.ainvalidate(failed)
+                    token = await self.acached_token()
                     if token is None:
-                        answer = yield self._token_request(request)
-                        await self._body_limit.aread(answer, operation="token", carrier=self.carrier)
-                        token = self.accept_token_response(answer)
+                        token, fence = await self._aclaim(request)
+                    if token is None:
+                        try:
+                            answer = yield self._token_request(request)
+                            await self._body_limit.aread(answer, operation="token", carrier=self.carrier)
+                            token = await self._akeep(answer, fence)
+                        finally:
+                            if fence is not None and self._locks.shared is not None:
+                                await self._locks.shared.aunlock(self.cache_key, fence)
             response = yield self.authorize(request, token)
             if not self._replay(request, response, attempt):
                 return

@@ -7,6 +7,16 @@ or in a shared cache such as Redis). The fingerprint is keyed with the store's `
 without that key, a cache key cannot be used to test guesses of the secret offline. The in-memory
 default draws a random key; a store shared between processes sets the same secret bytes in each
 (:func:`fingerprint_key`). The in-memory default is thread-safe.
+
+A store shared between processes may offer more, each found by a type check (never required):
+
+* :class:`AsyncTokenStore` (``aget``/``aset``/``adelete``): the async auth flow awaits these instead of
+  blocking its event loop on the store's I/O;
+* :class:`TokenLease`: a cross-process lock with a lease and a fencing token, so N processes on a cold
+  cache make one token request (see :mod:`carriergate.protocols.auth.oauth2`).
+
+:func:`default_store` makes a store the default of every auth flow built inside it without one (the
+gateway uses it to hand a shared store to carriers, which build their auth flows themselves).
 """
 
 from __future__ import annotations
@@ -15,6 +25,9 @@ import hashlib
 import hmac
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -45,6 +58,68 @@ class TokenStore(Protocol):
     def set(self, key: str, token: Token) -> None: ...
 
     def delete(self, key: str) -> None: ...
+
+
+@runtime_checkable
+class AsyncTokenStore(Protocol):
+    """A store whose I/O can be awaited: what the async auth flow uses when a store offers it."""
+
+    async def aget(self, key: str) -> Token | None: ...
+
+    async def aset(self, key: str, token: Token) -> None: ...
+
+    async def adelete(self, key: str) -> None: ...
+
+
+@runtime_checkable
+class TokenLease(Protocol):
+    """A store's cross-process single-flight for one cache key.
+
+    ``try_lock`` takes the key's lease for ``lease_seconds`` and answers its fencing token (a number
+    that grows with every lease ever granted for the key), None while another process holds it, or
+    ``0`` when the lock itself is unavailable (then the caller fetches without one). ``set_fenced``
+    stores a token only while ``fence`` is still the latest lease granted (a holder whose lease
+    expired and was granted again elsewhere cannot overwrite the newer token) and says whether it did;
+    ``unlock`` frees the lease if it is still ``fence``'s. ``pause(n)`` waits before a waiter's
+    ``n``-th look at the store (short, growing) and answers the seconds it waited; a waiter gives
+    up after ``max_wait`` seconds of pauses (or its request's timeout, if shorter)."""
+
+    lease_seconds: float
+    max_wait: float
+
+    def try_lock(self, key: str) -> int | None: ...
+
+    def unlock(self, key: str, fence: int) -> None: ...
+
+    def set_fenced(self, key: str, token: Token, fence: int) -> bool: ...
+
+    def pause(self, attempt: int) -> float: ...
+
+    async def atry_lock(self, key: str) -> int | None: ...
+
+    async def aunlock(self, key: str, fence: int) -> None: ...
+
+    async def aset_fenced(self, key: str, token: Token, fence: int) -> bool: ...
+
+    async def apause(self, attempt: int) -> float: ...
+
+
+_DEFAULT_STORE: ContextVar[TokenStore | None] = ContextVar("carriergate_default_token_store", default=None)
+
+
+@contextmanager
+def default_store(store: TokenStore | None) -> Iterator[None]:
+    """Within this block, an auth flow built without a ``store`` uses ``store`` (None: its own)."""
+    reset = _DEFAULT_STORE.set(store)
+    try:
+        yield
+    finally:
+        _DEFAULT_STORE.reset(reset)
+
+
+def current_default_store() -> TokenStore | None:
+    """The store :func:`default_store` set for this context, if any."""
+    return _DEFAULT_STORE.get()
 
 
 class MemoryTokenStore:

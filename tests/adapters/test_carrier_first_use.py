@@ -35,7 +35,7 @@ def test_eight_threads_on_first_use_get_one_carrier(monkeypatch: pytest.MonkeyPa
     real_build = carrier_config.build_carrier
     with cg.Gateway.sandbox(["ups"]) as gw:
         lookups = CountingDict()
-        monkeypatch.setattr(gw, "_carriers", lookups)
+        monkeypatch.setattr(gw._accounts, "_carriers", lookups)
 
         def slow_build(name: str, settings: Any) -> AnyCarrier:
             # Finish building only once every thread has looked the carrier up: without a lock, each of
@@ -46,7 +46,7 @@ def test_eight_threads_on_first_use_get_one_carrier(monkeypatch: pytest.MonkeyPa
             built.append(carrier)
             return carrier
 
-        monkeypatch.setattr("carriergate.gateway.gateways.build_carrier", slow_build)
+        monkeypatch.setattr("carriergate.gateway.resolution.build_carrier", slow_build)
         barrier = threading.Barrier(8)
         found: list[AnyCarrier] = []
 

@@ -5,9 +5,11 @@
     carriers    one package per carrier: pure build/parse                             (core, protocols)
     adapters    the request pipeline: executor, retry, breaker, clients, redaction    (core, protocols)
     sandbox     carrier emulators, independent oracles                                (core, protocols)
-    gateway     Gateway/AsyncGateway, fan-out, shopping, rate cache, fallback         (+ adapters)
+    stores      state shared between processes: Redis tokens, locks, quotas, breakers (+ adapters)
+    gateway     Gateway/AsyncGateway, fan-out, shopping, rate cache, fallback         (+ adapters, stores)
     checkout    fee policy and the checkout ASGI app                                  (+ gateway)
-    cli         the command line                                                      (+ checkout, sandbox)
+    workers     bulk tracking as tasks on a queue                                     (+ gateway)
+    cli         the command line                                                      (+ checkout, workers, sandbox)
 
 The one allowed upward edge is ``Gateway.sandbox()``: the gateway imports the sandbox's registry
 inside that function, so a gateway that never asks for the sandbox never loads it. Carriers never
@@ -24,7 +26,7 @@ from support.layering import Edge, cycle, edges, layer_of, modules, upward
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "carriergate"
-_BELOW_GATEWAY = frozenset({"core", "protocols", "adapters"})
+_BELOW_GATEWAY = frozenset({"core", "protocols", "adapters", "stores"})
 ALLOWED: dict[str, frozenset[str]] = {
     "core": frozenset(),
     "fixtures": frozenset(),
@@ -32,9 +34,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "carriers": frozenset({"core", "protocols"}),
     "adapters": frozenset({"core", "protocols"}),
     "sandbox": frozenset({"core", "protocols"}),
+    "stores": frozenset({"core", "protocols", "adapters"}),
     "gateway": _BELOW_GATEWAY,
     "checkout": _BELOW_GATEWAY | {"gateway"},
-    "cli": _BELOW_GATEWAY | {"gateway", "checkout", "sandbox"},
+    "workers": _BELOW_GATEWAY | {"gateway"},
+    "cli": _BELOW_GATEWAY | {"gateway", "checkout", "workers", "sandbox"},
     "": frozenset({"core", "protocols", "adapters", "gateway", "checkout"}),  # the public face
 }
 LAYERS = tuple(name for name in ALLOWED if name)

@@ -73,7 +73,7 @@ def start(folder: Path) -> RedisServer:
             pytest.fail("CARRIERGATE_CI=1 but no redis-server is installed (.ci/run installs it)")
         pytest.skip("no redis-server on this machine (apt-get install redis-server); CI installs it")
     port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
+    process = subprocess.Popen(
         [path, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
          "--appendonly", "no", "--protected-mode", "yes"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
