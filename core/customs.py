@@ -73,6 +73,13 @@ class CustomsDeclaration(StrictModel):
     invoice_number: str | None = None
     exporter_tax_id: str | None = None
     importer_tax_id: str | None = None
+    #: The seller's EU Import One-Stop Shop number (``IM`` + 10 digits): EU VAT collected at sale on
+    #: goods up to EUR 150, so the parcel clears without the recipient paying import VAT.
+    ioss_number: str | None = Field(default=None, pattern=r"^IM\d{10}$")
+    #: The seller's VAT registration in the destination (an EU state, the UK, Norway...).
+    vat_number: str | None = Field(default=None, pattern=r"^[A-Z]{2}[A-Z0-9]{2,18}$")
+    #: The exporter's EORI number (EU/UK customs identity: country code and up to 15 characters).
+    eori_number: str | None = Field(default=None, pattern=r"^[A-Z]{2}[A-Z0-9]{1,15}$")
     #: Who pays duties and taxes, independent of the incoterm (None: as the incoterm says).
     duty_payer: Payer | None = None
 

@@ -124,3 +124,15 @@ def json_request(method: str, url: str, body: Any, *, headers: dict[str, str] | 
     return httpx.Request(method, parsed_url(url), content=content,
                          headers={"content-type": "application/json", "accept": "application/json",
                                   **(headers or {})})
+
+
+def decimal_json(response: httpx.Response, *, carrier: str) -> Any:
+    """The JSON body with every number that has a fraction as Decimal (money never passes through a
+    float). A body that is not JSON is the typed error of a failed exchange, else MalformedResponse."""
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        if response.status_code >= 400:
+            raise error_for_status(response, carrier=carrier) from None
+        raise MalformedResponse(f"response is not JSON at HTTP {response.status_code}", carrier=carrier,
+                                http_status=response.status_code) from None

@@ -80,6 +80,17 @@ class Emulator(ABC):
     def handle(self, request: httpx.Request, path: str) -> httpx.Response:
         """Answer ``request``; ``path`` is the URL path below this carrier's prefix."""
 
+    # -- what tests ask of every stateful emulator ---------------------------------------------------
+    def labels_created(self) -> int:
+        """How many labels (shipments, orders, waybills) this emulator has made: a test counts them to
+        prove a retry made no second one. An emulator that makes labels overrides it."""
+        raise NotImplementedError(f"the {self.name} emulator does not count its labels")
+
+    def is_voided(self, tracking_number: str) -> bool:
+        """Whether the label of ``tracking_number`` was voided (cancelled, refunded) here. An emulator
+        that voids labels overrides it; an unknown number raises KeyError."""
+        raise NotImplementedError(f"the {self.name} emulator does not void labels")
+
 
 class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Routes ``/{carrier}/...`` to that carrier's emulator, in-process, sync or async."""

@@ -5,13 +5,14 @@ The official files are NOT part of carriergate. Validation is on only when a spe
 configured: ``specs_dir=...`` on the registry, transport or server functions, or the environment
 variable ``CARRIERGATE_SPECS_DIR`` (e.g. ``CARRIERGATE_SPECS_DIR=../shared/specs carriergate sandbox
 serve``). Unset: no validation, and jsonschema, PyYAML (development dependencies) are never imported.
-The directory holds ``ups/*.yaml``, ``fedex/*-Resource.json``, ``dhl-express-soap/*.wsdl`` and
-``sf-express/demo-requests/*.json``; a configured directory missing a file, or a missing validation
-library, is a :class:`ConfigurationError` when the emulators are created, never later.
+The directory holds ``ups/*.yaml``, ``fedex/*-Resource.json``, ``usps/*.yaml`` (patched by
+:mod:`.usps_conformance`), ``dhl-express-soap/*.wsdl`` and ``sf-express/demo-requests/*.json``; a
+configured directory missing a file, or a missing validation library, is a :class:`ConfigurationError`
+when the emulators are created, never later.
 
 What is checked:
 
-- UPS, FedEx: the method and path must be an operation of the carrier's OpenAPI files (servers' base
+- UPS, FedEx, USPS: the method and path must be an operation of the carrier's OpenAPI files (servers' base
   path included); a JSON body is validated STRICTLY (every constraint, no undeclared property)
   against the operation's request schema. Where a vendor lists alternative payloads in a ``oneOf``
   (FedEx's Full_Schema_* then samples, UPS's pickup creation then trigger), the first is the request
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from carriergate.core.errors import ConfigurationError, MalformedResponse
+from carriergate.sandbox.usps_conformance import USPS_FILES, USPS_UNDESCRIBED
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -132,7 +134,7 @@ def _fedex_contact(doc: dict[str, Any]) -> None:
 #: Operations a carrier documents that its official files do not describe: FedEx's Track by
 #: References (developer docs) is in none of the OpenAPI files. Their emulators check the body alone.
 UNDESCRIBED: dict[str, frozenset[tuple[str, str]]] = {
-    "fedex": frozenset({("POST", "/track/v1/referencenumbers")}),
+    "fedex": frozenset({("POST", "/track/v1/referencenumbers")}), "usps": USPS_UNDESCRIBED,
 }
 
 #: carrier -> (file under the specs directory, document patches): the vendors' measured defects.
@@ -144,6 +146,7 @@ OPENAPI_FILES: dict[str, list[tuple[str, tuple[DocumentPatch, ...]]]] = {
     "fedex": [("fedex/APIAuthorization-Resource.json", ()), ("fedex/RateQuotes-Resource.json", ()),
               ("fedex/Shipment-Resource.json", ()), ("fedex/Pickup-Resource.json", ()),
               ("fedex/TrackingNumbers-Resource.json", (_fedex_contact,)), ("fedex/EDUDocuments-Resource.json", ())],
+    "usps": USPS_FILES,
 }
 _UNCHECKED = "unchecked"  # an operation whose body is not JSON (form, multipart)
 
@@ -356,7 +359,7 @@ def _dhl(root: Path) -> Checker:
 
 CHECKERS: dict[str, Callable[[Path], Checker]] = {
     "ups": lambda root: openapi_checker(root, "ups"),
-    "fedex": lambda root: openapi_checker(root, "fedex"),
+    "fedex": lambda root: openapi_checker(root, "fedex"), "usps": lambda root: openapi_checker(root, "usps"),
     "dhl_express": _dhl,
     "sf_express": DemoChecker,
 }
@@ -386,14 +389,5 @@ def conformance(explicit: str | Path | None = None, carriers: Iterable[str] | No
     return None if root is None else Conformance(root, carriers)
 
 
-__all__ = [
-    "ENV_VAR",
-    "UNDESCRIBED",
-    "Conformance",
-    "DemoChecker",
-    "OpenAPIChecker",
-    "SoapChecker",
-    "Violation",
-    "conformance",
-    "specs_dir",
-]
+__all__ = ["ENV_VAR", "UNDESCRIBED", "Conformance", "DemoChecker", "OpenAPIChecker", "SoapChecker", "Violation",
+           "conformance", "specs_dir"]

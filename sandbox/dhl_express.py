@@ -160,6 +160,14 @@ class DHLExpressEmulator(Emulator):
                                                      usedforsecurity=False).digest()).decode()
         return hmac.compare_digest(given, expected)
 
+    def labels_created(self) -> int:
+        with self.lock:
+            return len(self.shipments)
+
+    def is_voided(self, tracking_number: str) -> bool:
+        with self.lock:
+            return self.shipments[tracking_number].pickup_cancelled  # DHL voids by cancelling the pickup
+
     def handle(self, request: httpx.Request, path: str) -> httpx.Response:
         if path.startswith(PREFIX + "/"):
             with self.lock:

@@ -80,6 +80,14 @@ class FedExEmulator(Emulator):
         self._serial += 1
         return str(self._serial)
 
+    def labels_created(self) -> int:
+        with self.lock:
+            return len(self.shipments)
+
+    def is_voided(self, tracking_number: str) -> bool:
+        with self.lock:
+            return self.shipments[tracking_number].cancelled
+
     def handle(self, request: httpx.Request, path: str) -> httpx.Response:
         if path == "/oauth/token" and request.method == "POST":
             return self._token(request)

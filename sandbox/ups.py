@@ -104,6 +104,14 @@ class UPSEmulator(Emulator):
         self.clock = clock
         self.state = State()
 
+    def labels_created(self) -> int:
+        with self.lock:
+            return len(self.state.shipments)
+
+    def is_voided(self, tracking_number: str) -> bool:
+        with self.lock:
+            return self.state.shipments[tracking_number].voided
+
     def handle(self, request: httpx.Request, path: str) -> httpx.Response:
         with self.lock:
             if path == "/security/v1/oauth/token" and request.method == "POST":

@@ -7,14 +7,12 @@ its request id. Amounts are read as Decimal, never float.
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from carriergate.core.errors import AuthenticationError, CarrierError, MalformedResponse, NotFound, NotServed
-from carriergate.protocols.http import error_for_status
+from carriergate.protocols.http import decimal_json, error_for_status
 
 CARRIER = "fedex"
 #: FedEx codes that mean "we refuse your credentials or token", whatever the HTTP status.
@@ -24,16 +22,6 @@ AUTH_CODES = frozenset({"NOT.AUTHORIZED.ERROR", "FORBIDDEN.ERROR", "LOGIN.REAUTH
 #: served, nothing failed (not SERVICE.UNAVAILABLE.ERROR: that is FedEx's own outage).
 NOT_SERVED_CODES = frozenset({"RATE.LOCATION.NOSERVICE"})
 
-
-def decode(response: httpx.Response, *, carrier: str = CARRIER) -> Any:
-    """The JSON body with every number that has a fraction as Decimal."""
-    try:
-        return json.loads(response.content, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
-        if response.status_code >= 400:
-            raise error_for_status(response, carrier=carrier) from None
-        raise MalformedResponse(f"response is not JSON at HTTP {response.status_code}", carrier=carrier,
-                                http_status=response.status_code) from None
 
 
 def first_error(body: Any) -> tuple[str | None, str | None]:
@@ -67,7 +55,7 @@ def error_from(response: httpx.Response, body: Any, *, carrier: str = CARRIER) -
 
 def checked(response: httpx.Response, *, carrier: str = CARRIER) -> dict[str, Any]:
     """The body of a successful answer as a dict, or the typed error."""
-    body = decode(response, carrier=carrier)
+    body = decimal_json(response, carrier=carrier)
     if response.status_code >= 400 or (isinstance(body, dict) and body.get("errors") and not body.get("output")):
         raise error_from(response, body, carrier=carrier)
     if not isinstance(body, dict):

@@ -25,7 +25,7 @@ from carriergate.protocols.limits import TOO_LARGE, BodyReader
 from carriergate.sandbox.faults import CarrierFaults, FaultRule, Faults
 from carriergate.sandbox.registry import sandbox_gateway_kwargs
 
-from support.sandbox_samples import labels_in, ship_request
+from support.sandbox_samples import ship_request
 from support.shipments import domestic_request
 from support.timing import never_asleep, never_sleep
 from support.write_carriers import WriteCarrier, a_label, carriers_registered, run_sync_or_async
@@ -59,7 +59,7 @@ def test_garbled_label_answer_is_outcome_unknown_with_the_reference(fault: str, 
     error = caught.value
     assert (error.reference, error.http_status, error.code, error.carrier) == (request.reference, 200, "malformed",
                                                                                "ups")
-    assert labels_in(kwargs["transport"].emulators["ups"]) == 1  # the carrier made it; nobody asked twice
+    assert kwargs["transport"].emulators["ups"].labels_created() == 1  # the carrier made it; nobody asked twice
 
 
 def oversized(status: int, declared: bool) -> Callable[[httpx.Request], httpx.Response]:

@@ -30,7 +30,7 @@ from carriergate.sandbox.faults import (
 from carriergate.sandbox.registry import emulators, sandbox_accounts, sandbox_gateway_kwargs
 from carriergate.sandbox.sf_express import SFExpressEmulator
 
-from support.sandbox_samples import labels_in, ship_request
+from support.sandbox_samples import ship_request
 from support.shipments import international_request
 from support.timing import no_asleep, no_sleep
 
@@ -123,7 +123,7 @@ def test_a_lost_label_answer_is_outcome_unknown_with_one_label_made(carrier: str
         ship_once(mode, kwargs, request)
     assert caught.value.reference == request.reference
     assert request.reference in caught.value.message
-    assert labels_in(kwargs["transport"].emulators[carrier]) == 1  # made once, never blindly again
+    assert kwargs["transport"].emulators[carrier].labels_created() == 1  # made once, never blindly again
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -134,7 +134,7 @@ def test_sf_reconciles_a_lost_order_answer_by_its_reference(mode: str) -> None:
     request = ship_request("sf_express")
     label = ship_once(mode, kwargs, request)
     emulator = kwargs["transport"].emulators["sf_express"]
-    assert labels_in(emulator) == 1
+    assert emulator.labels_created() == 1
     assert label.reference == request.reference
     assert isinstance(emulator, SFExpressEmulator)
     assert label.tracking_number == emulator.orders[request.reference].waybill

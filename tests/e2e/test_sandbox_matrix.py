@@ -43,7 +43,6 @@ from support.sandbox_checks import OPERATIONS, run_case
 from support.sandbox_samples import (
     INSURANCE_MARK,
     MODES,
-    STATE_KNOWN,
     Api,
     Sandbox,
     capabilities,
@@ -56,7 +55,7 @@ CARRIERS = matrix_carriers()
 RATING = [c for c in CARRIERS if Capability.RATE in capabilities(c)]
 #: What the built-in carriers do with a CN -> US request (a carrier not named here is only checked to
 #: quote in CNY or say why it has none).
-SHIPS_ABROAD = frozenset({"ups", "fedex", "dhl_express", "table"})
+SHIPS_ABROAD = frozenset({"ups", "fedex", "dhl_express", "table", "yunexpress", "4px"})
 DOMESTIC_ONLY = frozenset({"sf_express"})
 #: Carriers whose price follows chargeable weight.
 BY_WEIGHT = ["ups", "fedex", "dhl_express"]
@@ -110,10 +109,19 @@ def test_operation(sandbox: Sandbox, carrier: str, operation: str, mode: str) ->
 
 
 def test_every_built_in_carrier_is_in_the_matrix() -> None:
-    """Discovery lost none of them, and each one's own checks (insurance mark, emulator state) are kept."""
-    assert set(CARRIERS) >= SHIPS_ABROAD | DOMESTIC_ONLY
-    emulated = {c for c in SHIPS_ABROAD | DOMESTIC_ONLY if not carrier_class(c).offline}
-    assert set(INSURANCE_MARK) == set(STATE_KNOWN) == emulated
+    """Discovery lost none of them; every emulated carrier that ships says how its request shows the
+    insurance the matrix's shipments carry (none may drop it silently), and its emulator counts its
+    labels (and voids them where the carrier voids)."""
+    assert set(CARRIERS) >= SHIPS_ABROAD | DOMESTIC_ONLY | {"usps", "kuaidi100"}
+    emulated = {c for c in CARRIERS if not carrier_class(c).offline}
+    assert set(INSURANCE_MARK) == {c for c in emulated if Capability.SHIP in capabilities(c)}
+    emulators = sandbox_gateway_kwargs(sorted(emulated))["transport"].emulators
+    for name in emulated:
+        if Capability.SHIP in capabilities(name):
+            assert emulators[name].labels_created() == 0, name
+        if Capability.VOID in capabilities(name):
+            with pytest.raises(KeyError):
+                emulators[name].is_voided("NO-SUCH-LABEL")
 
 
 def test_rate_shopping_compares_like_with_like(sandbox: Sandbox) -> None:
