@@ -1,12 +1,15 @@
 """Tracking webhooks: ``POST /webhooks/{account}`` receives a carrier's pushes for a subscription.
 
 Each push is handed to the account's carrier (a :class:`~carriergate.core.subscriptions.PushReceiver`),
-which checks its signature before reading it (Kuaidi100: ``md5(param + salt)``, compared in constant
-time). A push that does not verify is answered 401 and never reaches the application. A verified one
+which checks its signature before reading it, in constant time (Kuaidi100: ``md5(param + salt)`` of a
+subscription's push; SF Express: the route push's ``msgDigest`` of ``msgData + timestamp`` under the
+account's checkword, pushed to the URL configured at 丰桥 with no subscription call). A push that does
+not verify is answered 401 and never reaches the application. A verified one
 is normalised to :class:`~carriergate.core.subscriptions.TrackingUpdate` values and each is given to
 the user's hook once: the same update pushed again (a carrier retries when it missed our answer) is
 acknowledged without calling the hook a second time. The answer is the carrier's required
-acknowledgement. When the hook raises, the push is answered 500 and not remembered, so the carrier
+acknowledgement (Kuaidi100 ``{"result": true, "returnCode": "200", ...}``, SF ``{"return_code": "0000",
+"return_msg": "成功"}``). When the hook raises, the push is answered 500 and not remembered, so the carrier
 pushes it again later.
 
 When a carrier stops watching a parcel and documents that subscribing again after a delay resumes
@@ -16,6 +19,8 @@ the serving event loop. Such a pending re-subscription lives in memory only: a r
 
     async def on_update(update: TrackingUpdate) -> None: ...
     app = create_app(gateway, webhooks=WebhookReceiver(gateway, on_update))
+
+or from the command line: ``carriergate serve --on-update myshop.tracking:on_update``.
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ the paths are Kuaidi100's own:
 - ``POST /autonumber/auto`` (form ``key``, ``num``): the candidates ``[{"comCode", "name"}]``.
 - ``POST /poll`` (form ``schema``, ``param`` with ``key`` inside): 200 accepted, 501 already subscribed,
   600 bad key, 700 no callback URL or a courier that does not match the number.
-- ``POST /order/borderapi.do`` method ``price`` (form ``key``, ``t``, ``sign = upper(md5(param + t + key +
-  secret))``): a price in CNY from the weight (first kilogram, then each further one started).
+- the business APIs (``POST /order/borderapi.do`` price, bOrder, cancel; ``POST /label/order`` order,
+  cancel, time; ``GET /label/image/{taskId}.png``), signed ``upper(md5(param + t + key + secret))``:
+  :mod:`carriergate.sandbox.kuaidi100_business`. A label's or a pickup's number is a parcel queries
+  then track, so label -> track -> void and pickup -> cancel work end to end.
 
 Parcels: :data:`SAMPLES` are known from the start; tests add more with :meth:`add_parcel`, and any
 number of the sandbox's own YTO series (``YT77`` and 11 digits not ending 999999, see
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from carriergate.sandbox.base import Emulator, json_response
+from carriergate.sandbox.kuaidi100_business import BusinessDesk
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -55,7 +57,7 @@ FRESH = re.compile(r"YT77[0-9]{11}")
 #: The ending of the series' numbers never issued (unknown, as a tracking test of a stranger needs).
 NEVER_ISSUED = "999999"
 NAMES = {"yuantong": "圆通速递", "shunfeng": "顺丰速运", "zhongtong": "中通快递", "yunda": "韵达快递"}
-PHONE_REQUIRED = frozenset({"shunfeng", "shunfengkuaiyun", "zhongtong"})
+PHONE_REQUIRED = frozenset({"shunfeng", "shunfengkuaiyun", "zhongtong", "fengwang"})
 #: The scans a parcel goes through: (main state, sub-state, state name, context).
 SCANS = [
     ("1", "103", "揽收", "【上海市】快件已由【上海浦东网点】揽收"),
@@ -90,8 +92,12 @@ class Subscribed:
 
 class Kuaidi100Emulator(Emulator):
     name = "kuaidi100"
-    account: ClassVar[dict[str, str]] = {"customer": "SBX_CUSTOMER", "key": "sandbox-key",
-                                         "secret": "sandbox-secret", "salt": "sandbox-salt"}
+    account: ClassVar[dict[str, str]] = {
+        "customer": "SBX_CUSTOMER", "key": "sandbox-key", "secret": "sandbox-secret", "salt": "sandbox-salt",
+        "rate_companies": "yuantong,zhongtong,shunfeng", "temp_id": "sandbox-template", "pickup_company": "yuantong",
+        "pickup_to_name": "雷氏贸易仓库", "pickup_to_phone": "13800138000",
+        "pickup_to_address": "上海市浦东新区世纪大道88号", "pickup_cargo": "日用品",
+        "order_callback_url": "https://shop.example/webhooks/kuaidi100-orders"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,6 +105,7 @@ class Kuaidi100Emulator(Emulator):
         self.parcels: dict[str, Parcel] = {n: Parcel(n, c, p, start) for n, (c, p) in SAMPLES.items()}
         self.subscriptions: dict[str, Subscribed] = {}
         self.calls: list[str] = []  # the path of every accepted call, in order
+        self.desk = BusinessDesk(self)  # prices, pickups, waybills, label images
 
     @staticmethod
     def fresh_number() -> str:
@@ -120,11 +127,25 @@ class Kuaidi100Emulator(Emulator):
             parcel = self.parcels[number] = Parcel(number, company, phone, datetime.now(CHINA).replace(microsecond=0))
             return parcel
 
+    def labels_created(self) -> int:
+        """How many electronic waybills (labels) the emulator made."""
+        with self.lock:
+            return len(self.desk.waybills)
+
+    def is_voided(self, tracking_number: str) -> bool:
+        """Whether the waybill of ``tracking_number`` was cancelled (KeyError: no such waybill)."""
+        with self.lock:
+            return self.desk.waybills[tracking_number].cancelled
+
     @staticmethod
     def _refuse(code: str, message: str) -> httpx.Response:
         return json_response(200, {"result": False, "returnCode": code, "message": message})
 
     def handle(self, request: httpx.Request, path: str) -> httpx.Response:
+        if request.method == "GET" and path.startswith("/label/image/"):
+            with self.lock:
+                self.calls.append(path)
+                return self.desk.image(path)
         if request.method != "POST":
             return json_response(405, {"result": False, "returnCode": "405", "message": "POST only"})
         try:
@@ -132,7 +153,8 @@ class Kuaidi100Emulator(Emulator):
         except UnicodeDecodeError:
             return self._refuse("400", "提交的数据不完整")
         handler = {"/poll/query.do": self._query, "/autonumber/auto": self._autonumber,
-                   "/poll": self._subscribe, "/order/borderapi.do": self._business}.get(path)
+                   "/poll": self._subscribe, "/order/borderapi.do": self.desk.borderapi,
+                   "/label/order": self.desk.label_order}.get(path)
         if handler is None:
             return json_response(404, {"result": False, "returnCode": "404", "message": f"no {path}"})
         with self.lock:
@@ -180,25 +202,6 @@ class Kuaidi100Emulator(Emulator):
             return json_response(200, [])
         return json_response(200, [{"comCode": parcel.company, "name": NAMES.get(parcel.company, parcel.company),
                                     "noPre": parcel.number[:4], "noCount": 1, "lengthPre": len(parcel.number)}])
-
-    def _business(self, form: dict[str, str]) -> httpx.Response:
-        param, t, sign = form.get("param", ""), form.get("t", ""), form.get("sign", "")
-        if form.get("key") != self.account["key"] or not t or \
-                sign != md5_upper(param + t + self.account["key"] + self.account["secret"]):
-            return self._refuse("600", "签名错误或授权Key出错")
-        if form.get("method") != "price":
-            return self._refuse("400", f"sandbox: method {form.get('method')!r} is not emulated")
-        try:
-            asked = json.loads(param)
-            weight = float(asked.get("weight") or 1)
-        except (ValueError, TypeError, AttributeError):
-            return self._refuse("400", "提交的数据不完整")
-        extra = max(0, math.ceil(weight) - 1)
-        first, over = 10.0, 4.0 * extra
-        data = {"serviceType": asked.get("serviceType") or "标准快递", "kuaidiCom": asked.get("kuaidicom"),
-                "firstPrice": f"{first:.1f}", "overPrice": f"{over:.1f}", "price": f"{first + over:.1f}",
-                "defFirstPrice": f"{first:.1f}", "defOverPrice": f"{over:.1f}", "defPrice": f"{first + over:.1f}"}
-        return json_response(200, {"result": True, "returnCode": "200", "message": "成功", "data": data})
 
     # -- subscriptions and pushes -----------------------------------------------------------------
     def _subscribe(self, form: dict[str, str]) -> httpx.Response:

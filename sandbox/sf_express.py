@@ -10,7 +10,8 @@ its barcode, :mod:`.documents`) and EXP_RECE_SEARCH_ROUTES (up to ten numbers a 
 a waybill reveals one more scan, dated no later than the emulator's clock; a cancelled one has none).
 An order query for an orderId never ordered answers 8018, as SF does. Quotes price provinces named
 in Chinese or pinyin alike (:mod:`.sf_regions`) and cover mainland China only: a lane to or from
-Hong Kong, Macau or Taiwan has no product (an empty ``deliverTmDto``).
+Hong Kong, Macau or Taiwan has no product (an empty ``deliverTmDto``). Route pushes of its waybills
+to a partner's push URL: ``RoutePusher(emulator, url)`` in :mod:`.sf_express_push`.
 """
 
 from __future__ import annotations
@@ -123,6 +124,14 @@ class SFExpressEmulator(Emulator):
         return json_response(400, {"apiResultCode": "A1001", "apiResponseID": uuid.uuid4().hex.upper(),
                                    "apiErrorMsg": "请求不符合顺丰报文规范 (sandbox): " + "; ".join(violation.problems),
                                    "apiResultData": None})
+
+    def labels_created(self) -> int:
+        with self.lock:
+            return len(self.orders)
+
+    def is_voided(self, tracking_number: str) -> bool:
+        with self.lock:
+            return self.by_waybill[tracking_number].cancelled
 
     def handle(self, request: httpx.Request, path: str) -> httpx.Response:
         if request.method != "POST" or path != "/":

@@ -2,8 +2,10 @@
 phone number to be queried, and a guess of the courier from a number's shape.
 
 Codes are Kuaidi100's own, always lower case. Kuaidi100 requires the sender's or recipient's phone
-(or its last four digits) for SF Express, SF Freight and ZTO queries (顺丰速运、顺丰快运、中通快递必填);
-without it the query is refused, so carriergate refuses it first, naming the field.
+(or its last four digits) for SF Express, SF Freight and ZTO queries (顺丰速运、顺丰快运、中通快递必填, the
+map-tracking subscription document) and for Fengwang (丰网速运, the 2024 query document and the FAQ
+"快递公司参数异常：验证码错误"); without it the query is refused, so carriergate refuses it first,
+naming the field.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ COMPANIES: dict[str, tuple[str, str]] = {
     "ems": ("EMS", "China EMS"),
     "youzhengguonei": ("邮政快递包裹", "China Post parcels"),
     "debangkuaidi": ("德邦快递", "Deppon Express"),
+    "fengwang": ("丰网速运", "Fengwang Express"),
 }
 #: Couriers whose numbers Kuaidi100 answers only with a phone number (or its last four digits).
-PHONE_REQUIRED = frozenset({"shunfeng", "shunfengkuaiyun", "zhongtong"})
+PHONE_REQUIRED = frozenset({"shunfeng", "shunfengkuaiyun", "zhongtong", "fengwang"})
 
 _CODE = re.compile(r"^[a-z0-9_]{2,40}$")
 _PHONE_CHARS = re.compile(r"[\s().]")

@@ -3,25 +3,23 @@
 A business API: form fields ``method``, ``param`` and ``key``, ``t`` (milliseconds) and ``sign =
 upper(md5(param + t + key + secret))``, the last three added on every attempt by
 :class:`carriergate.protocols.auth.md5_form.Kuaidi100Auth` in business mode. ``param``:
-``{"kuaidicom", "sendManPrintAddr", "recManPrintAddr", "weight" (kg), "serviceType"}``; addresses are
-whole printed Chinese addresses (province, city, district, street). Answer: ``{"result": true,
-"returnCode": "200", "data": {"kuaidiCom", "serviceType", "price", "firstPrice", "overPrice",
-"defPrice", "defFirstPrice", "defOverPrice"}}`` in CNY; ``price`` is what this account pays.
-
-Not yet a declared operation of the carrier (not ``Capability.RATE``): Kuaidi100 quotes mainland
-China only, and the carrier exposes it as :meth:`Kuaidi100.estimate_price` until rating is wired.
+``{"kuaidiCom", "sendManPrintAddr", "recManPrintAddr", "weight" (kg), "serviceType"}`` (the name
+``kuaidiCom`` is the apifox document's and the Java SDK's; the Python demo writes ``kuaidicom``);
+addresses are whole printed Chinese addresses. Answer: ``{"result": true, "returnCode": "200",
+"data": {"kuaidiCom", "serviceType", "price", "firstPrice", "overPrice", "defPrice", "defFirstPrice",
+"defOverPrice"}}`` in CNY; ``price`` is the discounted total this account pays (折后总价), ``def*``
+the list prices. The RATE operation (:mod:`.rate`) asks it once per courier.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Decimal
-
 import httpx
 
+from carriergate.carriers.kuaidi100.account import STANDARD
 from carriergate.carriers.kuaidi100.companies import checked_company, title
 from carriergate.carriers.kuaidi100.envelope import dumps, form_request
-from carriergate.carriers.kuaidi100.errors import SUBSCRIBE_ERRORS, body_of, refusal
-from carriergate.core.address import Address
+from carriergate.carriers.kuaidi100.errors import BORDER_ERRORS, body_of, refusal
+from carriergate.carriers.kuaidi100.parties import kilograms, printed
 from carriergate.core.errors import FieldError, MalformedResponse, ValidationError
 from carriergate.core.money import Money
 from carriergate.core.quotes import Charge, Quote
@@ -29,13 +27,6 @@ from carriergate.core.shipment import RateRequest
 from carriergate.protocols.json_reading import decimal, obj, text
 
 BORDER_PATH = "/order/borderapi.do"
-STANDARD = "标准快递"
-
-
-def printed(address: Address) -> str:
-    """A whole address as Kuaidi100 reads it: province, city, district, then the street lines."""
-    parts = [address.state or "", address.city, address.district or "", *address.street]
-    return "".join(p.strip() for p in parts if p and p.strip())
 
 
 def build_price(request: RateRequest, company: str, *, base_url: str, carrier: str,
@@ -46,16 +37,20 @@ def build_price(request: RateRequest, company: str, *, base_url: str, carrier: s
                 if address.country != "CN"]
     if problems:
         raise ValidationError(problems, carrier=carrier)
-    weight = sum((p.weight.kg for p in request.parcels), Decimal(0)).quantize(Decimal("0.01"), ROUND_CEILING)
-    param = {"kuaidicom": checked_company(company), "sendManPrintAddr": printed(request.origin),
-             "recManPrintAddr": printed(request.destination), "weight": str(weight.normalize()),
+    param = {"kuaidiCom": checked_company(company), "sendManPrintAddr": printed(request.origin),
+             "recManPrintAddr": printed(request.destination), "weight": kilograms(request.parcels),
              "serviceType": service_type}
     return form_request(base_url + BORDER_PATH, [("method", "price"), ("param", dumps(param))])
 
 
+def service_code(company: str, service: str) -> str:
+    """A quote's service code, which :mod:`.ship` takes back as ``ShipRequest.service``."""
+    return f"{company}:{service}"
+
+
 def parse_price(response: httpx.Response, *, company: str, carrier: str) -> Quote:
     body = body_of(response, carrier=carrier)
-    error = refusal(body, SUBSCRIBE_ERRORS, carrier=carrier, http_status=response.status_code)
+    error = refusal(body, BORDER_ERRORS, carrier=carrier, http_status=response.status_code)
     if error is not None:
         raise error
     data = obj(body.get("data")) if isinstance(body, dict) else {}
@@ -68,5 +63,5 @@ def parse_price(response: httpx.Response, *, company: str, carrier: str) -> Quot
                                           ("surcharge", "additional weight", decimal(data.get("overPrice"))))
                if amount is not None]
     code = text(data.get("kuaidiCom")) or company
-    return Quote(carrier=carrier, service_code=f"{code}:{service}", service_name=f"{title(code)} {service}",
-                 total=Money(price, "CNY"), charges=charges, shippable=False)
+    return Quote(carrier=carrier, service_code=service_code(code, service), service_name=f"{title(code)} {service}",
+                 total=Money(price, "CNY"), charges=charges)

@@ -1,9 +1,19 @@
 """Kuaidi100's ``state`` codes (快递单当前状态) and sub-states, mapped to our closed set of statuses.
 
-The main states are documented for every answer; with ``resultv2`` 4 each event also carries a
-sub-state (``statusCode``, 高级状态) and the answer's ``state`` may be one. The raw code is always kept
-beside the status (``TrackingInfo.raw_status``, ``TrackingEvent.codes``); an unknown code is status
-``unknown``, never an error.
+The main states are documented for every answer; with ``resultv2`` 4 (subscriptions) or 6 (the 2024
+query document) each event also carries a sub-state (``statusCode``, 高级状态) and the answer's
+``state`` may be one. The raw code is always kept beside the status (``TrackingInfo.raw_status``,
+``TrackingEvent.codes``); an unknown code is status ``unknown``, never an error.
+
+Sources, checked: the 运单快递状态 table of the 实时快递查询 document (apifox project 514987,
+api-8562559) lists 1 揽收 with 101 已下单, 102 待揽收, 103 已揽收; 0 在途 with 1001 到达派件城市, 1002 干线,
+1003 转递; 5 派件 with 501 投柜或驿站; 3 签收 with 301 本人签收, 302 派件异常后签收, 303 代签, 304 投柜或站签收;
+6 退回; 4 退签 with 401 已销单 and 14 拒签 (收件人拒签快件); 7 转投. The state list of the same document
+names 2 疑难 and 10 待清关, 11 清关中, 12 已清关, 13 清关异常; the push document names 8 清关. Not seen in
+an official excerpt (the table was cut off there): the 疑难 sub-states 201 超时未签收, 202 超时未更新, 203 拒收,
+204 派件异常, 205 柜或驿站超时未取, 206 无法联系, 207 超区, 208 滞留, 209 破损, 210 销单 - a third-party enum
+of Kuaidi100's states lists exactly these, so they are kept, unconfirmed. 14 (拒签) is mapped to
+``exception`` (the recipient refused; the parcel is not back yet), though the table groups it under 4.
 
 =====  ============================  ==================  ======================================
 code   Kuaidi100                     status              sub-states

@@ -4,7 +4,13 @@ Tracking (``poll/query.do``): ``sign = upper(hex(md5(param + key + customer)))``
 ``customer``, ``sign``, ``param``. Business APIs (orders, labels, pickups): ``sign =
 upper(hex(md5(param + t + key + secret)))`` with ``t`` the current time in milliseconds and form
 fields ``key``, ``t``, ``sign`` beside ``method`` and ``param``. ``param`` is hashed exactly as sent
-(UTF-8). :class:`Kuaidi100Auth` signs the form body afresh on every attempt (new ``t``).
+(UTF-8). :class:`Kuaidi100Auth` signs the form body afresh on every attempt (new ``t``, from the
+injected ``clock``).
+
+Both recipes are Kuaidi100's documented ones: the query's in the 实时快递查询 document ("按param + key +
+customer 的顺序进行MD5加密...转32位大写"), the business one in the 电子面单下单 document
+(api.kuaidi100.com/document/dianzimiandanV2: "32位大写...按MD5 (param +t+key+ secret)的顺序"), the
+商家寄件 and 时效预估 documents and the official python demo (kuaidi100-api/python-demo).
 """
 
 from __future__ import annotations

@@ -48,6 +48,6 @@ def test_command_options_in_the_readme_exist() -> None:
         for param in getattr(cmd, "params", []):
             known.update(param.opts)
         stack.extend(getattr(cmd, "commands", {}).values())
-    used = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", " ".join(blocks("sh"))))
+    used = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]+)", " ".join(blocks("sh"))))
     used -= {"--config-settings"}  # pip's
     assert used <= known, used - known

@@ -23,12 +23,9 @@ import carriergate as cg
 from carriergate.core.contract import Capability
 from carriergate.core.registry import available, carrier_class
 from carriergate.sandbox.base import Emulator
-from carriergate.sandbox.dhl_express import DHLExpressEmulator
-from carriergate.sandbox.fedex import FedExEmulator
-from carriergate.sandbox.sf_express import SFExpressEmulator
-from carriergate.sandbox.ups import UPSEmulator
 
-from support.shipments import domestic_request, international_request, los_angeles
+from support.shipments import domestic_request, international_request, los_angeles, shanghai
+from support.usps_samples import us_domestic_request
 
 MODES = ["sync", "async"]
 
@@ -41,12 +38,30 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 #: carrier -> (service, label format) for the ship cases; another carrier ships SERVICE in its usual format.
 SHIPPING = {"ups": ("65", "ZPL"), "fedex": ("INTERNATIONAL_ECONOMY", "PDF"), "dhl_express": ("P", "PDF"),
-            "sf_express": ("1", "PDF"), "table": ("economy", "PDF")}
+            "sf_express": ("1", "PDF"), "table": ("economy", "PDF"),
+            "kuaidi100": ("yuantong:标准快递", "PNG")}
+SHIPPING["4px"] = ("PY", "PDF")  # a 4PX logistics product code the 4PX emulator serves
+SHIPPING["yunexpress"] = ("THZXR", "PDF")  # a YunExpress product code its emulator sells
+SHIPPING["usps"] = ("USPS_GROUND_ADVANTAGE", "PDF")  # a USPS domestic mail class
 
 
 #: How each emulator's sent ship request shows insurance (a carrier not named here is not checked for it).
 INSURANCE_MARK = {"ups": b'"DeclaredValue"', "fedex": b'"declaredValue"',
                   "dhl_express": b"<ServiceType>II</ServiceType>", "sf_express": b"INSURE"}
+INSURANCE_MARK["4px"] = b'"is_insure":"Y"'
+INSURANCE_MARK["yunexpress"] = b'"extra_code":"VAS_IP"'  # YunExpress's insured-value extra service
+INSURANCE_MARK["kuaidi100"] = b"valinsPay"  # Kuaidi100's insured value (保价额度) in the form-encoded param
+INSURANCE_MARK["usps"] = b'"extraServices":[930]'  # USPS extra service 930: insurance up to 500 USD
+
+
+#: The currency a carrier's sandbox account is billed in, where it is not CNY (the Shanghai accounts'):
+#: USPS takes parcels mailed in the US only, from a US account billed in USD.
+BILLING_CURRENCY = {"usps": "USD"}
+
+
+def billing_currency(carrier: str) -> str:
+    """What ``carrier``'s quotes and label totals in the matrix are in."""
+    return BILLING_CURRENCY.get(carrier, "CNY")
 
 
 #: The service a carrier not in SHIPPING is asked to ship with.
@@ -76,6 +91,10 @@ def weekday_window(days: int = 2) -> cg.PickupWindow:
 def rate_request(carrier: str) -> cg.RateRequest:
     if carrier == "sf_express":  # SF quotes mainland China: domestic, insured in CNY
         return domestic_request().model_copy(update={"insurance": cg.Money("1500", "CNY")})
+    if carrier == "usps":  # USPS takes parcels mailed in the US: Washington DC -> St. Louis, insured in USD
+        return us_domestic_request()
+    if carrier == "kuaidi100":  # Kuaidi100's couriers serve mainland China: domestic, insured in CNY
+        return domestic_request().model_copy(update={"insurance": cg.Money("500", "CNY")})
     return international_request()  # Shanghai -> Los Angeles, customs, 200 USD insured
 
 
@@ -114,9 +133,19 @@ def printable(label: cg.Label) -> bool:
     return bool(label.label) and label.label.startswith(MAGIC.get(label.label_format, b""))
 
 
-def pickup_request(days: int = 2, parcels: int = 1) -> cg.PickupRequest:
+def pickup_request(days: int = 2, parcels: int = 1, carrier: str | None = None) -> cg.PickupRequest:
+    if carrier == "kuaidi100":  # Chinese couriers collect in mainland China, today to the day after tomorrow
+        return cg.PickupRequest(address=shanghai(), window=china_window(min(days, 2) - 1), parcel_count=parcels,
+                                total_weight=cg.Weight("2.5", "kg"))
     return cg.PickupRequest(address=los_angeles(), window=weekday_window(days), parcel_count=parcels,
                             total_weight=cg.Weight("2.5", "kg"))
+
+
+def china_window(days: int = 1) -> cg.PickupWindow:
+    """10:00-16:00 Shanghai time ``days`` ahead (weekends included: Chinese couriers collect then)."""
+    day = datetime.now(SHANGHAI).date() + timedelta(days=days)
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI)
+    return cg.PickupWindow(start=start, end=start + timedelta(hours=6))
 
 
 class Api(Protocol):
@@ -237,32 +266,6 @@ def read_config(process: subprocess.Popen[str], timeout: float = 60.0) -> dict[s
         except json.JSONDecodeError:
             continue
         return config
-
-
-#: Carriers whose emulator's state (labels made, voided) :func:`labels_in` and :func:`voided_in` read.
-STATE_KNOWN = frozenset({"ups", "fedex", "dhl_express", "sf_express"})
-
-
-def labels_in(emulator: Emulator) -> int:
-    """How many shipments (SF: orders) the emulator created."""
-    if isinstance(emulator, UPSEmulator):
-        return len(emulator.state.shipments)
-    if isinstance(emulator, FedExEmulator | DHLExpressEmulator):
-        return len(emulator.shipments)
-    assert isinstance(emulator, SFExpressEmulator)
-    return len(emulator.orders)
-
-
-def voided_in(emulator: Emulator, label: cg.Label) -> bool:
-    number = label.tracking_number
-    if isinstance(emulator, UPSEmulator):
-        return emulator.state.shipments[number].voided
-    if isinstance(emulator, FedExEmulator):
-        return emulator.shipments[number].cancelled
-    if isinstance(emulator, DHLExpressEmulator):  # DHL voids by cancelling the courier pickup
-        return emulator.shipments[number].pickup_cancelled
-    assert isinstance(emulator, SFExpressEmulator)
-    return emulator.by_waybill[number].cancelled
 
 
 def sent_bodies(emulator: Emulator) -> bytes:

@@ -49,7 +49,7 @@ def test_query_request_golden() -> None:
 
 
 def test_sf_and_zto_queries_need_a_phone_and_are_refused_before_sending() -> None:
-    for company in ("shunfeng", "zhongtong", "shunfengkuaiyun"):
+    for company in ("shunfeng", "zhongtong", "shunfengkuaiyun", "fengwang"):
         with pytest.raises(cg.ValidationError) as caught:
             track.build_track("SF1400000000001", company, ACCOUNT, base_url=URL, carrier=K100)
         assert caught.value.field == "phone"

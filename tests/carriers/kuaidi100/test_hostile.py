@@ -1,10 +1,12 @@
-"""Hostile answers and pushes: whatever bytes or JSON arrive, parsing raises a CarrierError (or returns),
+"""Hostile answers and pushes: whatever bytes or JSON arrive (queries, subscriptions, prices, time
+estimates, waybills, label images, cancels, pickups), parsing raises a CarrierError (or returns),
 never a KeyError or TypeError; a push is never read before its signature verifies."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,21 +15,33 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import carriergate as cg
-from carriergate.carriers.kuaidi100 import autonumber, push, subscribe, track
+from carriergate.carriers.kuaidi100 import autonumber, pickup, price, push, rate, ship, subscribe, track, void
+
+from support.kuaidi100_samples import LATER, NOW, pickup_request
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
                         st.sampled_from(["data", "state", "nu", "ftime", "time", "context", "statusCode", "status",
-                                         "result", "returnCode", "message", "comCode", "lastResult", "x"]),
+                                         "result", "returnCode", "message", "comCode", "lastResult", "x", "code",
+                                         "success", "kuaidinum", "label", "taskId", "orderId", "price",
+                                         "arrivalTime", "deliveryExpendTime", "childNum"]),
                         inner, max_size=6), max_leaves=20)
 SALT = "salt"
+REQUEST = pickup_request(LATER + timedelta(days=1))
 
 
 def parse_all(response: httpx.Response) -> None:
     for parse in (lambda: track.parse_track(response, number="YT7700000000001", carrier="kuaidi100"),
                   lambda: autonumber.parse_autonumber(response, number="YT7700000000001", carrier="kuaidi100"),
                   lambda: subscribe.parse_subscribe(response, number="YT7700000000001", company="yuantong",
-                                                    url="https://x.example/h", carrier="kuaidi100")):
+                                                    url="https://x.example/h", carrier="kuaidi100"),
+                  lambda: price.parse_price(response, company="yuantong", carrier="kuaidi100"),
+                  lambda: rate.parse_time_estimate(response, ordered=NOW, carrier="kuaidi100"),
+                  lambda: ship.parse_ship(response, carrier="kuaidi100"),
+                  lambda: ship.parse_label_image(response, carrier="kuaidi100"),
+                  lambda: void.parse_void(response, carrier="kuaidi100"),
+                  lambda: pickup.parse_pickup(response, request=REQUEST, carrier="kuaidi100"),
+                  lambda: pickup.parse_cancel_pickup(response, carrier="kuaidi100")):
         with contextlib.suppress(cg.CarrierError):
             parse()
 

@@ -1,5 +1,6 @@
 """The price estimate (商家寄件 method ``price``): the business signing recipe's known answer, the
-golden request and answer, refusals before sending, and the flow through the executor."""
+golden request and answer, each refusal to its typed error, refusals before sending, and the flow
+through the executor."""
 
 from __future__ import annotations
 
@@ -75,10 +76,15 @@ def test_price_answer_golden() -> None:
                                                                 cg.Money("12.5", "CNY"))
     assert [(c.kind, c.amount.amount) for c in quote.charges] == [("base", Decimal("8.5")),
                                                                   ("surcharge", Decimal("4.0"))]
-    assert quote.shippable is False  # no label from Kuaidi100 yet
-    with pytest.raises(cg.AuthenticationError):
-        price.parse_price(httpx.Response(200, content=json.dumps(fixture("subscribe_bad_key.json")).encode()),
-                          company="yuantong", carrier="kuaidi100")
+    assert quote.can_ship is True  # its service code ships with Kuaidi100's labels
+    for name, error, code in [("subscribe_bad_key.json", cg.AuthenticationError, "600"),
+                              ("border_bad_sign.json", cg.AuthenticationError, "503"),
+                              ("border_bad_params.json", cg.CarrierError, "400"),
+                              ("border_server_error.json", cg.CarrierUnavailable, "500")]:
+        with pytest.raises(error) as caught:
+            price.parse_price(httpx.Response(200, content=json.dumps(fixture(name)).encode()),
+                              company="yuantong", carrier="kuaidi100")
+        assert (caught.value.code, caught.value.message) == (code, fixture(name)["message"])
     with pytest.raises(cg.MalformedResponse):
         price.parse_price(httpx.Response(200, content=b'{"result": true, "data": {}}'), company="yuantong",
                           carrier="kuaidi100")
@@ -103,7 +109,7 @@ def test_estimate_price_through_the_executor_is_business_signed() -> None:
         client = gw.carrier("kuaidi100")
         carrier = client.carrier
         assert isinstance(carrier, Kuaidi100)
-        assert Capability.RATE not in carrier.capabilities  # not a declared operation yet
+        assert {Capability.RATE, Capability.SHIP, Capability.SCHEDULE_PICKUP} <= carrier.capabilities
         with pytest.raises(cg.ValidationError) as caught:
             next(carrier.estimate_price(request()))
         assert caught.value.field == "company"

@@ -19,6 +19,7 @@ import carriergate as cg
 from carriergate.carriers.kuaidi100 import Kuaidi100
 
 from support.fake_carrier import registered
+from support.kuaidi100_samples import Recorder
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "kuaidi100"
 SETTINGS = {"customer": "CUSTOMER0001", "key": "k100-Key-XYZ", "secret": "k100-Secret-ABC", "salt": "k100-Salt-123",
@@ -38,22 +39,6 @@ def form(request: httpx.Request) -> dict[str, str]:
 def kuaidi100() -> Iterator[None]:
     with registered(Kuaidi100):
         yield
-
-
-class Recorder:
-    """Answers each path from a queue of bodies (the last one repeats), recording every request."""
-
-    def __init__(self, answers: dict[str, list[Any]]) -> None:
-        self.answers = answers
-        self.seen: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(request)
-        queue = self.answers[request.url.path]
-        body = queue.pop(0) if len(queue) > 1 else queue[0]
-        if isinstance(body, httpx.Response):
-            return body
-        return httpx.Response(200, content=json.dumps(body, ensure_ascii=False).encode())
 
 
 def gateway(recorder: Recorder, **settings: Any) -> cg.Gateway:
