@@ -10,15 +10,15 @@ from typing import Annotated, Any
 
 import typer
 
-from carriergate.cli import labels, output, parsing, servers
+from carriergate.cli import labels, output, parsing, servers, track_worker, tracking
 from carriergate.cli.choosing import Cheapest, Sort, SortOrder, chosen_quotes
 from carriergate.cli.config import build_gateway
+from carriergate.cli.couriers import courier_rows, print_couriers
 from carriergate.cli.exits import exit_code_for, guarded, one_line
 from carriergate.core import registry
 from carriergate.core.contract import AnyCarrier, Capability
 from carriergate.core.errors import CarrierError, NotFound, OutcomeUnknown
 from carriergate.core.results import Label
-from carriergate.core.tracking import TrackingResult
 
 HELP = """Quote, ship, void, book pickups, track parcels (one number or several at once) and find a
 label by the reference it was shipped under, across carriers.
@@ -242,30 +242,26 @@ def void(carrier: CarrierName,
 @app.command()
 def track(numbers: Annotated[list[str], typer.Argument(
               metavar="NUMBER", help="Tracking numbers; several are tracked at once (in the carrier's batches)")],
-          carrier: CarrierName, deadline: Deadline = 30.0, json_: Json = False, config: Config = None,
+          carrier: tracking.Carrier = None, company: tracking.Company = None, phone: tracking.Phone = None,
+          deadline: Deadline = 30.0, json_: Json = False, config: Config = None,
           sandbox: Sandbox = False) -> None:
     """Where parcels are: status and events, newest first.
 
+    Without --carrier the courier is detected from the number (Kuaidi100's autonumber, which needs a
+    kuaidi100 account; --sandbox has one) and named before the tracking; an ambiguous number is
+    tracked with the most likely courier and the others are listed (--company CODE names one).
     Several numbers are tracked at once: each one's answer or reason; exit code 3 when some were not
     tracked, 1 (or the errors' own code, e.g. 6) when none was."""
-    with guarded(json_):
+    with guarded(json_, tracking.advice):
         if len(numbers) == 1 and not numbers[0].strip():
             raise parsing.bad("tracking_number", "must not be empty")
         _check_deadline(deadline)
         with build_gateway(config, sandbox) as gw:
-            found = gw.track(numbers[0].strip(), carrier=carrier, deadline=deadline) if len(numbers) == 1 else \
-                gw.track_many(numbers, carrier=carrier, deadline=deadline)
-    if isinstance(found, TrackingResult):
-        asked = list(dict.fromkeys(n.strip() for n in numbers))
-        if json_:
-            output.print_json(output.tracking_result_document(found, asked))
-        else:
-            output.print_tracking_result(found, asked)
-        raise typer.Exit(int(output.track_exit_code(found)))
-    if json_:
-        output.print_json(output.tracking_document(found))
-    else:
-        output.print_tracking(found)
+            found = tracking.track_numbers(gw, numbers, carrier=carrier, company=company, phone=phone,
+                                           deadline=deadline)
+    code = tracking.show(found, list(dict.fromkeys(n.strip() for n in numbers)), json_)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -314,8 +310,19 @@ def cancel_pickup(carrier: CarrierName,
 
 
 @app.command()
-def carriers(json_: Json = False) -> None:
-    """Registered carriers and what they can do; a carrier that fails to load is listed as unavailable."""
+def carriers(json_: Json = False, kuaidi100: Annotated[bool, typer.Option(
+        "--kuaidi100", help="List the Chinese domestic couriers Kuaidi100 reaches: Chinese and English "
+                            "names and the Kuaidi100 code (company=) of each")] = False) -> None:
+    """Registered carriers and what they can do; a carrier that fails to load is listed as unavailable.
+    With --kuaidi100: the couriers reached through a kuaidi100 account."""
+    if kuaidi100:
+        with guarded(json_):
+            couriers = courier_rows()
+        if json_:
+            output.print_json({"couriers": couriers})
+        else:
+            print_couriers(couriers)
+        return
     rows: list[dict[str, Any]] = []
     for name in registry.available():
         try:
@@ -333,6 +340,7 @@ def carriers(json_: Json = False) -> None:
 
 
 servers.register(app)
+track_worker.register(app)
 
 
 def _usage_problem(exc: Exception) -> tuple[str, int] | None:

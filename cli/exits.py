@@ -48,7 +48,8 @@ _OPTIONS = (("origin", "--from"), ("destination", "--to"), ("parcels", "--weight
             ("insurance", "--insure"), ("customs.items", "--item"), ("customs", "--item/--documents"),
             ("address", "--at"), ("window", "--start/--end"), ("total_weight", "--weight"), ("carrier_data", "--data"),
             ("reference", "--reference"), ("tracking_numbers", "NUMBER"), ("output", "--output"),
-            ("carriers", "--carriers"), ("cheapest", "--cheapest"))
+            ("carriers", "--carriers"), ("cheapest", "--cheapest"), ("carrier", "--carrier"), ("phone", "--phone"),
+            ("company", "--company"))
 
 
 def option_for(field: str) -> str | None:

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
 from carriergate.checkout.fees import FeePolicy
+from carriergate.checkout.webhooks import Hook, WebhookReceiver
 from carriergate.cli.config import gateway_config
 from carriergate.cli.exits import guarded
 from carriergate.core.errors import ConfigurationError
@@ -49,6 +51,34 @@ Host = Annotated[str, typer.Option(
     "--host", metavar="ADDRESS", help="Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")]
 
 
+OnUpdate = Annotated[str | None, typer.Option(
+    "--on-update", metavar="MODULE:FUNCTION",
+    help="Receive carriers' tracking pushes at POST /webhooks/{account} (Kuaidi100 subscriptions, SF route "
+         "pushes): each verified new update is handed to this function (one TrackingUpdate argument, sync "
+         "or async), e.g. myshop.tracking:on_update")]
+ResubscribeUrl = Annotated[str | None, typer.Option(
+    "--resubscribe-url", metavar="URL",
+    help="Callback URL to subscribe a number again when the carrier stopped watching it (Kuaidi100 abort); "
+         "{account} is replaced by the account's name")]
+
+
+def load_hook(target: str) -> Hook:
+    """The function ``MODULE:FUNCTION`` names (the module importable: installed, or on PYTHONPATH); a
+    ConfigurationError saying what is wrong otherwise."""
+    module_name, _, attr = target.partition(":")
+    if not module_name or not attr:
+        raise ConfigurationError(f"--on-update: {target!r} is not MODULE:FUNCTION", code="configuration")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # the shop's own module: missing, or failing as it is imported
+        raise ConfigurationError(f"--on-update: cannot import {module_name!r}: {type(exc).__name__}: {exc}",
+                                 code="configuration") from None
+    hook = getattr(module, attr, None)
+    if not callable(hook):
+        raise ConfigurationError(f"--on-update: {module_name!r} has no function {attr!r}", code="configuration")
+    return cast(Hook, hook)
+
+
 def checkout_serve(port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port")] = 8000,
                    host: Host = DEFAULT_HOST,
                    config: Annotated[Path | None, typer.Option(
@@ -67,9 +97,11 @@ def checkout_serve(port: Annotated[int, typer.Option("--port", min=0, max=65535,
                    deadline: Annotated[float, typer.Option(
                        "--deadline", metavar="SECONDS", help="Every answer within this many seconds")] = 1.0,
                    sandbox: Annotated[bool, typer.Option("--sandbox", help="Quote from the built-in sandbox")] = False,
+                   on_update: OnUpdate = None, resubscribe_url: ResubscribeUrl = None,
                    ) -> None:
-    """Serve checkout quoting (POST /v1/quotes, POST /shopify/rates, GET /healthz) on --host:--port.
-    A bad setting (file, HS code, time zone, host) is a configuration error (exit 5) before serving."""
+    """Serve checkout quoting (POST /v1/quotes, POST /shopify/rates, GET /healthz) on --host:--port,
+    and with --on-update carriers' tracking pushes (POST /webhooks/{account}). A bad setting (file,
+    HS code, time zone, host, hook) is a configuration error (exit 5) before serving."""
     from carriergate.checkout import create_app
     from carriergate.checkout.serving import uvicorn_settings
 
@@ -85,9 +117,14 @@ def checkout_serve(port: Annotated[int, typer.Option("--port", min=0, max=65535,
             raise ConfigurationError(f"--host: {exc}", code="configuration") from None
         gateway = AsyncGateway.sandbox() if sandbox else AsyncGateway(gateway_config(config))
         fee_policy = FeePolicy.from_toml(policy) if policy else FeePolicy()
+        webhooks = None
+        if on_update is not None:
+            webhooks = WebhookReceiver(gateway, load_hook(on_update), resubscribe_url=resubscribe_url)
+        elif resubscribe_url is not None:
+            raise ConfigurationError("--resubscribe-url needs --on-update", code="configuration")
         try:
             app = create_app(gateway, fee_policy, deadline=deadline, exchange_rates=exchange_rates,
-                             default_hs_code=default_hs_code, time_zone=time_zone)
+                             default_hs_code=default_hs_code, time_zone=time_zone, webhooks=webhooks)
         except ValueError as exc:  # a setting create_app did not word as a ConfigurationError itself
             raise ConfigurationError(f"checkout settings: {exc}", code="configuration") from None
     uvicorn.run(app, **settings)
