@@ -120,7 +120,7 @@ def track_enqueue(carrier: Annotated[str, typer.Option(
                   from_file: Annotated[Path | None, typer.Option(
                       "--from-file", metavar="FILE", help="One number a line ('-': standard input; # comments)")]
                   = None,
-                  redis_url: RedisUrl = None, queue: QueueName = "carriergate-tracking",
+                  config: Config = None, redis_url: RedisUrl = None, queue: QueueName = "carriergate-tracking",
                   heartbeat: Heartbeat = 30, json_: Json = False) -> None:
     """Follow tracking numbers: each is tracked by a track-worker until done. A number the queue
     follows already is left alone (deduplicated by account and number)."""
@@ -131,7 +131,8 @@ def track_enqueue(carrier: Annotated[str, typer.Option(
     with guarded(json_):
         account = account_name(carrier)
         wanted = checked_numbers(_read_numbers(numbers or [], from_file))  # refused before Redis is asked
-        tracking = TrackingQueue(resolve_redis_url(redis_url), settings=_queue_settings(queue, heartbeat))
+        tracking = TrackingQueue(resolve_redis_url(redis_url, config=_config_of(config)),
+                                 settings=_queue_settings(queue, heartbeat))
         with _redis_errors(tracking.redis_url):
             added = tracking.enqueue(wanted, carrier=account)
     asked = len(wanted)
@@ -141,7 +142,7 @@ def track_enqueue(carrier: Annotated[str, typer.Option(
         typer.echo(f"{account}: {added} new number(s) enqueued, {asked - added} already followed")
 
 
-def track_progress(redis_url: RedisUrl = None, queue: QueueName = "carriergate-tracking",
+def track_progress(config: Config = None, redis_url: RedisUrl = None, queue: QueueName = "carriergate-tracking",
                    json_: Json = False) -> None:
     """How many numbers are in each state (pending, each tracking status, retrying, not_found,
     given_up, failed), and the queue's jobs."""
@@ -149,7 +150,8 @@ def track_progress(redis_url: RedisUrl = None, queue: QueueName = "carriergate-t
     from carriergate.workers.queue import TrackingQueue
 
     with guarded(json_):
-        tracking = TrackingQueue(resolve_redis_url(redis_url), settings=_queue_settings(queue, 30))
+        tracking = TrackingQueue(resolve_redis_url(redis_url, config=_config_of(config)),
+                                 settings=_queue_settings(queue, 30))
         with _redis_errors(tracking.redis_url):
             progress = tracking.progress()
     document: dict[str, Any] = progress.as_dict()
@@ -162,6 +164,11 @@ def track_progress(redis_url: RedisUrl = None, queue: QueueName = "carriergate-t
     typer.echo(f"{'total':<{width}}  {progress.total} ({progress.done} done)")
     typer.echo(f"jobs: {progress.queued} queued, {progress.active} running, {progress.scheduled} scheduled; "
                f"{progress.workers} worker(s)")
+
+
+def _config_of(path: Path | None) -> dict[str, dict[str, Any]] | None:
+    """The configuration file's tables, for its ``[gateway] redis_url``; None without a file."""
+    return gateway_config(path) if path is not None else None
 
 
 def register(app: typer.Typer) -> None:

@@ -66,6 +66,18 @@ def test_progress_prints_every_state_and_the_queue(url: str, monkeypatch: pytest
     assert lines[-1] == "jobs: 1 queued, 0 running, 0 scheduled; 0 worker(s)"
 
 
+def test_enqueue_and_progress_find_redis_in_the_configuration_file(url: str, tmp_path: Path) -> None:
+    config = tmp_path / "carriergate.toml"
+    config.write_text(f'[gateway]\nredis_url = "{url}"\n\n[table]\n', encoding="utf-8")
+    added = runner.invoke(cli.app, ["track-enqueue", "--config", str(config), "--carrier", "fedex", "794600000009",
+                                    "--json"])
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["added"] == 1
+    shown = runner.invoke(cli.app, ["track-progress", "--config", str(config), "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["total"] == 1
+
+
 @pytest.mark.parametrize(("argv", "code", "message"), [
     (["track-enqueue", "--carrier", "fedex"], 2, "error: numbers: name at least one tracking number"),
     (["track-enqueue", "--carrier", "fedex", "7946/0001"], 2, "error: numbers[0]: must start with a letter"),
