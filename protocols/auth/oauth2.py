@@ -194,15 +194,25 @@ class OAuth2ClientCredentials(httpx.Auth):
         logger.debug("%s: access token cached for %.0fs", self.carrier, token.expires_at - self.clock())
         return token
 
-    def read_token_response(self, response: httpx.Response) -> Token:
-        """The token of a token response (body already read), not stored; or the typed error."""
+    def token_json(self, response: httpx.Response) -> Any:
+        """A successful token answer's JSON (body already read), or the typed error of a refusal."""
         if not response.is_success:
             raise self._error(response)
         try:
-            data = json.loads(response.content)
+            return json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
             raise MalformedResponse(f"token response is not JSON at HTTP {response.status_code}",
                                     carrier=self.carrier, http_status=response.status_code) from None
+
+    def token_for(self, access_token: str, expires_in: float, token_type: str = "Bearer") -> Token:  # noqa: S107 - a scheme
+        """The token to cache: it expires ``leeway`` early, and a short-lived one keeps at least half
+        its life rather than expiring on arrival."""
+        lifetime = expires_in - self.leeway if expires_in > 2 * self.leeway else expires_in / 2
+        return Token(access_token=access_token, expires_at=self.clock() + lifetime, token_type=token_type)
+
+    def read_token_response(self, response: httpx.Response) -> Token:
+        """The token of a token response (body already read), not stored; or the typed error."""
+        data = self.token_json(response)
         access_token = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(access_token, str) or not access_token:
             code, _ = _first_error(data)
@@ -215,11 +225,9 @@ class OAuth2ClientCredentials(httpx.Auth):
         if expires_in is None:
             raise MalformedResponse("token response has an unreadable expires_in", carrier=self.carrier,
                                     http_status=response.status_code)
-        # Short-lived tokens keep at least half their life rather than expiring on arrival.
-        lifetime = expires_in - self.leeway if expires_in > 2 * self.leeway else expires_in / 2
         token_type = data.get("token_type")
-        return Token(access_token=access_token, expires_at=self.clock() + lifetime,
-                     token_type=token_type if isinstance(token_type, str) and token_type else "Bearer")
+        return self.token_for(access_token, expires_in,
+                              token_type if isinstance(token_type, str) and token_type else "Bearer")
 
     def authorize(self, request: httpx.Request, token: Token) -> httpx.Request:
         self._seen = token

@@ -131,13 +131,7 @@ class YunExpressAuth(OAuth2ClientCredentials):
 
     def read_token_response(self, response: httpx.Response) -> Token:
         """The token of YunExpress's answer (``accessToken``, ``expiresIn``), not stored; or the error."""
-        if not response.is_success:
-            raise self._error(response)
-        try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise MalformedResponse(f"token response is not JSON at HTTP {response.status_code}",
-                                    carrier=self.carrier, http_status=response.status_code) from None
+        data = self.token_json(response)
         body: dict[str, Any] = data if isinstance(data, dict) else {}
         # The token sits at the top level; some gateways wrap it in the usual ``result`` envelope.
         wrapped = body.get("result")
@@ -150,9 +144,7 @@ class YunExpressAuth(OAuth2ClientCredentials):
         if expires_in is None:
             raise MalformedResponse("token response has an unreadable expiresIn", carrier=self.carrier,
                                     http_status=response.status_code)
-        lifetime = expires_in - self.leeway if expires_in > 2 * self.leeway else expires_in / 2
-        return Token(access_token=access_token, expires_at=self.clock() + lifetime,
-                     token_type="token")  # noqa: S106 - a scheme name, not a secret
+        return self.token_for(access_token, expires_in, "token")  # the header's name, not a secret
 
     def authorize(self, request: httpx.Request, token: Token) -> httpx.Request:
         for name in (TOKEN_HEADER, DATE_HEADER, SIGN_HEADER, "authorization"):

@@ -9,7 +9,6 @@ on one quota, tests/stores/test_workers_quota.py.
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
 
 import httpx
 import pytest
@@ -17,31 +16,14 @@ import pytest
 from carriergate.adapters.executor import AsyncExecutor, Executor
 from carriergate.adapters.quota import UNLIMITED, MemoryRateLimiter, Quota, RateLimiter, Slot
 from carriergate.adapters.retry import RetryPolicy
-from carriergate.core.contract import Account, Capability, Carrier, Flow
+from carriergate.core.contract import Account
 from carriergate.core.deadline import Deadline
 from carriergate.core.errors import RateLimited
-from carriergate.protocols.http import error_for_status
 
+from support.ping_carrier import Pinged
 from support.timing import ManualClock
 
 NO_JITTER = RetryPolicy(jitter=None)
-
-
-class Pinged(Carrier[Account]):
-    """One read, ``GET /ping``; no published quota."""
-
-    name = "pinged"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.RATE})
-    account_model = Account
-
-    def ping(self) -> Flow[int]:
-        def parse(response: httpx.Response) -> int:
-            if response.status_code != 200:
-                raise error_for_status(response, carrier=self.alias)
-            return response.status_code
-
-        status: int = yield self.read(httpx.Request("GET", f"{self.base_url}/ping"), parse, operation="rate")
-        return status
 
 
 class Published(Pinged):

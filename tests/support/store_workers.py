@@ -11,19 +11,20 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
 from carriergate.adapters.executor import Executor
-from carriergate.core.contract import Account, Capability, Carrier, Flow
+from carriergate.core.contract import Account
 from carriergate.core.deadline import Deadline
 from carriergate.protocols.auth.oauth2 import OAuth2ClientCredentials
-from carriergate.protocols.http import error_for_status
 from carriergate.stores.connection import RedisConnection
 from carriergate.stores.quota import RedisRateLimiter
 from carriergate.stores.tokens import RedisTokenStore
+
+from support.ping_carrier import Pinged
 
 #: The longest one worker's request may take (a bound on waiting, never asserted).
 REQUEST_TIMEOUT = 60.0
@@ -46,29 +47,12 @@ def fetch_with_tokens(redis_url: str, base_url: str, accounts: list[str], lease_
         results.put(("error", os.getpid(), traceback.format_exc()))
 
 
-class Hammered(Carrier[Account]):
-    """A carrier of one read, ``GET /open``, held to its account's ``requests_per_second``."""
-
-    name = "hammered"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.RATE})
-    account_model = Account
-
-    def ping(self) -> Flow[int]:
-        def parse(response: httpx.Response) -> int:
-            if response.status_code != 200:
-                raise error_for_status(response, carrier=self.alias)
-            return response.status_code
-
-        status: int = yield self.read(httpx.Request("GET", f"{self.base_url}/open"), parse, operation="rate")
-        return status
-
-
 def hammer(redis_url: str, base_url: str, rate: float, end: Any, start: Any, results: Any) -> None:
     """Call one account as fast as its shared quota allows until the wall-clock time ``end.value`` (one
     end for every worker, set before ``start``); report (sent, answered)."""
     sent = answered = 0
     try:
-        carrier = Hammered(Account(base_url=base_url, requests_per_second=rate), alias="hammered")
+        carrier = Pinged(Account(base_url=base_url, requests_per_second=rate), alias="hammered")
         limiter = RedisRateLimiter(RedisConnection(redis_url))
         with httpx.Client() as client:
             executor = Executor(client, limiter=limiter)
