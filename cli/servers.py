@@ -16,6 +16,7 @@ from carriergate.cli.config import gateway_config
 from carriergate.cli.exits import guarded
 from carriergate.core.errors import ConfigurationError
 from carriergate.gateway.gateways import AsyncGateway
+from carriergate.gateway.shopping import AsyncRateShopper, table_account
 from carriergate.sandbox.faults import Faults
 from carriergate.sandbox.registry import sandbox_accounts
 
@@ -98,6 +99,12 @@ def checkout_serve(port: Annotated[int, typer.Option("--port", min=0, max=65535,
                        "--deadline", metavar="SECONDS", help="Every answer within this many seconds")] = 1.0,
                    sandbox: Annotated[bool, typer.Option("--sandbox", help="Quote from the built-in sandbox")] = False,
                    on_update: OnUpdate = None, resubscribe_url: ResubscribeUrl = None,
+                   rate_cache: Annotated[float | None, typer.Option(
+                       "--rate-cache", metavar="SECONDS", min=1, max=86400,
+                       help="Answer a quote asked again within this many seconds from the rate cache "
+                            "(in Redis, shared by every worker, when [gateway] redis_url or "
+                            "CARRIERGATE_REDIS_URL is set); stale entries are refreshed in the background "
+                            "for as long again")] = None,
                    ) -> None:
     """Serve checkout quoting (POST /v1/quotes, POST /shopify/rates, GET /healthz) on --host:--port,
     and with --on-update carriers' tracking pushes (POST /webhooks/{account}). A bad setting (file,
@@ -122,8 +129,12 @@ def checkout_serve(port: Annotated[int, typer.Option("--port", min=0, max=65535,
             webhooks = WebhookReceiver(gateway, load_hook(on_update), resubscribe_url=resubscribe_url)
         elif resubscribe_url is not None:
             raise ConfigurationError("--resubscribe-url needs --on-update", code="configuration")
+        target: AsyncGateway | AsyncRateShopper = gateway
+        if rate_cache is not None:
+            cache = gateway.rate_cache(ttl=rate_cache, stale_while_revalidate=rate_cache)
+            target = AsyncRateShopper(gateway, cache=cache, fallback_table=table_account(gateway))
         try:
-            app = create_app(gateway, fee_policy, deadline=deadline, exchange_rates=exchange_rates,
+            app = create_app(target, fee_policy, deadline=deadline, exchange_rates=exchange_rates,
                              default_hs_code=default_hs_code, time_zone=time_zone, webhooks=webhooks)
         except ValueError as exc:  # a setting create_app did not word as a ConfigurationError itself
             raise ConfigurationError(f"checkout settings: {exc}", code="configuration") from None

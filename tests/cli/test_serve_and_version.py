@@ -61,6 +61,21 @@ def test_serve_passes_every_option_on(served: dict[str, Any], tmp_path: Path) ->
         (rates, "610910", "Asia/Shanghai")
 
 
+def test_serve_with_a_rate_cache_quotes_through_a_caching_shopper(served: dict[str, Any]) -> None:
+    from carriergate.gateway.shopping import AsyncRateShopper
+
+    result = runner.invoke(cli.app, ["serve", "--sandbox", "--rate-cache", "300"])
+    assert result.exit_code == 0, result.output
+    shopper = served["app"].shopper
+    assert isinstance(shopper, AsyncRateShopper)
+    assert shopper.cache is not None
+    assert (shopper.cache.ttl, shopper.cache.stale_while_revalidate) == (300, 300)
+    assert shopper.fallback_table == "table"  # backup rates as without the cache
+    plain = runner.invoke(cli.app, ["serve", "--sandbox"])
+    assert plain.exit_code == 0
+    assert served["app"].shopper.cache is None
+
+
 @pytest.mark.parametrize(("args", "words"), [
     (["--exchange-rates", "missing-rates.toml"], "exchange rates"),
     (["--time-zone", "Mars/Olympus"], "IANA time zone"),
