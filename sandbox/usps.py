@@ -7,6 +7,10 @@ from USPS's OpenAPI files (never from the adapter):
 - ``POST /payments/v3/payment-authorization``: PAYER and LABEL_OWNER roles of this account's CRID
   and MID; payment authorization tokens of 8 hours (its clock, see ``now``);
 - ``POST /prices/v3/total-rates/search`` and ``/base-rates/search``: prices from usps_pricing.py;
+- ``POST /international-prices/v3/total-rates/search``: one ``mailClass`` (or ``ALL``) priced to
+  ``destinationCountryCode`` by weight and the country's price group (usps_pricing.py), a
+  single-piece option per class that serves the lane and, for Priority Mail International, a flat
+  rate envelope option too (as USPS lists its containers);
 - ``POST /labels/v3/label``, ``/labels/v3/return-label`` and
   ``POST /international-labels/v3/international-label``: need the
   bearer and ``X-Payment-Authorization-Token``; stateful; labels stored by ``X-Idempotency-Key``: a
@@ -136,6 +140,7 @@ class USPSEmulator(Emulator):
             "/payments/v3/payment-authorization": self._payment,
             "/prices/v3/total-rates/search": lambda b: self._prices(b, total=True),
             "/prices/v3/base-rates/search": lambda b: self._prices(b, total=False),
+            "/international-prices/v3/total-rates/search": self._international_prices,
             "/pickup/v3/carrier-pickup": self._pickup,
         }
         if request.method == "POST" and path in posts:
@@ -236,6 +241,12 @@ class USPSEmulator(Emulator):
                 option["totalPrice"] = float(price + sum(Decimal(str(e["price"])) for e in extras))
             options.append(option)
         return json_response(200, {"rateOptions": options} if total else options[0])
+
+    def _international_prices(self, body: dict[str, Any]) -> httpx.Response:
+        try:
+            return json_response(200, pricing.international_rate_options(body))
+        except pricing.PriceRefused as refused:
+            return error(400, "/international-prices/v3", refused.detail, parameter=refused.parameter)
 
     # -- labels ---------------------------------------------------------------------------------
     def _label(self, request: httpx.Request, body: dict[str, Any], *, international: bool,

@@ -34,6 +34,11 @@ from carriergate.carriers.usps.pickup import (
     parse_pickup_etag,
 )
 from carriergate.carriers.usps.rate import build_rate, parse_rate
+from carriergate.carriers.usps.rate_international import (
+    build_international_rate,
+    mail_classes,
+    parse_international_rate,
+)
 from carriergate.carriers.usps.ship import build_ship, parse_ship
 from carriergate.carriers.usps.track import build_track, number_asked, parse_track
 from carriergate.carriers.usps.void import build_void, parse_void
@@ -51,8 +56,8 @@ def _today() -> date:
 
 
 class USPS(Carrier[USPSAccount]):
-    """USPS domestic prices, domestic and international labels (bought once per reference), refunds,
-    carrier pickups and tracking."""
+    """USPS domestic and international prices, domestic and international labels (bought once per
+    reference), refunds, carrier pickups and tracking."""
 
     name = "usps"
     title = "USPS"
@@ -84,9 +89,19 @@ class USPS(Carrier[USPSAccount]):
         return self._label_auth
 
     def rate(self, request: RateRequest) -> Flow[list[Quote]]:
+        """Domestic prices for a US destination, international prices for any other."""
+        insured = request.insurance is not None
         with owned(self.alias):
-            http = build_rate(request, self.account, base_url=self.base_url, today=self.today(), carrier=self.alias)
-        parse = partial(parse_rate, carrier=self.alias, insured=request.insurance is not None)
+            if request.destination.country in DOMESTIC:
+                http = build_rate(request, self.account, base_url=self.base_url, today=self.today(),
+                                  carrier=self.alias)
+                parse: Callable[[httpx.Response], list[Quote]] = partial(parse_rate, carrier=self.alias,
+                                                                         insured=insured)
+            else:
+                http = build_international_rate(request, self.account, base_url=self.base_url, today=self.today(),
+                                                carrier=self.alias)
+                parse = partial(parse_international_rate, carrier=self.alias, insured=insured,
+                                classes=tuple(mail_classes(request)))
         quotes: list[Quote] = yield self.read(http, parse, operation="rate")
         return quotes
 

@@ -5,9 +5,8 @@ the insurance extra service with them, where base-rates prices one mail class pe
 extra service. Insurance is extra service 930 (insured value up to 500 USD) or 931 (above), priced
 on ``itemValue``; the answer's ``totalPrice`` then includes it.
 
-Only parcels mailed in the US are priced. US -> abroad needs USPS's international-prices API,
-which is not among the specifications we hold (../shared/specs/usps has domestic prices only), so it
-is NotServed with a message saying so, never an invented price.
+Only parcels mailed in the US are priced. US -> abroad is priced by USPS's international-prices
+API instead (rate_international.py, which reuses the helpers here); ``build_rate`` itself refuses it.
 """
 
 from __future__ import annotations
@@ -53,9 +52,8 @@ def build_rate(request: RateRequest, account: USPSAccount, *, base_url: str, tod
                carrier: str = "usps") -> httpx.Request:
     lane(request, carrier=carrier)
     if request.destination.country not in DOMESTIC:
-        raise NotServed("USPS international prices are not supported here: the international-prices API is not "
-                        "among the specifications carriergate is checked against", carrier=carrier,
-                        code=LANE_NOT_SUPPORTED)
+        raise NotServed("USPS prices mail abroad with its international-prices API (rate_international), not "
+                        "with domestic prices", carrier=carrier, code=LANE_NOT_SUPPORTED)
     classes = list(DOMESTIC_CLASSES)
     if request.services:
         classes = [c for c in request.services if c in DOMESTIC_CLASSES]
@@ -64,20 +62,36 @@ def build_rate(request: RateRequest, account: USPSAccount, *, base_url: str, tod
             raise ValidationError(FieldError("services", f"USPS domestic mail classes are {known}"))
     origin, _ = zip_code(request.origin, "origin")
     destination, _ = zip_code(request.destination, "destination")
+    body: dict[str, Any] = {"originZIPCode": origin, "destinationZIPCode": destination,
+                            **measures(the_parcel(request)), "mailClasses": classes,
+                            "priceType": account.price_type, "mailingDate": mailing_date(request, today).isoformat(),
+                            **payment_account(account), **insurance_fields(request)}
+    return json_request("POST", f"{base_url}/prices/v3/total-rates/search", body)
+
+
+def mailing_date(request: RateRequest, today: date) -> date:
     mailing = request.ship_date or today
     if not 0 <= (mailing - today).days <= 7:
         raise ValidationError(FieldError("ship_date", "USPS prices a mailing date from today to 7 days ahead"))
-    body: dict[str, Any] = {"originZIPCode": origin, "destinationZIPCode": destination,
-                            **measures(the_parcel(request)), "mailClasses": classes,
-                            "priceType": account.price_type, "mailingDate": mailing.isoformat()}
+    return mailing
+
+
+def payment_account(account: USPSAccount) -> dict[str, str]:
+    """``accountType``/``accountNumber`` for contract and commercial prices (EPS, PERMIT, METER only:
+    the prices APIs' enum); nothing for an OMAS account or a number that is not all digits."""
     if account.account_type in ("EPS", "PERMIT", "METER"):
         number = account.account_number if account.account_type != "PERMIT" else account.permit_number
         if number and number.isdigit():
-            body.update(accountType=account.account_type, accountNumber=number)
-    if request.insurance is not None:
-        body["extraServices"] = [insurance_service(request.insurance)]
-        body["itemValue"] = json_number(request.insurance.amount)
-    return json_request("POST", f"{base_url}/prices/v3/total-rates/search", body)
+            return {"accountType": account.account_type, "accountNumber": number}
+    return {}
+
+
+def insurance_fields(request: RateRequest) -> dict[str, Any]:
+    """``extraServices`` (930 or 931) and ``itemValue`` when insurance is asked for; else nothing."""
+    if request.insurance is None:
+        return {}
+    return {"extraServices": [insurance_service(request.insurance)],
+            "itemValue": json_number(request.insurance.amount)}
 
 
 def _usd(value: Any) -> Money | None:

@@ -102,7 +102,7 @@ def test_a_parcel_mailed_outside_the_us_is_not_served() -> None:
     assert caught.value.code == "lane_not_supported"
 
 
-def test_international_prices_are_not_served_and_say_why() -> None:
+def test_domestic_prices_refuse_a_destination_abroad_and_name_the_international_api() -> None:
     with pytest.raises(cg.NotServed) as caught:
         rate.build_rate(us_international_request(), account(), base_url=BASE_URL, today=TODAY)
     assert "international-prices" in caught.value.message

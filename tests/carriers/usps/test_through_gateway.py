@@ -22,7 +22,15 @@ from carriergate.carriers.usps import USPS
 
 from support.shipments import future_window
 from support.timing import ManualClock, never_sleep, no_asleep, no_sleep
-from support.usps_samples import ACCOUNT, error_response, fixture, json_label, ship_request, washington
+from support.usps_samples import (
+    ACCOUNT,
+    error_response,
+    fixture,
+    json_label,
+    ship_request,
+    us_international_request,
+    washington,
+)
 
 PAYMENT = "pay-token-SECRET-1"
 BEARER = "bearer-token-SECRET-1"
@@ -58,6 +66,8 @@ class FakeUSPS:
                                                  "roles": json.loads(request.content)["roles"]})
             if path == "/prices/v3/total-rates/search":
                 return httpx.Response(200, json=fixture("rate_response.json"))
+            if path == "/international-prices/v3/total-rates/search":
+                return httpx.Response(200, json=fixture("intl_prices_response.json"))
             if path.startswith("/labels/v3/label/") and request.method == "DELETE":
                 return httpx.Response(200, json={"trackingNumber": path.rsplit("/", 1)[-1], "status": "CANCELED"})
             if path == "/labels/v3/label":
@@ -188,6 +198,26 @@ def test_a_read_is_retried_after_a_503() -> None:
         result = gw.rate(ship_request(), carriers=["usps"])
     assert result.quotes
     assert len(fake.sent("/prices/v3/total-rates/search")) == 2
+
+
+def test_a_rate_abroad_asks_international_prices_with_the_bearer_and_is_retried_after_a_503() -> None:
+    fake = FakeUSPS()
+    intl = "/international-prices/v3/total-rates/search"
+    fake.fail[intl] = [lambda r: httpx.Response(503, json=fixture("error_503.json"))]
+    with cg.Gateway(CONFIG, transport=httpx.MockTransport(fake), sleep=no_sleep) as gw:
+        result = gw.rate(us_international_request(), carriers=["usps"])
+    assert result.errors == {}
+    assert {(q.service_code, q.total.currency) for q in result.quotes} == {
+        ("PRIORITY_MAIL_INTERNATIONAL", "USD"), ("PRIORITY_MAIL_EXPRESS_INTERNATIONAL", "USD")}
+    # Global Express Guaranteed is priced (the answer lists it) but not offered: no label API makes it
+    first, second = fake.sent(intl)
+    assert first.content == second.content
+    sent = json.loads(second.content)
+    assert {k: v for k, v in sent.items() if k != "mailingDate"} == {
+        k: v for k, v in fixture("intl_prices_request.json").items() if k != "mailingDate"}
+    assert second.headers["authorization"] == f"Bearer {BEARER}-1"
+    assert "x-payment-authorization-token" not in second.headers
+    assert fake.sent("/prices/v3/total-rates/search") == []
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
