@@ -52,7 +52,8 @@ def _redis_errors(url: str) -> Iterator[None]:
 def _queue_settings(name: str, heartbeat: int) -> QueueSettings:
     from carriergate.workers.jobs import QueueSettings
 
-    return QueueSettings(name=name, heartbeat=heartbeat, sweep_every=heartbeat)
+    # The safety net for chains that lost their job looks ten heartbeats apart (5 minutes by default).
+    return QueueSettings(name=name, heartbeat=heartbeat, sweep_every=heartbeat, repair_every=10 * heartbeat)
 
 
 def track_worker(config: Config = None,

@@ -33,7 +33,8 @@ class QueueSettings:
     """How jobs are kept and recovered. ``heartbeat``: seconds a running job may go without a sign of
     life before any worker's sweep takes it back from a dead worker and queues it again (the worker
     beats every third of it); ``sweep_every``: how often each worker looks; ``timeout``: seconds one
-    job may run at most; ``retries``: runs of one job (a sweep of a dead worker's job counts one)."""
+    job may run at most; ``retries``: runs of one job (a sweep of a dead worker's job counts one);
+    ``repair_every``: the period of the safety net that gives a chain that lost its job a new one."""
 
     name: str = DEFAULT_QUEUE
     heartbeat: int = 30
@@ -44,11 +45,13 @@ class QueueSettings:
     retry_backoff_cap: float = 300.0
     #: Seconds a finished job stays readable in Redis (saq's ``ttl``).
     keep_finished: int = 600
+    #: How often (seconds) one of the workers looks for numbers whose chain lost its job (:mod:`.repair`).
+    repair_every: int = 300
 
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
             raise ValidationError(FieldError("queue", "must be 1-64 letters, digits, '_', '.' or '-'"))
-        for name in ("heartbeat", "sweep_every", "timeout", "retries"):
+        for name in ("heartbeat", "sweep_every", "timeout", "retries", "repair_every"):
             if getattr(self, name) < 1:
                 raise ValidationError(FieldError(name, "must be 1 or more"))
 

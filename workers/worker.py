@@ -38,6 +38,7 @@ from carriergate.workers.jobs import TASK, QueueSettings, open_queue, tracking_j
 from carriergate.workers.outcomes import FAILED, GIVEN_UP, NumberRecord, Outcome, decide
 from carriergate.workers.policy import Random, RefreshPolicy
 from carriergate.workers.records import RecordStore
+from carriergate.workers.repair import repair_if_due
 
 logger = logging.getLogger("carriergate.workers")
 STALE = "stale"
@@ -96,15 +97,29 @@ class TrackingWorker:
         """Work until SIGINT/SIGTERM (or :meth:`stop`). Jobs still running are handed back to the
         queue (saq retries a cancelled job), so stopping loses nothing."""
         await self.queue.connect()
+        repairs = asyncio.create_task(self._repairs())
         try:
             await self.saq.start()
         finally:
+            repairs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await repairs
             for batcher in self._batchers.values():
                 await batcher.aclose()
             await self.queue.disconnect()
 
     async def stop(self) -> None:
         await self.saq.stop()
+
+    async def _repairs(self) -> None:
+        """Every ``repair_every`` seconds, the safety net of :mod:`.repair` (one worker a period)."""
+        every = self.settings.queue.repair_every
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await repair_if_due(self.queue, self.records, self.settings.queue)
+            except Exception as exc:  # Redis away for a moment: the next period tries again
+                logger.warning("tracking repair failed (%s); trying again in %ss", type(exc).__name__, every)
 
     async def _task(self, ctx: Context, *, account: str, number: str, generation: int) -> str:
         job = ctx.get("job")

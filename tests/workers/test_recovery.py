@@ -104,11 +104,12 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
             process.stderr.close()
 
 
-def _wait(condition: str, check: object, within: float = WITHIN) -> None:
+def _wait(condition: str, check: object, within: float = WITHIN, state: object = None) -> None:
     give_up = time.monotonic() + within
     while not check():  # type: ignore[operator]
         if time.monotonic() > give_up:
-            raise AssertionError(f"gave up waiting for {condition}")
+            seen = state() if callable(state) else None
+            raise AssertionError(f"gave up waiting for {condition}" + (f" (last seen: {seen})" if seen else ""))
         time.sleep(0.05)
 
 
@@ -139,7 +140,8 @@ def test_a_worker_killed_mid_batch_loses_no_number(url: str, tmp_path: Path,
 
         second = _worker(config, url, policy, second_hook, blocks=False)
         processes.append(second)
-        _wait("the second worker to finish every number", lambda: queue.progress().counts["delivered"] == 12)
+        _wait("the second worker to finish every number", lambda: queue.progress().counts["delivered"] == 12,
+              state=lambda: (queue.progress().as_dict(), second.poll()))
         finished = queue.progress()
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
