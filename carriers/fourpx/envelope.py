@@ -19,7 +19,7 @@ import httpx
 
 from carriergate.carriers.fourpx.errors import refusal
 from carriergate.core.errors import MalformedResponse
-from carriergate.protocols.http import error_for_status, json_request
+from carriergate.protocols.http import decimal_json, error_for_status, json_request
 
 ROUTER_PATH = "/router/api/service"
 SUCCESS, PARTIAL = "1", "2"
@@ -42,13 +42,7 @@ def _decoded(value: Any) -> Any:
 
 def data_of(response: httpx.Response, *, carrier: str) -> Any:
     """The ``data`` of a successful answer (None when 4PX sent none); a refusal is its typed error."""
-    try:
-        body = json.loads(response.content, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
-        if response.status_code >= 400:
-            raise error_for_status(response, carrier=carrier) from None
-        raise MalformedResponse(f"4PX answer is not JSON (HTTP {response.status_code})", carrier=carrier,
-                                http_status=response.status_code) from None
+    body = decimal_json(response, carrier=carrier)
     if not isinstance(body, dict):
         raise MalformedResponse("4PX answer is not a JSON object", carrier=carrier,
                                 http_status=response.status_code)

@@ -29,8 +29,6 @@ successful query has no ``returnCode`` (or ``result`` true). Codes differ by int
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -39,11 +37,10 @@ from carriergate.core.errors import (
     AuthenticationError,
     CarrierError,
     CarrierUnavailable,
-    MalformedResponse,
     NotFound,
     NotSupported,
 )
-from carriergate.protocols.http import error_for_status
+from carriergate.protocols.http import decimal_json, error_for_status
 from carriergate.protocols.json_reading import text
 
 QUERY_ERRORS: dict[str, type[CarrierError]] = {
@@ -67,13 +64,7 @@ ALREADY_SUBSCRIBED = "501"
 
 def body_of(response: httpx.Response, *, carrier: str) -> Any:
     """The decoded JSON answer; an HTTP failure or a body that is not JSON is the typed error it means."""
-    try:
-        body = json.loads(response.content, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
-        if response.status_code >= 400:
-            raise error_for_status(response, carrier=carrier) from None
-        raise MalformedResponse(f"Kuaidi100 answer is not JSON (HTTP {response.status_code})", carrier=carrier,
-                                http_status=response.status_code) from None
+    body = decimal_json(response, carrier=carrier)
     if response.status_code >= 400:
         message = text(body.get("message")) if isinstance(body, dict) else None
         raise error_for_status(response, carrier=carrier, message=message)

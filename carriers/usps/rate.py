@@ -11,6 +11,7 @@ API instead (rate_international.py, which reuses the helpers here); ``build_rate
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -131,18 +132,28 @@ def quote_of(option: dict[str, Any], *, carrier: str, insured: bool) -> Quote | 
                  total=stated or total, charges=charges)
 
 
-def parse_rate(response: httpx.Response, *, carrier: str, insured: bool = False) -> list[Quote]:
-    """The cheapest option of each mail class, one quote each."""
+def rate_options(response: httpx.Response, *, carrier: str, what: str = "total rates") -> list[dict[str, Any]]:
+    """The ``rateOptions`` of a prices answer (domestic or international); a refusal is its typed error."""
     body = checked(response, carrier=carrier)
     options = body.get("rateOptions")
     if not isinstance(options, list):
-        raise MalformedResponse("total rates answer has no rateOptions", carrier=carrier,
-                                http_status=response.status_code)
+        raise MalformedResponse(f"{what} answer has no rateOptions", carrier=carrier, http_status=response.status_code)
+    return records(options)
+
+
+def cheapest_each(quotes: Iterable[Quote]) -> dict[str, Quote]:
+    """The cheapest quote of each service (mail class), in the order the classes first appear."""
     best: dict[str, Quote] = {}
-    for option in records(options):
-        quote = quote_of(option, carrier=carrier, insured=insured)
-        if quote is not None and (quote.service_code not in best or quote.total < best[quote.service_code].total):
+    for quote in quotes:
+        if quote.service_code not in best or quote.total < best[quote.service_code].total:
             best[quote.service_code] = quote
+    return best
+
+
+def parse_rate(response: httpx.Response, *, carrier: str, insured: bool = False) -> list[Quote]:
+    """The cheapest option of each mail class, one quote each."""
+    quotes = (quote_of(option, carrier=carrier, insured=insured) for option in rate_options(response, carrier=carrier))
+    best = cheapest_each(q for q in quotes if q is not None)
     if not best:
         raise NotServed("USPS has no price for this parcel", carrier=carrier, code="no_quote",
                         http_status=response.status_code)

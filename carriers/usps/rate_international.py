@@ -30,18 +30,26 @@ No customs data goes on a price request: the API has no field for it (customs ar
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 import httpx
 
 from carriergate.carriers.usps.account import USPSAccount
-from carriergate.carriers.usps.errors import checked
 from carriergate.carriers.usps.packages import measures, the_parcel
 from carriergate.carriers.usps.parties import DOMESTIC, zip_code
-from carriergate.carriers.usps.rate import insurance_fields, lane, mailing_date, payment_account, quote_of
+from carriergate.carriers.usps.rate import (
+    cheapest_each,
+    insurance_fields,
+    lane,
+    mailing_date,
+    payment_account,
+    quote_of,
+    rate_options,
+)
 from carriergate.carriers.usps.services import INTERNATIONAL, LANE_NOT_SUPPORTED
-from carriergate.core.errors import FieldError, MalformedResponse, NotServed, ValidationError
+from carriergate.core.errors import FieldError, NotServed, ValidationError
 from carriergate.core.notices import Notice
 from carriergate.core.quotes import Quote
 from carriergate.core.shipment import RateRequest
@@ -107,16 +115,10 @@ def _flattened(option: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in option.items() if key != "totalPrice"} | {"extraServices": flat}
 
 
-def parse_international_rate(response: httpx.Response, *, carrier: str, insured: bool = False,
-                             classes: tuple[str, ...] = tuple(QUOTED)) -> list[Quote]:
-    """The cheapest single-piece option of each mail class asked for, one quote each, in USD."""
-    body = checked(response, carrier=carrier)
-    options = body.get("rateOptions")
-    if not isinstance(options, list):
-        raise MalformedResponse("international total rates answer has no rateOptions", carrier=carrier,
-                                http_status=response.status_code)
-    best: dict[str, Quote] = {}
-    for option in records(options):
+def _offered(options: Iterable[dict[str, Any]], *, carrier: str, insured: bool,
+             classes: tuple[str, ...]) -> Iterator[Quote]:
+    """A quote of every single-piece option of the classes asked for (insurable, when insurance is asked)."""
+    for option in options:
         if _flat_rate(option):
             continue
         quote = quote_of(_flattened(option), carrier=carrier, insured=insured)
@@ -128,8 +130,14 @@ def parse_international_rate(response: httpx.Response, *, carrier: str, insured:
             quote = quote.model_copy(update={"shippable": False, "warnings": [*quote.warnings, Notice(
                 message=f"USPS prices {QUOTED[quote.service_code]} but its label APIs do not make it",
                 code="no_label_api")]})
-        if quote.service_code not in best or quote.total < best[quote.service_code].total:
-            best[quote.service_code] = quote
+        yield quote
+
+
+def parse_international_rate(response: httpx.Response, *, carrier: str, insured: bool = False,
+                             classes: tuple[str, ...] = tuple(QUOTED)) -> list[Quote]:
+    """The cheapest single-piece option of each mail class asked for, one quote each, in USD."""
+    options = rate_options(response, carrier=carrier, what="international total rates")
+    best = cheapest_each(_offered(options, carrier=carrier, insured=insured, classes=classes))
     if not best:
         raise NotServed("USPS has no international price for this parcel and destination", carrier=carrier,
                         code="no_quote", http_status=response.status_code)

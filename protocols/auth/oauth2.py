@@ -58,6 +58,7 @@ from carriergate.protocols.auth.token_replies import _seconds as _seconds  # re-
 from carriergate.protocols.auth.token_replies import parse_token_error as parse_token_error
 from carriergate.protocols.auth.tokens import (
     AsyncTokenStore,
+    CachedTokenSteps,
     MemoryTokenStore,
     Token,
     TokenStore,
@@ -70,7 +71,7 @@ from carriergate.protocols.limits import DEFAULT_MAX_RESPONSE_BYTES, BodyLimit
 logger = logging.getLogger("carriergate.auth")
 
 
-class OAuth2ClientCredentials(httpx.Auth):
+class OAuth2ClientCredentials(CachedTokenSteps, httpx.Auth):
     """Bearer tokens from a client-credentials grant, cached in a :class:`TokenStore`.
 
     ``credentials_in="basic"`` sends ``client_id:client_secret`` as HTTP Basic (UPS);
@@ -145,11 +146,6 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     # -- shared, I/O-free steps -----------------------------------------------------------------
 
-    def cached_token(self) -> Token | None:
-        """The stored token if it is still valid now, else None."""
-        token = self.store.get(self.cache_key)
-        return token if token is not None and token.valid_at(self.clock()) else None
-
     async def acached_token(self) -> Token | None:
         """:meth:`cached_token`, awaiting a store that offers awaitable I/O."""
         if self._async_store is None:
@@ -167,14 +163,6 @@ class OAuth2ClientCredentials(httpx.Auth):
             if current is None or current.access_token != failed.access_token:
                 return
         await self._async_store.adelete(self.cache_key)
-
-    def invalidate(self, failed: Token | None = None) -> None:
-        """Forget the cached token; with ``failed``, only if it is still the cached one."""
-        if failed is not None:
-            current = self.store.get(self.cache_key)
-            if current is None or current.access_token != failed.access_token:
-                return
-        self.store.delete(self.cache_key)
 
     def build_token_request(self, request: httpx.Request | None = None) -> httpx.Request:
         form: dict[str, str] = {"grant_type": "client_credentials", **self.extra_form}
@@ -259,21 +247,13 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     # -- the flows ------------------------------------------------------------------------------
 
-    # Both flows take the same steps, decided by the methods above and below; they differ only in the
+    # Both flows take the same steps (1 and 2 are tokens.CachedTokenSteps', the rest below); they differ only in the
     # lock they take and in awaiting the token response (and a store that offers awaitable I/O):
     #   1. a valid cached token (none after a 401)?  -> use it
     #   2. under the fetch lock: forget the failed token, look again (someone queued ahead may have
     #      fetched); still none -> with a shared store, claim its lease (or wait for the holder's
     #      token); send a token request, read its answer under the size limit, store (fenced)
     #   3. send the request with the token; on a 401 go back to 1 once, with that token as failed.
-
-    def _before_lock(self, failed: Token | None) -> Token | None:
-        return None if failed is not None else self.cached_token()
-
-    def _under_lock(self, failed: Token | None) -> Token | None:
-        if failed is not None:
-            self.invalidate(failed)
-        return self.cached_token()
 
     def _claim(self, request: httpx.Request) -> tuple[Token | None, int | None]:
         """Across processes: (the token another process stored meanwhile, None) or (None, the fence

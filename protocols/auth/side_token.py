@@ -31,6 +31,7 @@ from carriergate.core.contract import SIDE_REQUEST
 from carriergate.core.errors import CarrierError
 from carriergate.protocols.auth.oauth2 import _FetchLocks
 from carriergate.protocols.auth.tokens import (
+    CachedTokenSteps,
     MemoryTokenStore,
     Token,
     TokenStore,
@@ -47,7 +48,7 @@ logger = logging.getLogger("carriergate.auth")
 Accept = Callable[[httpx.Response], tuple[str, float | None]]
 
 
-class SideTokenAuth(httpx.Auth):
+class SideTokenAuth(CachedTokenSteps, httpx.Auth):
     """``bearer`` (an auth flow such as OAuth2ClientCredentials) plus a token sent in ``header``.
 
     ``token_request`` builds the (unauthorised) request that obtains the token; ``accept`` reads its
@@ -93,18 +94,6 @@ class SideTokenAuth(httpx.Auth):
         token = self.store.get(self.cache_key)
         return [*found, token.access_token] if token is not None and token.access_token else found
 
-    def cached_token(self) -> Token | None:
-        token = self.store.get(self.cache_key)
-        return token if token is not None and token.valid_at(self.clock()) else None
-
-    def invalidate(self, failed: Token | None = None) -> None:
-        """Forget the cached token; with ``failed``, only if it is still the cached one."""
-        if failed is not None:
-            current = self.store.get(self.cache_key)
-            if current is None or current.access_token != failed.access_token:
-                return
-        self.store.delete(self.cache_key)
-
     def _side_request(self, request: httpx.Request) -> httpx.Request:
         side = self._token_request()
         side.extensions = {**side.extensions, SIDE_REQUEST: True}
@@ -121,14 +110,6 @@ class SideTokenAuth(httpx.Auth):
         self.store.set(self.cache_key, token)
         logger.debug("%s: the %s token cached for %.0fs", self.carrier, self.header, usable)
         return token
-
-    def _before_lock(self, failed: Token | None) -> Token | None:
-        return None if failed is not None else self.cached_token()
-
-    def _under_lock(self, failed: Token | None) -> Token | None:
-        if failed is not None:
-            self.invalidate(failed)
-        return self.cached_token()
 
     def _with_token(self, request: httpx.Request, token: Token) -> httpx.Request:
         request.headers[self.header] = token.access_token

@@ -25,7 +25,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -148,6 +148,40 @@ class MemoryTokenStore:
 
     def __repr__(self) -> str:
         return f"MemoryTokenStore(tokens={len(self)})"
+
+
+class CachedTokenSteps:
+    """The I/O-free steps every token flow takes around its one cached token (``store`` under
+    ``cache_key``, valid by ``clock``): the OAuth2 flows and the side token (USPS payment
+    authorization) share them, so "forget only the token that failed" is written once."""
+
+    store: TokenStore
+    cache_key: str
+    clock: Callable[[], float]
+
+    def cached_token(self) -> Token | None:
+        """The stored token if it is still valid now, else None."""
+        token = self.store.get(self.cache_key)
+        return token if token is not None and token.valid_at(self.clock()) else None
+
+    def invalidate(self, failed: Token | None = None) -> None:
+        """Forget the cached token; with ``failed``, only if it is still the cached one."""
+        if failed is not None:
+            current = self.store.get(self.cache_key)
+            if current is None or current.access_token != failed.access_token:
+                return
+        self.store.delete(self.cache_key)
+
+    def _before_lock(self, failed: Token | None) -> Token | None:
+        """Step 1 of a flow: a valid cached token, unless the last one was just refused."""
+        return None if failed is not None else self.cached_token()
+
+    def _under_lock(self, failed: Token | None) -> Token | None:
+        """Step 2, under the fetch lock: forget the refused token, then look again (someone queued
+        ahead may have fetched a new one)."""
+        if failed is not None:
+            self.invalidate(failed)
+        return self.cached_token()
 
 
 def fingerprint_key(store: object) -> bytes:

@@ -11,20 +11,23 @@ the Redis tests can never be skipped silently where they are meant to run.
 from __future__ import annotations
 
 import os
+import selectors
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 #: Set by .ci/run: Redis must be there.
 REQUIRED = os.environ.get("CARRIERGATE_CI") == "1"
-#: How long a starting server may take to answer PING (seconds): a wait for a process, not a timing check.
+#: How long a starting server may take to say it is ready (seconds): a bound on a wait, not a timing check.
 START_WITHIN = 10.0
 
 
@@ -33,6 +36,8 @@ class RedisServer:
     url: str
     port: int
     process: subprocess.Popen[bytes]
+    #: Reads (and at the server's exit closes) its log pipe, so a chatty server never blocks on it.
+    drain: threading.Thread
 
     def flush(self) -> None:
         """Forget every key (between tests of one module)."""
@@ -56,13 +61,33 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+#: What redis-server logs once it takes connections.
+READY = b"Ready to accept connections"
+
+
+def _await_ready(process: subprocess.Popen[bytes], within: float) -> bool:
+    """Read the server's log until it says it is ready: True; False if it exits or ``within`` passes."""
+    assert process.stdout is not None
+    pipe = process.stdout
+    seen = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(pipe, selectors.EVENT_READ)
+        give_up = time.monotonic() + within
+        while READY not in seen:
+            left = give_up - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                return False
+            chunk = os.read(pipe.fileno(), 4096)
+            if not chunk:  # it exited
+                return False
+            seen = seen[-len(READY):] + chunk
+    return True
+
+
+def _drain(pipe: IO[bytes]) -> None:
+    with pipe:
+        while pipe.read(4096):
+            pass
 
 
 def start(folder: Path) -> RedisServer:
@@ -75,15 +100,17 @@ def start(folder: Path) -> RedisServer:
     port = _free_port()
     process = subprocess.Popen(
         [path, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
-         "--appendonly", "no", "--protected-mode", "yes"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    give_up = time.monotonic() + START_WITHIN
-    while not _answers(port):
-        if process.poll() is not None or time.monotonic() > give_up:
-            process.kill()
-            pytest.fail(f"redis-server did not start on port {port} (exit code {process.poll()})")
-        time.sleep(0.02)
-    return RedisServer(f"redis://127.0.0.1:{port}/0", port, process)
+         "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "notice"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    if not _await_ready(process, START_WITHIN):
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        pytest.fail(f"redis-server did not start on port {port} (exit code {process.returncode})")
+    drain = threading.Thread(target=_drain, args=(process.stdout,), daemon=True)
+    drain.start()
+    return RedisServer(f"redis://127.0.0.1:{port}/0", port, process, drain)
 
 
 def stop(server: RedisServer) -> None:
@@ -93,6 +120,7 @@ def stop(server: RedisServer) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+    server.drain.join(timeout=10)  # the pipe reaches its end once the server is gone, and is closed
 
 
 @pytest.fixture(scope="module")
